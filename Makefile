@@ -1,0 +1,53 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PORT ?= 8050
+export PORT
+
+.PHONY: run test env chromium lint typecheck pytest migrate demo bench clean
+
+# The environment is rebuilt when the lock file changes.
+.venv/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+env: .venv/.synced
+
+migrate: env
+	$(UV) run python -m data migrate
+
+demo: migrate
+	$(UV) run python -m data demo --if-empty
+
+run: demo
+	@echo "cartwatch: open http://127.0.0.1:$(PORT)"
+	$(UV) run honcho start --no-prefix=false web scheduler
+
+chromium:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "Browser tests need Chromium. Run as root:"; \
+		echo "  apt-get update && apt-get install -y chromium chromium-driver"; \
+		exit 1; \
+	fi
+
+lint: env
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+typecheck: env
+	$(UV) run mypy
+
+pytest: env chromium
+	$(UV) run pytest
+
+test: lint typecheck pytest
+
+bench: env
+	$(UV) run python -m bench
+
+clean:
+	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

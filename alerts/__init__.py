@@ -1,0 +1,1 @@
+"""cartwatch alerts package."""

@@ -1,0 +1,1 @@
+"""cartwatch dashboard package."""

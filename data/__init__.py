@@ -1,0 +1,1 @@
+"""cartwatch data package."""
