@@ -1,0 +1,38 @@
+"""cartwatch's tables. Importing this module registers every table on `Base.metadata`."""
+
+from data.models.admin import ROLES, ApiToken, AuditEvent, IdempotentRequest, User, WardState
+from data.models.alerting import Alert, AlertDelivery, DeliveryAttempt, SchedulerHeartbeat
+from data.models.base import Base, UTCDateTime
+from data.models.clinical import (
+    CLINICAL_MODELS,
+    ClinicalRecord,
+    CRSAssessment,
+    LabResult,
+    MedicationAdministration,
+    NeuroAssessment,
+    Observation,
+)
+from data.models.patient import Patient
+
+__all__ = [
+    "CLINICAL_MODELS",
+    "ROLES",
+    "Alert",
+    "AlertDelivery",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "CRSAssessment",
+    "ClinicalRecord",
+    "DeliveryAttempt",
+    "IdempotentRequest",
+    "LabResult",
+    "MedicationAdministration",
+    "NeuroAssessment",
+    "Observation",
+    "Patient",
+    "SchedulerHeartbeat",
+    "UTCDateTime",
+    "User",
+    "WardState",
+]

@@ -1,0 +1,159 @@
+"""Append-only clinical records: an amendment or an 'entered in error' is a new row pointing at the old one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from data.models.base import Base, JSONType
+
+
+class ClinicalRecord:
+    """Columns every clinical row has: whose, when, who wrote it, from where, and what it corrects."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(16))
+    amendment_reason: Mapped[str | None] = mapped_column(Text)
+    entered_in_error: Mapped[bool] = mapped_column(default=False)
+
+    # The clinical time of the record (taken_at, assessed_at, collected_at, given_at) is named per table and
+    # exposed uniformly as `clinical_time_column`.
+    clinical_time_column: str = "recorded_at"
+
+    @declared_attr
+    def patient_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(ForeignKey("patients.id"), index=True)
+
+    @declared_attr
+    def amends_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(ForeignKey(f"{cls.__tablename__}.id"), index=True)  # type: ignore[attr-defined]
+
+    @property
+    def clinical_time(self) -> datetime:
+        value: datetime = getattr(self, self.clinical_time_column)
+        return value
+
+
+class Observation(ClinicalRecord, Base):
+    __tablename__ = "observations"
+    clinical_time_column = "taken_at"
+
+    taken_at: Mapped[datetime]
+    temperature_c: Mapped[float | None] = mapped_column(Float)
+    heart_rate: Mapped[int | None] = mapped_column(Integer)
+    respiratory_rate: Mapped[int | None] = mapped_column(Integer)
+    systolic_bp: Mapped[int | None] = mapped_column(Integer)
+    diastolic_bp: Mapped[int | None] = mapped_column(Integer)
+    spo2: Mapped[int | None] = mapped_column(Integer)
+    oxygen_device: Mapped[str] = mapped_column(String(40), default="room_air")
+    oxygen_flow_l_min: Mapped[float | None] = mapped_column(Float)
+    fio2: Mapped[float | None] = mapped_column(Float)
+    vasopressors: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    consciousness: Mapped[str | None] = mapped_column(String(40))
+
+    __table_args__ = (Index("ix_observations_patient_taken", "patient_id", "taken_at"),)
+
+
+class CRSAssessment(ClinicalRecord, Base):
+    __tablename__ = "crs_assessments"
+    clinical_time_column = "assessed_at"
+
+    assessed_at: Mapped[datetime]
+    temperature_c: Mapped[float | None] = mapped_column(Float)
+    hypotension: Mapped[bool]
+    vasopressors: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    oxygen: Mapped[str] = mapped_column(String(40))
+    oxygen_flow_l_min: Mapped[float | None] = mapped_column(Float)
+    hypotension_other_cause: Mapped[bool] = mapped_column(default=False)
+    hypoxia_other_cause: Mapped[bool] = mapped_column(default=False)
+    fever_other_cause: Mapped[bool] = mapped_column(default=False)
+    organ_toxicities: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    after_tocilizumab_or_steroids: Mapped[bool] = mapped_column(default=False)
+    computed_grade: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[list[str]] = mapped_column(JSONType)
+    rule_set: Mapped[str] = mapped_column(String(40))
+    override_grade: Mapped[int | None] = mapped_column(Integer)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_crs_assessments_patient_assessed", "patient_id", "assessed_at"),)
+
+    @property
+    def grade(self) -> int:
+        """The grade in force: a clinician's override, else the computed one."""
+        return self.override_grade if self.override_grade is not None else self.computed_grade
+
+
+class NeuroAssessment(ClinicalRecord, Base):
+    __tablename__ = "neuro_assessments"
+    clinical_time_column = "assessed_at"
+
+    assessed_at: Mapped[datetime]
+    tool: Mapped[str] = mapped_column(String(8))  # "ICE" or "CAPD"
+    ice_parts: Mapped[dict[str, int] | None] = mapped_column(JSONType)
+    ice_score: Mapped[int | None] = mapped_column(Integer)
+    capd_score: Mapped[int | None] = mapped_column(Integer)
+    unable_to_perform_assessment: Mapped[bool] = mapped_column(default=False)
+    consciousness: Mapped[str] = mapped_column(String(40))
+    seizure: Mapped[str] = mapped_column(String(60))
+    deep_focal_motor_weakness: Mapped[bool] = mapped_column(default=False)
+    icp_findings: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    other_cause_domains: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    computed_grade: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[list[str]] = mapped_column(JSONType)
+    rule_set: Mapped[str] = mapped_column(String(40))
+    override_grade: Mapped[int | None] = mapped_column(Integer)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_neuro_assessments_patient_assessed", "patient_id", "assessed_at"),)
+
+    @property
+    def grade(self) -> int:
+        return self.override_grade if self.override_grade is not None else self.computed_grade
+
+
+class LabResult(ClinicalRecord, Base):
+    __tablename__ = "lab_results"
+    clinical_time_column = "collected_at"
+
+    collected_at: Mapped[datetime]
+    reported_at: Mapped[datetime | None]
+    analyte: Mapped[str] = mapped_column(String(40))
+    loinc_code: Mapped[str] = mapped_column(String(16))
+    panel: Mapped[str] = mapped_column(String(20))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    original_value: Mapped[float] = mapped_column(Float)
+    original_unit: Mapped[str] = mapped_column(String(20))
+
+    __table_args__ = (
+        Index("ix_lab_results_patient_collected", "patient_id", "collected_at"),
+        Index("ix_lab_results_patient_panel_collected", "patient_id", "panel", "collected_at"),
+    )
+
+
+class MedicationAdministration(ClinicalRecord, Base):
+    __tablename__ = "medication_administrations"
+    clinical_time_column = "given_at"
+
+    given_at: Mapped[datetime]
+    drug: Mapped[str] = mapped_column(String(40))
+    drug_class: Mapped[str] = mapped_column(String(20))
+    dose: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(12))
+    route: Mapped[str] = mapped_column(String(12))
+
+    __table_args__ = (Index("ix_medication_administrations_patient_given", "patient_id", "given_at"),)
+
+
+CLINICAL_MODELS: dict[str, type[ClinicalRecord]] = {
+    "observations": Observation,
+    "crs-assessments": CRSAssessment,
+    "neuro-assessments": NeuroAssessment,
+    "labs": LabResult,
+    "medications": MedicationAdministration,
+}

@@ -1,0 +1,62 @@
+"""Settings from the environment, built once by entry points and passed down (never read at import)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "instance" / "cartwatch.sqlite3"
+DEMO_SECRET_KEY = "cartwatch-demo-secret-key-not-for-production"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the `postgres://` URLs that hosting platforms hand out; use psycopg 3 for PostgreSQL."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=lambda: f"sqlite:///{DEFAULT_SQLITE_PATH}")
+    port: int = 8050
+    secret_key: str = DEMO_SECRET_KEY
+    demo: bool = True
+    ward_timezone: str = "Europe/London"
+    board_refresh_seconds: int = 15
+    heartbeat_stale_seconds: int = 120
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    smtp_url: str | None = None
+    escalation_chains_path: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "database_url", normalise_database_url(self.database_url))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        return cls(
+            database_url=env.get("CARTWATCH_DATABASE_URL") or defaults.database_url,
+            port=int(env.get("PORT", defaults.port)),
+            secret_key=env.get("CARTWATCH_SECRET_KEY") or defaults.secret_key,
+            demo=env.get("CARTWATCH_DEMO", "1") not in ("0", "false", "no"),
+            ward_timezone=env.get("CARTWATCH_WARD_TIMEZONE") or defaults.ward_timezone,
+            board_refresh_seconds=int(env.get("CARTWATCH_BOARD_REFRESH_SECONDS", defaults.board_refresh_seconds)),
+            heartbeat_stale_seconds=int(
+                env.get("CARTWATCH_HEARTBEAT_STALE_SECONDS", defaults.heartbeat_stale_seconds)
+            ),
+            webhook_url=env.get("CARTWATCH_WEBHOOK_URL") or None,
+            webhook_secret=env.get("CARTWATCH_WEBHOOK_SECRET") or None,
+            smtp_url=env.get("CARTWATCH_SMTP_URL") or None,
+            escalation_chains_path=env.get("CARTWATCH_ESCALATION_CHAINS") or None,
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
