@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8050
+PROCESSES ?= web
 export PORT
 
 .PHONY: run test env chromium lint typecheck pytest migrate demo bench clean
@@ -22,7 +23,7 @@ demo: migrate
 
 run: demo
 	@echo "cartwatch: open http://127.0.0.1:$(PORT)"
-	$(UV) run honcho start --no-prefix=false web scheduler
+	$(UV) run honcho start $(PROCESSES)
 
 chromium:
 	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \

@@ -48,9 +48,7 @@ class Settings:
             demo=env.get("CARTWATCH_DEMO", "1") not in ("0", "false", "no"),
             ward_timezone=env.get("CARTWATCH_WARD_TIMEZONE") or defaults.ward_timezone,
             board_refresh_seconds=int(env.get("CARTWATCH_BOARD_REFRESH_SECONDS", defaults.board_refresh_seconds)),
-            heartbeat_stale_seconds=int(
-                env.get("CARTWATCH_HEARTBEAT_STALE_SECONDS", defaults.heartbeat_stale_seconds)
-            ),
+            heartbeat_stale_seconds=int(env.get("CARTWATCH_HEARTBEAT_STALE_SECONDS", defaults.heartbeat_stale_seconds)),
             webhook_url=env.get("CARTWATCH_WEBHOOK_URL") or None,
             webhook_secret=env.get("CARTWATCH_WEBHOOK_SECRET") or None,
             smtp_url=env.get("CARTWATCH_SMTP_URL") or None,

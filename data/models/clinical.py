@@ -26,11 +26,11 @@ class ClinicalRecord:
     clinical_time_column: str = "recorded_at"
 
     @declared_attr
-    def patient_id(cls) -> Mapped[int]:  # noqa: N805
+    def patient_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("patients.id"), index=True)
 
     @declared_attr
-    def amends_id(cls) -> Mapped[int | None]:  # noqa: N805
+    def amends_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey(f"{cls.__tablename__}.id"), index=True)  # type: ignore[attr-defined]
 
     @property

@@ -1,0 +1,197 @@
+"""REST API v1: a Flask blueprint on the Dash server (JSON in, JSON out)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import BadRequest
+
+from dashboard.context import read_session, session_scope
+from dashboard.openapi import openapi_document
+from dashboard.services import amend_clinical, record_clinical
+from data import queries, records
+from data.audit import Actor
+from data.models import CLINICAL_MODELS, IdempotentRequest, Patient, SchedulerHeartbeat
+from data.validation import FieldError, InvalidInput
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+health = Blueprint("health", __name__)
+
+Handler = Callable[[Session, Actor, datetime], tuple[Any, int]]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def current_actor() -> Actor:
+    actor: Actor | None = getattr(g, "actor", None)
+    return actor or Actor("api-client", role=None, source="api", address=request.remote_addr)
+
+
+def _json_body() -> Any:
+    try:
+        return request.get_json(force=True, silent=False)
+    except BadRequest:
+        raise InvalidInput([FieldError("body", None, "a JSON object", "the request body is not valid JSON")]) from None
+
+
+def _write(handler: Handler) -> Response | tuple[Response, int]:
+    """Run a write in one transaction; with an Idempotency-Key the first response is replayed, stored once."""
+    key = request.headers.get("Idempotency-Key")
+    now = utcnow()
+    actor = current_actor()
+    body_hash = hashlib.sha256(request.get_data()).hexdigest()
+    if key is not None:
+        replay = _replay(key, body_hash)
+        if replay is not None:
+            return replay
+    try:
+        with session_scope() as session:
+            payload, status = handler(session, actor, now)
+            if key is not None:
+                session.add(
+                    IdempotentRequest(
+                        key=key,
+                        method=request.method,
+                        path=request.path,
+                        request_hash=body_hash,
+                        status_code=status,
+                        response_body=payload,
+                        created_at=now,
+                    )
+                )
+                session.flush()
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer with what it stored.
+        replay = _replay(key, body_hash) if key is not None else None
+        if replay is None:
+            raise
+        return replay
+    return jsonify(payload), status
+
+
+def _replay(key: str, body_hash: str) -> tuple[Response, int] | None:
+    with read_session() as session:
+        stored = session.scalar(
+            select(IdempotentRequest).where(
+                IdempotentRequest.key == key,
+                IdempotentRequest.method == request.method,
+                IdempotentRequest.path == request.path,
+            )
+        )
+    if stored is None:
+        return None
+    if stored.request_hash != body_hash:
+        error = FieldError(
+            "Idempotency-Key",
+            key,
+            "a new key for a different request",
+            "this key was already used with a different body",
+        )
+        return jsonify(InvalidInput([error]).as_dict()), 422
+    return jsonify(stored.response_body), stored.status_code
+
+
+@api.errorhandler(InvalidInput)
+def _invalid(exc: InvalidInput) -> tuple[Response, int]:
+    return jsonify(exc.as_dict()), 422
+
+
+@api.errorhandler(records.NotFound)
+def _not_found(exc: records.NotFound) -> tuple[Response, int]:
+    return jsonify({"detail": str(exc)}), 404
+
+
+@api.post("/patients")
+def create_patient() -> Any:
+    data = _json_body()
+    return _write(lambda s, actor, now: ({"id": records.create_patient(s, data, actor, now).id}, 201))
+
+
+@api.get("/patients")
+def list_patients() -> Any:
+    active = request.args.get("active", "").lower() in ("1", "true", "yes")
+    with read_session() as session:
+        query = select(Patient).order_by(Patient.ward, Patient.bed)
+        if active:
+            now = utcnow()
+            query = query.where((Patient.discharged_at.is_(None)) | (Patient.discharged_at > now))
+        patients = session.scalars(query).all()
+        return jsonify({"patients": [records.serialise(p) for p in patients]})
+
+
+@api.get("/patients/<int:patient_id>")
+def get_patient(patient_id: int) -> Any:
+    with read_session() as session:
+        return jsonify(records.serialise(records.get_patient(session, patient_id)))
+
+
+@api.patch("/patients/<int:patient_id>")
+def update_patient(patient_id: int) -> Any:
+    data = _json_body()
+    return _write(
+        lambda s, actor, now: (records.serialise(records.update_patient(s, patient_id, data, actor, now)), 200)
+    )
+
+
+@api.post("/patients/<int:patient_id>/<kind>")
+def create_record(patient_id: int, kind: str) -> Any:
+    if kind not in CLINICAL_MODELS:
+        return jsonify({"detail": f"unknown record kind '{kind}'"}), 404
+    data = _json_body()
+    return _write(
+        lambda s, actor, now: (records.serialise(record_clinical(s, kind, patient_id, data, actor, now)), 201)
+    )
+
+
+@api.post("/records/<kind>/<int:record_id>/amend")
+def amend_record(kind: str, record_id: int) -> Any:
+    if kind not in CLINICAL_MODELS:
+        return jsonify({"detail": f"unknown record kind '{kind}'"}), 404
+    data = _json_body()
+    return _write(lambda s, actor, now: (records.serialise(amend_clinical(s, kind, record_id, data, actor, now)), 201))
+
+
+@api.get("/patients/<int:patient_id>/timeline")
+def timeline(patient_id: int) -> Any:
+    with read_session() as session:
+        patient = records.get_patient(session, patient_id)
+        series = queries.patient_timeline(session, patient.id)
+        return jsonify(
+            {
+                "patient_id": patient.id,
+                "admitted_at": patient.admitted_at.isoformat(),
+                "infused_at": patient.infused_at.isoformat() if patient.infused_at else None,
+                **{name: [records.serialise(row) for row in rows] for name, rows in series.items()},
+            }
+        )
+
+
+@api.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(openapi_document())
+
+
+@health.get("/healthz")
+def healthz() -> Any:
+    try:
+        with read_session() as session:
+            session.execute(select(1))
+            last_beat = session.scalar(select(func.max(SchedulerHeartbeat.beat_at)))
+    except Exception as exc:  # noqa: BLE001 - the health check reports any database failure as such
+        return jsonify({"database": "error", "error": type(exc).__name__}), 503
+    age = None if last_beat is None else round((utcnow() - last_beat).total_seconds(), 1)
+    return jsonify({"database": "ok", "scheduler_heartbeat_age_s": age})
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)

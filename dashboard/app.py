@@ -1,0 +1,41 @@
+"""The Dash app factory. gunicorn loads `dashboard.app:server`, which builds the app on first access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, html
+
+from dashboard.api import api, health
+from dashboard.context import EXTENSION, AppContext
+from data.db import make_engine, make_session_factory
+from data.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+    app = Dash(
+        __package__,
+        use_pages=True,
+        pages_folder="pages",
+        title="cartwatch",
+        external_stylesheets=[dbc.themes.BOOTSTRAP],
+        suppress_callback_exceptions=True,
+    )
+    server = app.server
+    server.config["SECRET_KEY"] = settings.secret_key
+    server.extensions[EXTENSION] = AppContext(settings, engine, make_session_factory(engine))
+    server.register_blueprint(api)
+    server.register_blueprint(health)
+    app.layout = html.Div([dash.page_container])
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    # gunicorn resolves `dashboard.app:server` with getattr: build the app then, not at import.
+    if name == "server":
+        return create_app().server
+    raise AttributeError(name)

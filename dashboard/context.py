@@ -1,0 +1,40 @@
+"""Per-request access to settings and a short database session (no module globals in the web process)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from data.settings import Settings
+
+EXTENSION = "cartwatch"
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def app_context() -> AppContext:
+    ctx: AppContext = current_app.extensions[EXTENSION]
+    return ctx
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session for one request or callback: committed on success, rolled back on any error."""
+    with app_context().sessions.begin() as session:
+        yield session
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    with app_context().sessions() as session:
+        yield session

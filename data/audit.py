@@ -1,0 +1,74 @@
+"""The audit trail (FHIR AuditEvent fields) and the ward change counter the board polls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from data.models import AuditEvent, WardState
+
+SOURCES = ("form", "api", "import", "system")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, in which role, through which door."""
+
+    username: str
+    role: str | None = None
+    source: str = "api"
+    address: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise ValueError(f"source: '{self.source}' is not one of {', '.join(SOURCES)}")
+
+
+SYSTEM = Actor("system", role=None, source="system")
+
+
+def audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    now: datetime,
+    *,
+    record_type: str | None = None,
+    record_id: int | None = None,
+    patient_id: int | None = None,
+    outcome: str = "success",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        occurred_at=now,
+        actor=actor.username,
+        role=actor.role,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        patient_id=patient_id,
+        outcome=outcome,
+        source=actor.source,
+        source_address=actor.address,
+        details=details or {},
+    )
+    session.add(event)
+    return event
+
+
+def bump_ward(session: Session, ward: str, now: datetime) -> None:
+    """Tell every board showing this ward that something changed."""
+    result = session.execute(
+        update(WardState).where(WardState.ward == ward).values(version=WardState.version + 1, changed_at=now)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(WardState(ward=ward, version=1, changed_at=now))
+        session.flush()
+
+
+def ward_version(session: Session, ward: str) -> int:
+    return session.scalar(select(WardState.version).where(WardState.ward == ward)) or 0

@@ -1,0 +1,263 @@
+"""The request models: one set, used by the REST API and by the dashboard's forms."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from data.catalogue import ANALYTES, convert
+from data.validation import Allowed, PlannedTimestamp, StrictModel, Timestamp, bounded, one_of
+from toxicity import (
+    CONSCIOUSNESS_LEVELS,
+    DRUGS,
+    ICP_FINDINGS,
+    OXYGEN_DEVICES,
+    SEIZURE_TYPES,
+    VASOPRESSOR_AGENTS,
+)
+
+
+def _fahrenheit_hint(value: float) -> str | None:
+    return "looks like Fahrenheit" if 86 <= value <= 113 else None
+
+
+Temperature = bounded(30.0, 45.0, "°C", hint=_fahrenheit_hint)
+HeartRate = bounded(20, 250, "/min", integer=True)
+RespiratoryRate = bounded(4, 80, "/min", integer=True)
+Systolic = bounded(40, 300, "mmHg", integer=True)
+Diastolic = bounded(20, 200, "mmHg", integer=True)
+SpO2 = bounded(50, 100, "%", integer=True)
+O2Flow = bounded(0.0, 80.0, "L/min")
+FiO2 = bounded(0.21, 1.0)
+Weight = bounded(2.0, 300.0, "kg")
+Height = bounded(30.0, 250.0, "cm")
+CTCAEGrade = bounded(0, 4, integer=True)
+OxygenDevice = one_of(OXYGEN_DEVICES, "oxygen device")
+Consciousness = one_of(CONSCIOUSNESS_LEVELS, "level of consciousness")
+Seizure = one_of(SEIZURE_TYPES, "seizure type")
+Text = Annotated[str, Field(strict=True, min_length=1, max_length=200), Allowed("1-200 characters")]
+Reason = Annotated[str, Field(strict=True, min_length=3, max_length=2000), Allowed("a reason of 3-2000 characters")]
+VASOPRESSOR_NAMES = tuple(sorted(VASOPRESSOR_AGENTS))
+
+
+def _known_vasopressors(values: list[str]) -> list[str]:
+    unknown = [v for v in values if v.strip().lower() not in VASOPRESSOR_AGENTS]
+    if unknown:
+        raise PydanticCustomError("unknown_vasopressor", "unknown vasopressor {names}", {"names": ", ".join(unknown)})
+    return [VASOPRESSOR_AGENTS[v.strip().lower()] for v in values]
+
+
+Vasopressors = Annotated[
+    list[str], AfterValidator(_known_vasopressors), Allowed("a list of: " + ", ".join(VASOPRESSOR_NAMES))
+]
+
+
+def _known_icp(values: list[str]) -> list[str]:
+    unknown = [v for v in values if v not in ICP_FINDINGS]
+    if unknown:
+        raise PydanticCustomError("unknown_icp", "unknown raised-ICP finding {names}", {"names": ", ".join(unknown)})
+    return sorted(set(values))
+
+
+IcpFindings = Annotated[list[str], AfterValidator(_known_icp), Allowed("a list of: " + ", ".join(ICP_FINDINGS))]
+
+
+class PatientIn(StrictModel):
+    hospital_number: Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9]{4,32}$"), Allowed("4-32 letters/digits")]
+    name: Text
+    date_of_birth: Annotated[date, Allowed("a date, YYYY-MM-DD")]
+    sex: Annotated[Literal["female", "male", "other", "unknown"], Allowed("one of female, male, other, unknown")]
+    weight_kg: Weight
+    height_cm: Height | None = None
+    product: Text
+    indication: Text | None = None
+    ward: Text
+    bed: Annotated[str, Field(strict=True, min_length=1, max_length=20), Allowed("1-20 characters")]
+    developmental_delay: bool = False
+    admitted_at: Timestamp
+    infused_at: PlannedTimestamp | None = None  # may be planned, so in the future
+
+
+class PatientPatch(StrictModel):
+    bed: Annotated[str, Field(strict=True, min_length=1, max_length=20), Allowed("1-20 characters")] | None = None
+    weight_kg: Weight | None = None
+    infused_at: PlannedTimestamp | None = None
+    discharged_at: Timestamp | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> PatientPatch:
+        if not self.model_fields_set:
+            raise PydanticCustomError(
+                "empty_patch", "nothing to change: send bed, weight_kg, infused_at or discharged_at", {}
+            )
+        return self
+
+
+class ObservationIn(StrictModel):
+    taken_at: Timestamp
+    temperature_c: Temperature | None = None
+    heart_rate: HeartRate | None = None
+    respiratory_rate: RespiratoryRate | None = None
+    systolic_bp: Systolic | None = None
+    diastolic_bp: Diastolic | None = None
+    spo2: SpO2 | None = None
+    oxygen_device: OxygenDevice = "room_air"
+    oxygen_flow_l_min: O2Flow | None = None
+    fio2: FiO2 | None = None
+    vasopressors: Vasopressors = Field(default_factory=list)
+    consciousness: Consciousness | None = None
+
+    @model_validator(mode="after")
+    def _diastolic_not_above_systolic(self) -> ObservationIn:
+        if self.systolic_bp is not None and self.diastolic_bp is not None and self.diastolic_bp > self.systolic_bp:
+            raise PydanticCustomError(
+                "diastolic_above_systolic",
+                "diastolic_bp {d} is above systolic_bp {s}",
+                {"d": self.diastolic_bp, "s": self.systolic_bp},
+            )
+        return self
+
+
+class CRSOtherCause(StrictModel):
+    fever: bool = False
+    hypotension: bool = False
+    hypoxia: bool = False
+
+
+class OrganToxicities(StrictModel):
+    """CTCAE grades recorded with a CRS assessment: they never change the CRS grade but feed the HLH screen."""
+
+    bilirubin: CTCAEGrade = 0
+    ast: CTCAEGrade = 0
+    alt: CTCAEGrade = 0
+    oliguria: CTCAEGrade = 0
+    creatinine: CTCAEGrade = 0
+    pulmonary_edema: CTCAEGrade = 0
+    hemophagocytosis: bool = False
+
+
+class Override(StrictModel):
+    grade: CTCAEGrade
+    reason: Reason
+
+
+class CRSIn(StrictModel):
+    assessed_at: Timestamp
+    temperature_c: Temperature | None
+    hypotension: bool
+    vasopressors: Vasopressors = Field(default_factory=list)
+    oxygen: OxygenDevice = "room_air"
+    oxygen_flow_l_min: O2Flow | None = None
+    attributable_to_other_cause: CRSOtherCause = Field(default_factory=CRSOtherCause)
+    organ_toxicities: OrganToxicities = Field(default_factory=OrganToxicities)
+    override: Override | None = None
+
+
+class ICEIn(StrictModel):
+    orientation_year: bounded(0, 1, integer=True)  # type: ignore[valid-type]
+    orientation_month: bounded(0, 1, integer=True)  # type: ignore[valid-type]
+    orientation_city: bounded(0, 1, integer=True)  # type: ignore[valid-type]
+    orientation_hospital: bounded(0, 1, integer=True)  # type: ignore[valid-type]
+    follows_commands: bounded(0, 1, integer=True)  # type: ignore[valid-type]
+    naming: bounded(0, 3, integer=True)  # type: ignore[valid-type]
+    writing: bounded(0, 1, integer=True)  # type: ignore[valid-type]
+    attention: bounded(0, 1, integer=True)  # type: ignore[valid-type]
+
+
+class NeuroOtherCause(StrictModel):
+    consciousness: bool = False
+    seizure: bool = False
+    motor: bool = False
+    icp: bool = False
+
+
+class NeuroIn(StrictModel):
+    assessed_at: Timestamp
+    ice: ICEIn | None = None
+    capd_score: bounded(0, 32, integer=True) | None = None  # type: ignore[valid-type]
+    unable_to_perform_assessment: bool = False
+    consciousness: Consciousness = "alert"
+    seizure: Seizure = "none"
+    deep_focal_motor_weakness: bool = False
+    icp_findings: IcpFindings = Field(default_factory=list)
+    attributable_to_other_cause: NeuroOtherCause = Field(default_factory=NeuroOtherCause)
+    override: Override | None = None
+
+
+class LabIn(StrictModel):
+    collected_at: Timestamp
+    reported_at: Timestamp | None = None
+    analyte: one_of(ANALYTES, "analyte")  # type: ignore[valid-type]
+    value: Annotated[float, Field(strict=True), Allowed("a number")]
+    unit: Annotated[str, Field(strict=True, min_length=1, max_length=20), Allowed("the analyte's units")]
+
+    @model_validator(mode="after")
+    def _unit_converts_and_value_plausible(self) -> LabIn:
+        analyte = ANALYTES[self.analyte]
+        try:
+            canonical = convert(analyte, self.value, self.unit)
+        except ValueError as exc:
+            raise PydanticCustomError("unit", "{msg}", {"msg": str(exc)}) from None
+        low, high = analyte.plausible
+        if not low <= canonical <= high:
+            raise PydanticCustomError(
+                "implausible",
+                "{analyte} {value} {unit} is outside {low:g}-{high:g} {canonical_unit}",
+                {
+                    "analyte": self.analyte,
+                    "value": self.value,
+                    "unit": self.unit,
+                    "low": low,
+                    "high": high,
+                    "canonical_unit": analyte.unit,
+                },
+            )
+        if self.reported_at is not None and self.reported_at < self.collected_at:
+            raise PydanticCustomError("reported_before_collected", "reported_at is before collected_at", {})
+        return self
+
+    @property
+    def canonical_value(self) -> float:
+        return convert(ANALYTES[self.analyte], self.value, self.unit)
+
+
+MEDICATION_UNITS = ("mg", "g", "microgram", "mL")
+ROUTES = ("IV", "PO", "SC", "IM", "IT", "NG")
+
+
+class MedicationIn(StrictModel):
+    given_at: Timestamp
+    drug: one_of(DRUGS, "drug")  # type: ignore[valid-type]
+    dose: bounded(0.001, 100_000)  # type: ignore[valid-type]
+    unit: one_of(MEDICATION_UNITS, "dose unit")  # type: ignore[valid-type]
+    route: one_of(ROUTES, "route")  # type: ignore[valid-type]
+
+
+class AmendIn(StrictModel):
+    """An amendment: the fields that change (validated as the record's own kind) and why."""
+
+    reason: Reason
+    changes: dict[str, object] = Field(default_factory=dict)
+    entered_in_error: bool = False
+
+    @model_validator(mode="after")
+    def _changes_or_error(self) -> AmendIn:
+        if self.entered_in_error == bool(self.changes):
+            raise PydanticCustomError(
+                "amend",
+                "send either changes (an amendment) or entered_in_error: true, not both or neither",
+                {},
+            )
+        return self
+
+
+RECORD_SCHEMAS = {
+    "observations": ObservationIn,
+    "crs-assessments": CRSIn,
+    "neuro-assessments": NeuroIn,
+    "labs": LabIn,
+    "medications": MedicationIn,
+}
