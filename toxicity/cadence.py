@@ -1,0 +1,202 @@
+"""When each assessment is next due, and what is overdue at ``now``.
+
+Guideline, Clinical Approach: "4 hourly routine observation monitoring; ... Twice daily CRS assessment and
+grading; 8 hourly neurotoxicity assessment and grading; Daily bloods including FBC, Coag, U+E, LFT, Bone,
+CRP and Ferritin". The numbers are the defaults of ``CadencePolicy``; a ward may change them.
+
+Interval items (obs, crs, neuro) are due one interval after the last one done, or after the start of
+monitoring if none has been done. Bloods are due by a local time of day (10:00 by default) on each calendar
+day in the ward's time zone, so they follow the wall clock across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from types import MappingProxyType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from toxicity.errors import InvalidAssessment
+from toxicity.validation import require_aware, require_choice, require_int, require_optional_aware
+
+INTERVAL_KINDS: tuple[str, ...] = ("obs", "crs", "neuro")
+""""obs" and "crs" tighten with the CRS grade, "neuro" with the ICANS grade."""
+BLOODS_PREFIX = "bloods:"
+
+
+def _positive(field_name: str, value: object) -> timedelta:
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise InvalidAssessment(f"{field_name}: {value!r} must be a positive timedelta")
+    return value
+
+
+@dataclass(frozen=True)
+class CadencePolicy:
+    """The monitoring cadence. ``tighter`` holds ``(kind, min_grade, interval)`` entries: from ``min_grade``
+    upwards the shorter interval applies, e.g. ``(("obs", 2, timedelta(hours=1)),)`` for hourly obs at CRS
+    grade >= 2. Each tighter interval must be shorter than or equal to the base one."""
+
+    obs_interval: timedelta = timedelta(hours=4)
+    crs_interval: timedelta = timedelta(hours=12)
+    neuro_interval: timedelta = timedelta(hours=8)
+    grace: timedelta = timedelta(minutes=15)
+    bloods_due_local_time: time = time(10, 0)
+    ward_timezone: str = "Europe/London"
+    blood_panels: tuple[str, ...] = ("fbc", "coagulation", "ue", "lft", "bone", "crp", "ferritin")
+    tighter: tuple[tuple[str, int, timedelta], ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("obs_interval", "crs_interval", "neuro_interval"):
+            _positive(name, getattr(self, name))
+        if not isinstance(self.grace, timedelta) or self.grace < timedelta(0):
+            raise InvalidAssessment(f"grace: {self.grace!r} must be a timedelta >= 0")
+        if not isinstance(self.bloods_due_local_time, time) or self.bloods_due_local_time.tzinfo is not None:
+            raise InvalidAssessment("bloods_due_local_time: must be a datetime.time without tzinfo (ward local)")
+        try:
+            ZoneInfo(self.ward_timezone)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            raise InvalidAssessment(
+                f"ward_timezone: {self.ward_timezone!r} is not an IANA time zone (e.g. Europe/London)"
+            ) from None
+        panels = self.blood_panels
+        if not isinstance(panels, tuple) or not all(isinstance(p, str) and p for p in panels):
+            raise InvalidAssessment("blood_panels: must be a tuple of panel names")
+        if len(set(panels)) != len(panels):
+            raise InvalidAssessment(f"blood_panels: {panels!r} names a panel twice")
+        for entry in self.tighter:
+            if not isinstance(entry, tuple) or len(entry) != 3:
+                raise InvalidAssessment(f"tighter: {entry!r} must be (kind, min_grade, interval)")
+            kind, min_grade, interval = entry
+            require_choice("tighter kind", kind, INTERVAL_KINDS)
+            require_int("tighter min_grade", min_grade, 1, 4)
+            _positive("tighter interval", interval)
+            if interval > self.base_interval(kind):
+                raise InvalidAssessment(
+                    f"tighter interval: {interval} for {kind} is longer than the base {self.base_interval(kind)}"
+                )
+
+    def base_interval(self, kind: str) -> timedelta:
+        intervals = {"obs": self.obs_interval, "crs": self.crs_interval, "neuro": self.neuro_interval}
+        return intervals[require_choice("kind", kind, INTERVAL_KINDS)]
+
+    def interval_for(self, kind: str, grade: int | None) -> timedelta:
+        """The base interval, shortened by every ``tighter`` entry whose ``min_grade`` the grade reaches."""
+        interval = self.base_interval(kind)
+        if grade is None:
+            return interval
+        for tight_kind, min_grade, tight in self.tighter:
+            if tight_kind == kind and grade >= min_grade:
+                interval = min(interval, tight)
+        return interval
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.ward_timezone)
+
+
+@dataclass(frozen=True)
+class MonitoringState:
+    """What has been done for one patient. ``last_bloods`` maps a panel to its last collection time; it is
+    copied into a read-only mapping on construction. Grades select the tighter cadence."""
+
+    monitoring_start: datetime
+    discharged_at: datetime | None = None
+    last_obs: datetime | None = None
+    last_crs: datetime | None = None
+    last_neuro: datetime | None = None
+    last_bloods: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
+    crs_grade: int | None = None
+    icans_grade: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "last_bloods", MappingProxyType(dict(self.last_bloods)))
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """``kind`` is "obs", "crs", "neuro" or "bloods:<panel>"; ``due_at`` is UTC.
+
+    ``overdue`` once ``now > due_at + grace``; ``minutes_late`` counts whole minutes since ``due_at`` (0 unless
+    overdue); ``minutes_until_due`` counts whole minutes to ``due_at`` (0 once it has passed)."""
+
+    kind: str
+    due_at: datetime
+    overdue: bool
+    minutes_late: int
+    minutes_until_due: int
+
+
+def _check_state(state: MonitoringState) -> None:
+    if not isinstance(state, MonitoringState):
+        raise InvalidAssessment(f"state: expected MonitoringState, got {type(state).__name__}")
+    require_aware("monitoring_start", state.monitoring_start)
+    for name in ("discharged_at", "last_obs", "last_crs", "last_neuro"):
+        require_optional_aware(name, getattr(state, name))
+    for panel, when in state.last_bloods.items():
+        require_aware(f"last_bloods[{panel!r}]", when)
+    for name in ("crs_grade", "icans_grade"):
+        value = getattr(state, name)
+        if value is not None:
+            require_int(name, value, 0, 4)
+
+
+def _item(kind: str, due_at: datetime, now: datetime, grace: timedelta) -> DueItem:
+    due_at = due_at.astimezone(UTC)
+    overdue = now > due_at + grace
+    late = int((now - due_at).total_seconds() // 60) if overdue else 0
+    until = max(0, int((due_at - now).total_seconds() // 60))
+    return DueItem(kind=kind, due_at=due_at, overdue=overdue, minutes_late=late, minutes_until_due=until)
+
+
+def bloods_due_at(day: date, policy: CadencePolicy) -> datetime:
+    """The bloods due time on a local calendar day, in UTC (10:00 Europe/London is 09:00 UTC in summer)."""
+    return datetime.combine(day, policy.bloods_due_local_time, tzinfo=policy.zone).astimezone(UTC)
+
+
+def first_bloods_day(monitoring_start: datetime, policy: CadencePolicy) -> date:
+    """The first local day whose due time is after the start of monitoring."""
+    start = require_aware("monitoring_start", monitoring_start)
+    day = start.astimezone(policy.zone).date()
+    return day if bloods_due_at(day, policy) > start else day + timedelta(days=1)
+
+
+def next_bloods_due(
+    last_collected: datetime | None, monitoring_start: datetime, now: datetime, policy: CadencePolicy
+) -> datetime:
+    """When a panel is next due (UTC): today's due time, or tomorrow's if it was collected today (local)."""
+    now = require_aware("now", now)
+    last = require_optional_aware("last_collected", last_collected)
+    today = now.astimezone(policy.zone).date()
+    first = first_bloods_day(monitoring_start, policy)
+    if today < first:
+        return bloods_due_at(first, policy)
+    midnight = datetime.combine(today, time(0), tzinfo=policy.zone)
+    if last is not None and midnight <= last <= now:
+        return bloods_due_at(today + timedelta(days=1), policy)
+    return bloods_due_at(today, policy)
+
+
+def due_items(state: MonitoringState, now: datetime, policy: CadencePolicy | None = None) -> tuple[DueItem, ...]:
+    """Every assessment's next due time at ``now``: obs, crs, neuro, then each blood panel in policy order.
+
+    Nothing for a discharged patient (``discharged_at <= now``). Panels in ``last_bloods`` that the policy
+    does not list are ignored.
+    """
+    policy = CadencePolicy() if policy is None else policy
+    if not isinstance(policy, CadencePolicy):
+        raise InvalidAssessment(f"policy: expected CadencePolicy, got {type(policy).__name__}")
+    now = require_aware("now", now)
+    _check_state(state)
+    if state.discharged_at is not None and state.discharged_at <= now:
+        return ()
+    items: list[DueItem] = []
+    grades = {"obs": state.crs_grade, "crs": state.crs_grade, "neuro": state.icans_grade}
+    lasts = {"obs": state.last_obs, "crs": state.last_crs, "neuro": state.last_neuro}
+    for kind in INTERVAL_KINDS:
+        since = lasts[kind] or state.monitoring_start
+        items.append(_item(kind, since + policy.interval_for(kind, grades[kind]), now, policy.grace))
+    for panel in policy.blood_panels:
+        due = next_bloods_due(state.last_bloods.get(panel), state.monitoring_start, now, policy)
+        items.append(_item(f"{BLOODS_PREFIX}{panel}", due, now, policy.grace))
+    return tuple(items)

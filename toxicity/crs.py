@@ -1,0 +1,174 @@
+"""CRS grading (ASTCT 2019), as the guideline's Table 1 with the signs it lost restored (CLINICAL-NOTES.md).
+
+"CRS parameter: Fever - Temperature >= 38°C ... with either: Hypotension ... and/or Hypoxia ...
+CRS grade is determined by the more severe event."
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from toxicity.bands import (
+    FEVER_BANDS,
+    FEVER_THRESHOLD_C,
+    HYPOTENSION_LEVELS,
+    LOW_FLOW_MAX_L_MIN,
+    MAX_VASOPRESSORS,
+    NASAL_CANNULA_FLOW_BANDS,
+    OXYGEN_DEVICE_LEVELS,
+    OXYGEN_FLOW_MAX_L_MIN,
+    OXYGEN_LEVELS,
+    Level,
+    find_band,
+    level,
+)
+from toxicity.enums import OXYGEN_DEVICES, RULE_SET
+from toxicity.errors import InvalidAssessment
+from toxicity.grade import Grade, joined
+from toxicity.validation import require_bool, require_choice, require_int, require_number, show
+
+
+@dataclass(frozen=True)
+class CRSFindings:
+    """One CRS assessment. Findings attributable to another cause are recorded as absent by the caller."""
+
+    temperature_c: float | None
+    hypotension: bool
+    vasopressors: int = 0
+    vasopressin: bool = False
+    oxygen: str = "room_air"
+    oxygen_flow_l_min: float | None = None
+    after_tocilizumab_or_steroids: bool = False
+
+
+def _hypotension(findings: CRSFindings) -> tuple[Level, str]:
+    """ASTCT 2019 hypotension: "Not requiring vasopressors" (2); "Requiring a vasopressor with or without
+    vasopressin" (3); "Requiring multiple vasopressors (excluding vasopressin)" (4)."""
+    hypotension = require_bool("hypotension", findings.hypotension)
+    count = require_int("vasopressors", findings.vasopressors, 0, MAX_VASOPRESSORS)
+    vasopressin = require_bool("vasopressin", findings.vasopressin)
+    with_vasopressin = " with vasopressin" if vasopressin else ""
+    if not hypotension:
+        if count or vasopressin:
+            raise InvalidAssessment(
+                f"hypotension: False but {count} vasopressor(s){with_vasopressin} recorded; "
+                "record hypotension True, or vasopressors 0 and vasopressin False"
+            )
+        found = level(HYPOTENSION_LEVELS, "none")
+        return found, f"hypotension: none -> grade {found.grade}"
+    if count == 0 and not vasopressin:
+        found = level(HYPOTENSION_LEVELS, "fluids_only")
+        return found, f"hypotension: not requiring vasopressors (fluids only) -> grade {found.grade}"
+    if count == 0:
+        found = level(HYPOTENSION_LEVELS, "one_vasopressor")
+        return found, f"hypotension: vasopressin alone (counts as one vasopressor) -> grade {found.grade}"
+    if count == 1:
+        found = level(HYPOTENSION_LEVELS, "one_vasopressor")
+        return found, f"hypotension: 1 vasopressor{with_vasopressin} -> grade {found.grade}"
+    found = level(HYPOTENSION_LEVELS, "multiple_vasopressors")
+    return found, f"hypotension: {count} vasopressors excluding vasopressin{with_vasopressin} -> grade {found.grade}"
+
+
+def _hypoxia(findings: CRSFindings) -> tuple[int, str]:
+    """ASTCT 2019 hypoxia: "low-flow nasal cannula (<= 6 L/min) or blow-by" (2); "high-flow nasal cannula
+    (> 6 L/min), facemask, nonrebreather mask, or Venturi mask" (3); "positive pressure" (4)."""
+    device = require_choice("oxygen", findings.oxygen, OXYGEN_DEVICES)
+    flow: float | None = None
+    if findings.oxygen_flow_l_min is not None:
+        flow = require_number("oxygen_flow_l_min", findings.oxygen_flow_l_min, 0.0, OXYGEN_FLOW_MAX_L_MIN, "L/min")
+    name = device.replace("_", " ")
+    level_key = OXYGEN_DEVICE_LEVELS[device]
+    if level_key is None:  # plain nasal cannula: the flow decides
+        if flow is None:
+            raise InvalidAssessment(
+                "oxygen_flow_l_min: needed for nasal_cannula (<= 6 L/min is low-flow, grade 2; "
+                "> 6 L/min is high-flow, grade 3); allowed 0-80 L/min"
+            )
+        band = find_band(NASAL_CANNULA_FLOW_BANDS, flow, "oxygen_flow_l_min", "L/min")
+        sign = "<=" if band.outcome == 2 else ">"
+        kind = "low-flow" if band.outcome == 2 else "high-flow"
+        return band.outcome, (
+            f"hypoxia: {name} {show(flow)} L/min {sign} {show(LOW_FLOW_MAX_L_MIN)} L/min ({kind}) "
+            f"-> grade {band.outcome}"
+        )
+    _check_device_flow(device, flow)
+    found = level(OXYGEN_LEVELS, level_key)
+    at_flow = f" at {show(flow)} L/min" if flow is not None and device != "room_air" else ""
+    return found.grade, f"hypoxia: {name}{at_flow} ({found.label}) -> grade {found.grade}"
+
+
+def _check_device_flow(device: str, flow: float | None) -> None:
+    """A recorded flow that contradicts the device is an error: which one is wrong cannot be known."""
+    if flow is None:
+        return
+    limit = show(LOW_FLOW_MAX_L_MIN)
+    if device == "room_air" and flow > 0:
+        raise InvalidAssessment(f"oxygen_flow_l_min: {show(flow)} L/min recorded with oxygen room_air; expected 0")
+    if device == "low_flow_nasal_cannula" and flow > LOW_FLOW_MAX_L_MIN:
+        raise InvalidAssessment(
+            f"oxygen_flow_l_min: {show(flow)} L/min contradicts low_flow_nasal_cannula (<= {limit} L/min); "
+            "record nasal_cannula with its flow"
+        )
+    if device == "high_flow_nasal_cannula" and flow <= LOW_FLOW_MAX_L_MIN:
+        raise InvalidAssessment(
+            f"oxygen_flow_l_min: {show(flow)} L/min contradicts high_flow_nasal_cannula (> {limit} L/min); "
+            "record nasal_cannula with its flow"
+        )
+
+
+def _fever(findings: CRSFindings, masked: bool) -> tuple[bool, str | None]:
+    """Fever: "Temperature >= 38°C". Without a temperature only a masked patient (footnote †) can be graded."""
+    if findings.temperature_c is None:
+        if not masked:
+            raise InvalidAssessment(
+                "temperature_c: missing; a temperature (25-45 °C) is needed to grade CRS unless "
+                "after_tocilizumab_or_steroids is True"
+            )
+        return False, None
+    band = find_band(FEVER_BANDS, findings.temperature_c, "temperature_c", "°C")
+    temperature = show(float(findings.temperature_c))
+    threshold = show(FEVER_THRESHOLD_C)
+    if band.outcome:
+        return True, f"fever: temperature {temperature} °C >= {threshold} °C"
+    return False, f"no fever: temperature {temperature} °C < {threshold} °C"
+
+
+def grade_crs(findings: CRSFindings) -> Grade:
+    """The ASTCT 2019 CRS grade 0-4 with the reasons for it.
+
+    Footnote †: "In patients who have CRS then receive tocilizumab or steroids, fever is no longer required
+    to grade subsequent CRS severity" - then hypotension and hypoxia alone set the grade.
+    Footnote ‡: "CRS grade is determined by the more severe event."
+    """
+    if not isinstance(findings, CRSFindings):
+        raise InvalidAssessment(f"findings: expected CRSFindings, got {type(findings).__name__}")
+    masked = require_bool("after_tocilizumab_or_steroids", findings.after_tocilizumab_or_steroids)
+    fever, fever_reason = _fever(findings, masked)
+    hypotension, hypotension_reason = _hypotension(findings)
+    hypoxia_grade, hypoxia_reason = _hypoxia(findings)
+    domains = (("fever", 1 if fever else 0), ("hypotension", hypotension.grade), ("hypoxia", hypoxia_grade))
+    reasons = [reason for reason in (fever_reason,) if reason is not None]
+    reasons += [hypotension_reason, hypoxia_reason]
+    worst = max(hypotension.grade, hypoxia_grade)
+    setters = [name for name, grade in domains[1:] if grade == worst and worst > 0]
+
+    if fever:
+        grade = max(1, worst)
+        reasons.append(f"grade {grade} set by {joined(setters) if setters else 'fever'}")
+    elif masked:
+        grade = worst
+        reasons.append("fever not required: CRS then tocilizumab or corticosteroids (ASTCT 2019 footnote)")
+        if grade:
+            reasons.append(f"grade {grade} set by {joined(setters)}")
+        else:
+            reasons.append("grade 0: no hypotension or hypoxia")
+    else:
+        grade = 0
+        if worst:
+            reasons.append(
+                f"grade 0: {joined(setters)} without fever is not CRS (fever >= {show(FEVER_THRESHOLD_C)} °C "
+                "is required before tocilizumab or corticosteroids)"
+            )
+        else:
+            reasons.append("grade 0: no fever")
+    return Grade(grade=grade, reasons=tuple(reasons), rule_set=RULE_SET, domain_grades=domains)

@@ -1,0 +1,173 @@
+"""ICANS grading (ASTCT 2019): the most severe domain decides.
+
+Guideline Table 4 footnote ‡: "ICANS grade is determined by the most severe event (ICE score, level of
+consciousness, seizure, motor findings, and raised ICP/cerebral oedema) not attributable to any other cause."
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from toxicity.bands import (
+    AGE_MAX_YEARS,
+    CAPD_AGE_LIMIT_YEARS,
+    CAPD_BANDS,
+    CAPD_UNABLE_GRADE,
+    ICE_BANDS,
+    ICE_UNABLE_GRADE,
+    ScoreBand,
+    find_score_band,
+)
+from toxicity.enums import CONSCIOUSNESS_LEVELS, ICP_FINDINGS, RULE_SET, SEIZURE_TYPES
+from toxicity.errors import InvalidAssessment
+from toxicity.grade import Grade, joined
+from toxicity.validation import require_bool, require_choice, require_number, show
+
+
+@dataclass(frozen=True)
+class NeuroFindings:
+    """One neurotoxicity assessment. ICE is the tool from age 12 without developmental delay, else CAPD."""
+
+    age_years: float
+    ice_score: int | None = None
+    capd_score: int | None = None
+    developmental_delay: bool = False
+    unable_to_perform_assessment: bool = False
+    consciousness: str = "alert"
+    seizure: str = "none"
+    deep_focal_motor_weakness: bool = False
+    icp_findings: frozenset[str] = field(default_factory=frozenset)
+
+
+CONSCIOUSNESS_GRADES: Mapping[str, int] = MappingProxyType(
+    {
+        "alert": 0,
+        "awakens_spontaneously": 1,  # Table 4 grade 1: "Awakens spontaneously"
+        "awakens_to_voice": 2,  # grade 2: "Awakens to voice"
+        "awakens_to_tactile": 3,  # grade 3: "Awakens only to tactile stimulus"
+        "unarousable": 4,  # grade 4: "Patient is unarousable or requires vigorous or repetitive tactile stimuli"
+    }
+)
+
+SEIZURE_GRADES: Mapping[str, int] = MappingProxyType(
+    {
+        "none": 0,
+        # Table 4 grade 3: "Any clinical seizure that resolves rapidly; or Non-convulsive seizures on EEG,
+        # resolves with intervention"
+        "clinical_seizure_resolved_rapidly": 3,
+        "nonconvulsive_eeg_seizure_resolved_with_intervention": 3,
+        # grade 4: "Life-threatening prolonged seizure (>5 min); or Repetitive seizures without return to
+        # baseline in between"
+        "prolonged_over_5_min": 4,
+        "repetitive_without_return_to_baseline": 4,
+    }
+)
+
+ICP_GRADES: Mapping[str, int] = MappingProxyType(
+    {
+        # Table 4 grade 3: "Focal/local edema on neuroimaging"
+        "focal_local_edema": 3,
+        # grade 4: "Diffuse cerebral edema on neuroimaging; Decerebrate or decorticate posturing; or Cranial
+        # nerve VI palsy; or Papilledema; or Cushing's triad"
+        "diffuse_cerebral_edema": 4,
+        "decerebrate_or_decorticate_posturing": 4,
+        "cranial_nerve_vi_palsy": 4,
+        "papilledema": 4,
+        "cushings_triad": 4,
+    }
+)
+
+MOTOR_WEAKNESS_GRADE = 4
+"""Table 4 grade 4: "Deep focal motor weakness such as hemiparesis or paraparesis"."""
+
+
+def assessment_tool(age_years: float, developmental_delay: bool) -> str:
+    """ "CAPD" for children under 12 (or older with developmental delay), otherwise "ICE"."""
+    age = require_number("age_years", age_years, 0.0, AGE_MAX_YEARS, "years")
+    delay = require_bool("developmental_delay", developmental_delay)
+    return "CAPD" if age < CAPD_AGE_LIMIT_YEARS or delay else "ICE"
+
+
+def _tool_domain(findings: NeuroFindings) -> tuple[str, int, str]:
+    """ICE: 10 -> 0, 7-9 -> 1, 3-6 -> 2, 0-2 -> 3, "0 (unable to perform ICE)" -> 4; CAPD likewise."""
+    tool = assessment_tool(findings.age_years, findings.developmental_delay)
+    unable = require_bool("unable_to_perform_assessment", findings.unable_to_perform_assessment)
+    used, other = ("ice_score", "capd_score") if tool == "ICE" else ("capd_score", "ice_score")
+    score, wrong = getattr(findings, used), getattr(findings, other)
+    who = (
+        f"age {show(findings.age_years)} years"
+        + (" with developmental delay" if findings.developmental_delay else "")
+        + f" is assessed with {tool}"
+    )
+    if wrong is not None:
+        raise InvalidAssessment(f"{other}: given but {who}; record {used} instead")
+    if unable:
+        if score is not None:
+            raise InvalidAssessment(
+                f"{used}: {show(score)} given but unable_to_perform_assessment is True; give one or the other"
+            )
+        grade = ICE_UNABLE_GRADE if tool == "ICE" else CAPD_UNABLE_GRADE
+        return tool, grade, f"{tool}: unable to perform {tool} (unarousable) -> grade {grade}"
+    bands, top = (ICE_BANDS, 10) if tool == "ICE" else (CAPD_BANDS, 32)
+    if score is None:
+        raise InvalidAssessment(
+            f"{used}: missing; {who} (0-{top}), or set unable_to_perform_assessment if the patient is unarousable"
+        )
+    band: ScoreBand = find_score_band(bands, score, used)
+    span = str(band.low) if band.low == band.high else f"{band.low}-{band.high}"
+    return tool, band.grade, f"{tool}: score {score} ({span}) -> grade {band.grade}"
+
+
+def _icp_findings(value: object) -> frozenset[str]:
+    if isinstance(value, str) or not isinstance(value, (frozenset, set, tuple, list)):
+        raise InvalidAssessment(
+            f"icp_findings: expected a set of findings, got {type(value).__name__} {value!r}; "
+            f"allowed: {', '.join(ICP_FINDINGS)}"
+        )
+    for item in value:
+        require_choice("icp_findings", item, ICP_FINDINGS)
+    return frozenset(str(item) for item in value)
+
+
+def grade_icans(findings: NeuroFindings) -> Grade:
+    """The ASTCT 2019 ICANS grade 0-4 with the reasons for it.
+
+    An ICE of 0 in an awake patient (e.g. global aphasia) is grade 3; grade 4 needs the patient to be unable
+    to perform ICE. Tremor and myoclonus are not graded; intracranial haemorrhage is excluded.
+    """
+    if not isinstance(findings, NeuroFindings):
+        raise InvalidAssessment(f"findings: expected NeuroFindings, got {type(findings).__name__}")
+    tool, tool_grade, tool_reason = _tool_domain(findings)
+    domains: list[tuple[str, int]] = [(tool, tool_grade)]
+    reasons = [tool_reason]
+
+    consciousness = require_choice("consciousness", findings.consciousness, CONSCIOUSNESS_LEVELS)
+    grade = CONSCIOUSNESS_GRADES[consciousness]
+    domains.append(("consciousness", grade))
+    reasons.append(f"consciousness: {consciousness.replace('_', ' ')} -> grade {grade}")
+
+    seizure = require_choice("seizure", findings.seizure, SEIZURE_TYPES)
+    grade = SEIZURE_GRADES[seizure]
+    domains.append(("seizure", grade))
+    reasons.append(f"seizure: {seizure.replace('_', ' ')} -> grade {grade}")
+
+    weakness = require_bool("deep_focal_motor_weakness", findings.deep_focal_motor_weakness)
+    grade = MOTOR_WEAKNESS_GRADE if weakness else 0
+    domains.append(("motor", grade))
+    reasons.append(f"motor: {'deep focal motor weakness' if weakness else 'no deep focal weakness'} -> grade {grade}")
+
+    icp = _icp_findings(findings.icp_findings)
+    grade = max((ICP_GRADES[item] for item in icp), default=0)
+    domains.append(("raised ICP", grade))
+    named = ", ".join(sorted(item.replace("_", " ") for item in icp)) or "none"
+    reasons.append(f"raised ICP / cerebral oedema: {named} -> grade {grade}")
+
+    overall = max(grade for _, grade in domains)
+    setters = [name for name, grade in domains if grade == overall]
+    if overall:
+        reasons.append(f"grade {overall} set by {joined(setters)}")
+    else:
+        reasons.append("grade 0: no domain graded")
+    return Grade(grade=overall, reasons=tuple(reasons), rule_set=RULE_SET, domain_grades=tuple(domains))
