@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from data.schemas import AmendIn, CRSIn, LabIn, MedicationIn, NeuroIn, ObservationIn, PatientIn, PatientPatch
 
 _ERROR = {
@@ -17,7 +19,7 @@ _IDEMPOTENCY = {
     "schema": {"type": "string"},
     "description": "the same key again returns the first response and stores nothing twice",
 }
-_RECORD_KINDS = {
+_RECORD_KINDS: dict[str, type[BaseModel]] = {
     "observations": ObservationIn,
     "crs-assessments": CRSIn,
     "neuro-assessments": NeuroIn,
@@ -36,7 +38,8 @@ def _id_param(name: str) -> dict[str, Any]:
 
 def openapi_document() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
-    for model in (PatientIn, PatientPatch, AmendIn, *_RECORD_KINDS.values()):
+    models: list[type[BaseModel]] = [PatientIn, PatientPatch, AmendIn, *_RECORD_KINDS.values()]
+    for model in models:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema

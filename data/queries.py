@@ -26,12 +26,12 @@ def current_filter(model: type[R]) -> Any:
     """Rows in force: not corrected by a newer row, and not themselves an 'entered in error' marker."""
     newer = aliased(model)
     return and_(
-        ~exists().where(newer.amends_id == model.id),  # type: ignore[attr-defined]
+        ~exists().where(newer.amends_id == model.id),
         model.entered_in_error.is_(False),
     )
 
 
-def current_records(model: type[R], patient_id: int) -> Select[tuple[R]]:
+def current_records(model: type[R], patient_id: int) -> Select[Any]:
     time_col = getattr(model, model.clinical_time_column)
     return select(model).where(model.patient_id == patient_id, current_filter(model)).order_by(time_col, model.id)
 
@@ -52,7 +52,7 @@ def latest_per_patient(session: Session, model: type[R], patient_ids: Sequence[i
     inner_time = getattr(inner, model.clinical_time_column)
     newest = (
         select(func.max(inner_time))
-        .where(inner.patient_id == model.patient_id, current_filter(inner))  # type: ignore[arg-type]
+        .where(inner.patient_id == model.patient_id, current_filter(inner))
         .scalar_subquery()
     )
     rows = session.scalars(

@@ -17,10 +17,8 @@ from data.models import (
     CLINICAL_MODELS,
     ClinicalRecord,
     CRSAssessment,
-    LabResult,
     MedicationAdministration,
     NeuroAssessment,
-    Observation,
     Patient,
 )
 from data.queries import current_records
@@ -37,7 +35,6 @@ from data.schemas import (
 )
 from data.validation import FieldError, InvalidInput, parse
 from toxicity import (
-    RULE_SET,
     CRSFindings,
     ICEParts,
     InvalidAssessment,
@@ -89,14 +86,13 @@ def update_patient(session: Session, patient_id: int, data: Any, actor: Actor, n
     body = parse(PatientPatch, data, now)
     patient = get_patient(session, patient_id)
     changes = body.model_dump(exclude_unset=True)
-    if "discharged_at" in changes and changes["discharged_at"] is not None:
-        if changes["discharged_at"] < patient.admitted_at:
-            raise _invalid(
-                "discharged_at",
-                changes["discharged_at"].isoformat(),
-                "after admitted_at",
-                "discharge cannot be before admission",
-            )
+    if changes.get("discharged_at") is not None and changes["discharged_at"] < patient.admitted_at:
+        raise _invalid(
+            "discharged_at",
+            changes["discharged_at"].isoformat(),
+            "after admitted_at",
+            "discharge cannot be before admission",
+        )
     for field in ("bed", "weight_kg", "infused_at"):
         if field in changes and changes[field] is None:
             raise _invalid(field, None, "a value", f"{field} cannot be cleared")
@@ -372,6 +368,7 @@ def record(session: Session, kind: str, patient_id: int, data: Any, actor: Actor
     )
     session.add(row)
     session.flush()
+    assert isinstance(row, ClinicalRecord)
     action = "override" if values.get("override_grade") is not None else "create"
     audit(session, actor, action, now, record_type=kind, record_id=row.id, patient_id=patient.id)
     bump_ward(session, patient.ward, now)
@@ -387,7 +384,7 @@ def amend(session: Session, kind: str, record_id: int, data: Any, actor: Actor, 
     original = session.get(model, record_id)
     if original is None:
         raise NotFound(f"{kind} record {record_id} not found")
-    newer = session.scalar(select(model.id).where(model.amends_id == record_id))  # type: ignore[attr-defined]
+    newer = session.scalar(select(model.id).where(model.amends_id == record_id))
     if newer is not None:
         raise _invalid(
             "record_id",
@@ -409,7 +406,7 @@ def amend(session: Session, kind: str, record_id: int, data: Any, actor: Actor, 
         row = model(**_BUILDERS[kind](session, patient, parsed))
         action = "amend"
     row.patient_id = original.patient_id
-    row.amends_id = original.id  # type: ignore[attr-defined]
+    row.amends_id = original.id
     row.amendment_reason = body.reason
     row.recorded_at = now
     row.recorded_by = actor.username
@@ -427,6 +424,7 @@ def amend(session: Session, kind: str, record_id: int, data: Any, actor: Actor, 
         details={"amends": original.id, "reason": body.reason},
     )
     bump_ward(session, patient.ward, now)
+    assert isinstance(row, ClinicalRecord)
     return row
 
 
@@ -442,8 +440,8 @@ _BOOKKEEPING = {
 }
 
 
-def _copy_columns(model: type[ClinicalRecord]) -> list[str]:
-    return [c.key for c in model.__table__.columns if c.key not in _BOOKKEEPING]  # type: ignore[attr-defined]
+def _copy_columns(model: Any) -> list[str]:
+    return [c.key for c in model.__table__.columns if c.key not in _BOOKKEEPING]
 
 
 def serialise(row: Any) -> dict[str, Any]:
@@ -455,7 +453,3 @@ def serialise(row: Any) -> dict[str, Any]:
     if isinstance(row, CRSAssessment | NeuroAssessment):
         out["grade"] = row.grade
     return out
-
-
-__all__ = ["RULE_SET", "NotFound", "amend", "create_patient", "get_patient", "record", "serialise", "update_patient"]
-_ = (Observation, LabResult)

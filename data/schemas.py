@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from data.catalogue import ANALYTES, convert
-from data.validation import Allowed, PlannedTimestamp, StrictModel, Timestamp, bounded, one_of
+from data.validation import Allowed, OneOf, PlannedTimestamp, Range, StrictModel, Timestamp
 from toxicity import (
     CONSCIOUSNESS_LEVELS,
     DRUGS,
@@ -17,6 +17,8 @@ from toxicity import (
     OXYGEN_DEVICES,
     SEIZURE_TYPES,
     VASOPRESSOR_AGENTS,
+    InvalidAssessment,
+    normalise_vasopressor,
 )
 
 
@@ -24,30 +26,30 @@ def _fahrenheit_hint(value: float) -> str | None:
     return "looks like Fahrenheit" if 86 <= value <= 113 else None
 
 
-Temperature = bounded(30.0, 45.0, "°C", hint=_fahrenheit_hint)
-HeartRate = bounded(20, 250, "/min", integer=True)
-RespiratoryRate = bounded(4, 80, "/min", integer=True)
-Systolic = bounded(40, 300, "mmHg", integer=True)
-Diastolic = bounded(20, 200, "mmHg", integer=True)
-SpO2 = bounded(50, 100, "%", integer=True)
-O2Flow = bounded(0.0, 80.0, "L/min")
-FiO2 = bounded(0.21, 1.0)
-Weight = bounded(2.0, 300.0, "kg")
-Height = bounded(30.0, 250.0, "cm")
-CTCAEGrade = bounded(0, 4, integer=True)
-OxygenDevice = one_of(OXYGEN_DEVICES, "oxygen device")
-Consciousness = one_of(CONSCIOUSNESS_LEVELS, "level of consciousness")
-Seizure = one_of(SEIZURE_TYPES, "seizure type")
+Temperature = Annotated[float, Range(30.0, 45.0, "°C", hint=_fahrenheit_hint)]
+HeartRate = Annotated[int, Range(20, 250, "/min")]
+RespiratoryRate = Annotated[int, Range(4, 80, "/min")]
+Systolic = Annotated[int, Range(40, 300, "mmHg")]
+Diastolic = Annotated[int, Range(20, 200, "mmHg")]
+SpO2 = Annotated[int, Range(50, 100, "%")]
+O2Flow = Annotated[float, Range(0.0, 80.0, "L/min")]
+FiO2 = Annotated[float, Range(0.21, 1.0)]
+Weight = Annotated[float, Range(2.0, 300.0, "kg")]
+Height = Annotated[float, Range(30.0, 250.0, "cm")]
+CTCAEGrade = Annotated[int, Range(0, 4)]
+OxygenDevice = Annotated[str, OneOf(OXYGEN_DEVICES, "oxygen device")]
+Consciousness = Annotated[str, OneOf(CONSCIOUSNESS_LEVELS, "level of consciousness")]
+Seizure = Annotated[str, OneOf(SEIZURE_TYPES, "seizure type")]
 Text = Annotated[str, Field(strict=True, min_length=1, max_length=200), Allowed("1-200 characters")]
 Reason = Annotated[str, Field(strict=True, min_length=3, max_length=2000), Allowed("a reason of 3-2000 characters")]
 VASOPRESSOR_NAMES = tuple(sorted(VASOPRESSOR_AGENTS))
 
 
 def _known_vasopressors(values: list[str]) -> list[str]:
-    unknown = [v for v in values if v.strip().lower() not in VASOPRESSOR_AGENTS]
-    if unknown:
-        raise PydanticCustomError("unknown_vasopressor", "unknown vasopressor {names}", {"names": ", ".join(unknown)})
-    return [VASOPRESSOR_AGENTS[v.strip().lower()] for v in values]
+    try:
+        return [normalise_vasopressor(v) for v in values]
+    except InvalidAssessment as exc:
+        raise PydanticCustomError("unknown_vasopressor", "{msg}", {"msg": str(exc)}) from None
 
 
 Vasopressors = Annotated[
@@ -157,14 +159,14 @@ class CRSIn(StrictModel):
 
 
 class ICEIn(StrictModel):
-    orientation_year: bounded(0, 1, integer=True)  # type: ignore[valid-type]
-    orientation_month: bounded(0, 1, integer=True)  # type: ignore[valid-type]
-    orientation_city: bounded(0, 1, integer=True)  # type: ignore[valid-type]
-    orientation_hospital: bounded(0, 1, integer=True)  # type: ignore[valid-type]
-    follows_commands: bounded(0, 1, integer=True)  # type: ignore[valid-type]
-    naming: bounded(0, 3, integer=True)  # type: ignore[valid-type]
-    writing: bounded(0, 1, integer=True)  # type: ignore[valid-type]
-    attention: bounded(0, 1, integer=True)  # type: ignore[valid-type]
+    orientation_year: Annotated[int, Range(0, 1)]
+    orientation_month: Annotated[int, Range(0, 1)]
+    orientation_city: Annotated[int, Range(0, 1)]
+    orientation_hospital: Annotated[int, Range(0, 1)]
+    follows_commands: Annotated[int, Range(0, 1)]
+    naming: Annotated[int, Range(0, 3)]
+    writing: Annotated[int, Range(0, 1)]
+    attention: Annotated[int, Range(0, 1)]
 
 
 class NeuroOtherCause(StrictModel):
@@ -177,7 +179,7 @@ class NeuroOtherCause(StrictModel):
 class NeuroIn(StrictModel):
     assessed_at: Timestamp
     ice: ICEIn | None = None
-    capd_score: bounded(0, 32, integer=True) | None = None  # type: ignore[valid-type]
+    capd_score: Annotated[int, Range(0, 32)] | None = None
     unable_to_perform_assessment: bool = False
     consciousness: Consciousness = "alert"
     seizure: Seizure = "none"
@@ -190,7 +192,7 @@ class NeuroIn(StrictModel):
 class LabIn(StrictModel):
     collected_at: Timestamp
     reported_at: Timestamp | None = None
-    analyte: one_of(ANALYTES, "analyte")  # type: ignore[valid-type]
+    analyte: Annotated[str, OneOf(tuple(ANALYTES), "analyte")]
     value: Annotated[float, Field(strict=True), Allowed("a number")]
     unit: Annotated[str, Field(strict=True, min_length=1, max_length=20), Allowed("the analyte's units")]
 
@@ -230,10 +232,10 @@ ROUTES = ("IV", "PO", "SC", "IM", "IT", "NG")
 
 class MedicationIn(StrictModel):
     given_at: Timestamp
-    drug: one_of(DRUGS, "drug")  # type: ignore[valid-type]
-    dose: bounded(0.001, 100_000)  # type: ignore[valid-type]
-    unit: one_of(MEDICATION_UNITS, "dose unit")  # type: ignore[valid-type]
-    route: one_of(ROUTES, "route")  # type: ignore[valid-type]
+    drug: Annotated[str, OneOf(tuple(DRUGS), "drug")]
+    dose: Annotated[float, Range(0.001, 100_000)]
+    unit: Annotated[str, OneOf(tuple(MEDICATION_UNITS), "dose unit")]
+    route: Annotated[str, OneOf(tuple(ROUTES), "route")]
 
 
 class AmendIn(StrictModel):
@@ -254,7 +256,7 @@ class AmendIn(StrictModel):
         return self
 
 
-RECORD_SCHEMAS = {
+RECORD_SCHEMAS: dict[str, type[StrictModel]] = {
     "observations": ObservationIn,
     "crs-assessments": CRSIn,
     "neuro-assessments": NeuroIn,

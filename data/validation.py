@@ -5,13 +5,13 @@ Every rejection names the field, the value it got and what is allowed; nothing i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler, ValidationError, ValidationInfo
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 M = TypeVar("M", bound=BaseModel)
@@ -42,45 +42,72 @@ class InvalidInput(ValueError):
         return {"detail": "validation failed", "errors": [e.as_dict() for e in self.errors]}
 
 
+class Describes:
+    """Metadata on a field that can say what the field allows."""
+
+    @property
+    def text(self) -> str:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True)
-class Allowed:
-    """Metadata carried by a field so that any error about it can say what is allowed."""
+class Allowed(Describes):
+    """Plain metadata so that any error about a field can say what is allowed."""
 
-    text: str
+    allowed: str
+
+    @property
+    def text(self) -> str:
+        return self.allowed
 
 
-def _range_text(low: float, high: float, unit: str) -> str:
-    return f"{low:g}-{high:g}{' ' + unit if unit else ''}"
-
-
-def bounded(low: float, high: float, unit: str = "", *, integer: bool = False, hint: Any = None) -> Any:
+@dataclass(frozen=True)
+class Range(Describes):
     """A strict number in [low, high]; `hint(value)` may add advice such as 'looks like Fahrenheit'."""
-    allowed = _range_text(low, high, unit)
 
-    def check(value: float) -> float:
-        if not low <= value <= high:
-            extra = hint(value) if hint else None
+    low: float
+    high: float
+    unit: str = ""
+    hint: Callable[[float], str | None] | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.low:g}-{self.high:g}{' ' + self.unit if self.unit else ''}"
+
+    def _check(self, value: float) -> float:
+        if not self.low <= value <= self.high:
+            extra = self.hint(value) if self.hint else None
             raise PydanticCustomError(
                 "out_of_range",
                 "{value} is outside {allowed}{extra}",
-                {"value": value, "allowed": allowed, "extra": f" ({extra})" if extra else ""},
+                {"value": value, "allowed": self.text, "extra": f" ({extra})" if extra else ""},
             )
         return value
 
-    base: Any = int if integer else float
-    return Annotated[base, Field(strict=True), AfterValidator(check), Allowed(allowed)]
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        schema = cast(CoreSchema, {**handler(source), "strict": True})
+        return core_schema.no_info_after_validator_function(self._check, schema)
 
 
-def one_of(choices: Iterable[str], what: str = "value") -> Any:
-    options = tuple(choices)
-    allowed = "one of " + ", ".join(options)
+@dataclass(frozen=True)
+class OneOf(Describes):
+    """A string from a fixed list (an enumeration of CLINICAL-NOTES, a drug, an analyte)."""
 
-    def check(value: str) -> str:
-        if value not in options:
-            raise PydanticCustomError("unknown_choice", "unknown {what} '{value}'", {"what": what, "value": value})
+    choices: tuple[str, ...]
+    what: str = "value"
+
+    @property
+    def text(self) -> str:
+        return "one of " + ", ".join(self.choices)
+
+    def _check(self, value: str) -> str:
+        if value not in self.choices:
+            raise PydanticCustomError("unknown_choice", "unknown {what} '{value}'", {"what": self.what, "value": value})
         return value
 
-    return Annotated[str, Field(strict=True), AfterValidator(check), Allowed(allowed)]
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        schema = cast(CoreSchema, {**handler(source), "strict": True})
+        return core_schema.no_info_after_validator_function(self._check, schema)
 
 
 def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
@@ -111,21 +138,24 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _walk(annotation: Any) -> Iterable[Any]:
+    """The annotation and everything nested in it (Optional, Annotated, list[...])."""
+    yield annotation
+    yield from getattr(annotation, "__metadata__", ())
+    for arg in get_args(annotation):
+        yield from _walk(arg)
+
+
 def _allowed_for(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
     current: Any = model
     allowed = ""
     for part in loc:
         if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
-            break
+            continue  # list indexes and the like: keep what the enclosing field allows
         info = current.model_fields[part]
-        allowed = next((m.text for m in info.metadata if isinstance(m, Allowed)), "")
-        annotation = info.annotation
-        for candidate in getattr(annotation, "__args__", (annotation,)):
-            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-                current = candidate
-                break
-        else:
-            current = None
+        nested = list(_walk(info.annotation)) + list(info.metadata)
+        allowed = next((m.text for m in nested if isinstance(m, Describes)), "")
+        current = next((t for t in nested if isinstance(t, type) and issubclass(t, BaseModel)), None)
     return allowed
 
 

@@ -150,7 +150,8 @@ class MedicationAdministration(ClinicalRecord, Base):
     __table_args__ = (Index("ix_medication_administrations_patient_given", "patient_id", "given_at"),)
 
 
-CLINICAL_MODELS: dict[str, type[ClinicalRecord]] = {
+# Typed as Any: the mixin has no constructor of its own, the mapped classes do.
+CLINICAL_MODELS: dict[str, Any] = {
     "observations": Observation,
     "crs-assessments": CRSAssessment,
     "neuro-assessments": NeuroAssessment,
