@@ -1,6 +1,15 @@
 """cartwatch's tables. Importing this module registers every table on `Base.metadata`."""
 
-from data.models.admin import ROLES, ApiToken, AuditEvent, IdempotentRequest, User, WardState
+from data.models.admin import (
+    ROLES,
+    ApiToken,
+    AuditEvent,
+    IdempotentRequest,
+    LoginAttempt,
+    LoginSession,
+    User,
+    WardState,
+)
 from data.models.alerting import Alert, AlertDelivery, DeliveryAttempt, SchedulerHeartbeat
 from data.models.base import Base, UTCDateTime
 from data.models.clinical import (
@@ -26,6 +35,8 @@ __all__ = [
     "ClinicalRecord",
     "DeliveryAttempt",
     "IdempotentRequest",
+    "LoginAttempt",
+    "LoginSession",
     "LabResult",
     "MedicationAdministration",
     "NeuroAssessment",

@@ -81,3 +81,30 @@ class IdempotentRequest(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("key", "method", "path"),)
+
+
+class LoginSession(Base):
+    """A server-side session: log-out or a timeout ends it here, whatever the browser still holds."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(64))
+
+
+class LoginAttempt(Base):
+    """Failed and successful log-ins, counted in the database so throttling holds across workers."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempted_at: Mapped[datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str | None] = mapped_column(String(64), index=True)
+    succeeded: Mapped[bool]
