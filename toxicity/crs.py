@@ -93,7 +93,9 @@ def _hypoxia(findings: CRSFindings) -> tuple[int, str]:
         )
     _check_device_flow(device, flow)
     found = level(OXYGEN_LEVELS, level_key)
-    at_flow = f" at {show(flow)} L/min" if flow is not None and device != "room_air" else ""
+    if device == "room_air":
+        return found.grade, f"hypoxia: none (room air) -> grade {found.grade}"
+    at_flow = "" if flow is None else f" at {show(flow)} L/min"
     return found.grade, f"hypoxia: {name}{at_flow} ({found.label}) -> grade {found.grade}"
 
 

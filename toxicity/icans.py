@@ -104,7 +104,9 @@ def _tool_domain(findings: NeuroFindings) -> tuple[str, int, str]:
     if wrong is not None:
         raise InvalidAssessment(f"{other}: given but {who}; record {used} instead")
     if unable:
-        if score is not None:
+        # Table 4 writes grade 4 as "0 (unable to perform ICE)", so an ICE of 0 may accompany the flag; any other
+        # score (and any CAPD score, where high is worse) contradicts it.
+        if score is not None and not (tool == "ICE" and type(score) is int and score == 0):
             raise InvalidAssessment(
                 f"{used}: {show(score)} given but unable_to_perform_assessment is True; give one or the other"
             )

@@ -49,7 +49,10 @@ def require_number(field: str, value: object, low: float, high: float, unit: str
     """A finite real number in ``low..high`` inclusive (``high`` may be infinite: no upper limit)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidAssessment(f"{field}: {_kind(value)} is not a number; allowed {_range(low, high, unit)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf if value > 0 else -math.inf
     if not math.isfinite(number):
         raise InvalidAssessment(f"{field}: {value!r} is not a finite number; allowed {_range(low, high, unit)}")
     if not low <= number <= high:

@@ -86,6 +86,15 @@ def test_capd_1_to_8_becomes_grade_2_only_through_consciousness() -> None:
     assert grade_icans(replace(CHILD, capd_score=5, consciousness="awakens_to_voice")).grade == 2
 
 
+def test_an_ice_of_0_recorded_with_unable_to_perform_is_grade_4_as_table_4_writes_it() -> None:
+    assert grade_icans(replace(ADULT, ice_score=0, unable_to_perform_assessment=True)).grade == 4
+
+
+def test_a_capd_score_with_unable_to_perform_is_a_contradiction() -> None:
+    with pytest.raises(InvalidAssessment, match="capd_score"):
+        grade_icans(replace(CHILD, capd_score=0, unable_to_perform_assessment=True))
+
+
 def test_unable_to_perform_capd_is_grade_4() -> None:
     assert grade_icans(replace(CHILD, capd_score=None, unable_to_perform_assessment=True)).grade == 4
 
