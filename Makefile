@@ -18,11 +18,17 @@ env: .venv/.synced
 migrate: env
 	$(UV) run python -m data migrate
 
+# The demo users' password: CARTWATCH_DEMO_PASSWORD, or a random one kept in instance/ so it can be shown again.
+DEMO_PASSWORD_FILE := instance/demo-password
+
 demo: migrate
-	$(UV) run python -m data demo --if-empty
+	@mkdir -p instance
+	@test -s $(DEMO_PASSWORD_FILE) || python3 -c "import secrets; print(secrets.token_urlsafe(9))" > $(DEMO_PASSWORD_FILE)
+	CARTWATCH_DEMO_PASSWORD="$${CARTWATCH_DEMO_PASSWORD:-$$(cat $(DEMO_PASSWORD_FILE))}" $(UV) run python -m data demo --if-empty
 
 run: demo
 	@echo "cartwatch: open http://127.0.0.1:$(PORT)"
+	@echo "log in as nurse, nic, doctor or admin with the password $${CARTWATCH_DEMO_PASSWORD:-$$(cat $(DEMO_PASSWORD_FILE))}"
 	$(UV) run honcho start $(PROCESSES)
 
 chromium:

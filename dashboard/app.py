@@ -11,11 +11,19 @@ from dash import Dash, html
 from dashboard.api import api, health
 from dashboard.context import EXTENSION, AppContext
 from data.db import make_engine, make_session_factory
-from data.settings import Settings
+from data.settings import DEMO_SECRET_KEY, Settings
+
+
+class InsecureConfiguration(RuntimeError):
+    pass
 
 
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or Settings.from_env()
+    if not settings.demo and (not settings.secret_key or settings.secret_key == DEMO_SECRET_KEY):
+        raise InsecureConfiguration(
+            "CARTWATCH_SECRET_KEY must be set to a secret of your own outside the demo (CARTWATCH_DEMO=0)"
+        )
     engine = make_engine(settings.database_url)
     app = Dash(
         __package__,

@@ -1,15 +1,25 @@
-"""`python -m data migrate | demo [--if-empty]`: operator commands for the database."""
+"""`python -m data migrate | demo [--if-empty] | create-user | create-token`: operator commands."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import secrets
 import sys
 from datetime import UTC, datetime
 
+from data.audit import Actor
+from data.auth import create_token, create_user
 from data.db import make_engine, make_session_factory
 from data.demo import seed_demo_ward, ward_is_empty
 from data.migrate import upgrade
+from data.models import ROLES
 from data.settings import Settings
+from data.validation import InvalidInput
+
+OPERATOR = Actor("operator-cli", role="admin", source="system")
+DEMO_USERS = (("nurse", "nurse"), ("nic", "nurse_in_charge"), ("doctor", "doctor"), ("admin", "admin"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +28,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="upgrade the schema to the newest revision")
     demo = commands.add_parser("demo", help="seed the synthetic demo ward")
     demo.add_argument("--if-empty", action="store_true", help="do nothing when patients already exist")
+    user = commands.add_parser("create-user", help="add a user (password from CARTWATCH_NEW_PASSWORD or a prompt)")
+    user.add_argument("--role", required=True, choices=ROLES)
+    user.add_argument("--display-name", default="")
+    user.add_argument("name")
+    token = commands.add_parser("create-token", help="issue an API token; prints only the token")
+    token.add_argument("--user", required=True)
+    token.add_argument("--scopes", required=True, help="comma-separated: read, write, admin")
+    token.add_argument("--days", type=int, default=90)
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -36,7 +54,34 @@ def main(argv: list[str] | None = None) -> int:
                     print("demo ward: the database already holds patients; refusing to add the demo", file=sys.stderr)
                     return 1
                 count = seed_demo_ward(session, datetime.now(UTC))
+                password = settings.demo_password or secrets.token_urlsafe(9)
+                for name, role in DEMO_USERS:
+                    create_user(session, name, password, role, OPERATOR, datetime.now(UTC))
             print(f"demo ward: seeded {count} beds")
+            users = ", ".join(name for name, _ in DEMO_USERS)
+            shown = "(from CARTWATCH_DEMO_PASSWORD)" if settings.demo_password else password
+            print(f"demo log-in: users {users}; password {shown}")
+        elif args.command == "create-user":
+            password = os.environ.get("CARTWATCH_NEW_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
+            sessions = make_session_factory(engine)
+            with sessions.begin() as session:
+                create_user(session, args.name, password, args.role, OPERATOR, datetime.now(UTC), args.display_name)
+            print(f"user {args.name} created with role {args.role}", file=sys.stderr)
+        elif args.command == "create-token":
+            sessions = make_session_factory(engine)
+            with sessions.begin() as session:
+                value = create_token(
+                    session,
+                    args.user,
+                    [s.strip() for s in args.scopes.split(",") if s.strip()],
+                    args.days,
+                    OPERATOR,
+                    datetime.now(UTC),
+                )
+            print(value)
+    except InvalidInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     finally:
         engine.dispose()
     return 0

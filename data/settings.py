@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -20,6 +21,12 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _flag(value: str | None, *, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=lambda: f"sqlite:///{DEFAULT_SQLITE_PATH}")
@@ -33,6 +40,11 @@ class Settings:
     webhook_secret: str | None = None
     smtp_url: str | None = None
     escalation_chains_path: str | None = None
+    secure_cookies: bool = False
+    idle_timeout: timedelta = timedelta(minutes=30)
+    absolute_timeout: timedelta = timedelta(hours=12)
+    demo_password: str | None = None
+    wall_allow_framing: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "database_url", normalise_database_url(self.database_url))
@@ -41,11 +53,12 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         defaults = cls()
+        demo = _flag(env.get("CARTWATCH_DEMO"), default=True)
         return cls(
             database_url=env.get("CARTWATCH_DATABASE_URL") or defaults.database_url,
             port=int(env.get("PORT", defaults.port)),
             secret_key=env.get("CARTWATCH_SECRET_KEY") or defaults.secret_key,
-            demo=env.get("CARTWATCH_DEMO", "1") not in ("0", "false", "no"),
+            demo=demo,
             ward_timezone=env.get("CARTWATCH_WARD_TIMEZONE") or defaults.ward_timezone,
             board_refresh_seconds=int(env.get("CARTWATCH_BOARD_REFRESH_SECONDS", defaults.board_refresh_seconds)),
             heartbeat_stale_seconds=int(env.get("CARTWATCH_HEARTBEAT_STALE_SECONDS", defaults.heartbeat_stale_seconds)),
@@ -53,6 +66,11 @@ class Settings:
             webhook_secret=env.get("CARTWATCH_WEBHOOK_SECRET") or None,
             smtp_url=env.get("CARTWATCH_SMTP_URL") or None,
             escalation_chains_path=env.get("CARTWATCH_ESCALATION_CHAINS") or None,
+            secure_cookies=_flag(env.get("CARTWATCH_SECURE_COOKIES"), default=not demo),
+            idle_timeout=timedelta(minutes=int(env.get("CARTWATCH_IDLE_TIMEOUT_MINUTES", "30"))),
+            absolute_timeout=timedelta(hours=float(env.get("CARTWATCH_SESSION_MAX_HOURS", "12"))),
+            demo_password=env.get("CARTWATCH_DEMO_PASSWORD") or None,
+            wall_allow_framing=_flag(env.get("CARTWATCH_WALL_ALLOW_FRAMING"), default=False),
         )
 
     @property

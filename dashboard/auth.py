@@ -1,0 +1,245 @@
+"""Log-in, server-side sessions, API tokens, role checks on every request, security headers.
+
+`init_auth(server)` installs it all on the Flask server behind the Dash app. Every request except the log-in
+page, the health check and static files needs a user: a browser session (checked against the database on every
+request, so log-out and timeouts end it on the server) or an API token (`Authorization: Bearer`).
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, g, jsonify, redirect, request, session
+from flask_login import LoginManager, UserMixin, current_user
+
+from dashboard.context import app_context, session_scope
+from data import auth as auth_store
+from data.audit import Actor, audit
+
+PUBLIC_PREFIXES = ("/login", "/healthz", "/_dash-component-suites/", "/assets/", "/_favicon.ico")
+STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
+
+
+class WardUser(UserMixin):  # type: ignore[misc]
+    """The signed-in person (or token holder) for this request."""
+
+    def __init__(self, user_id: int, username: str, role: str, scopes: frozenset[str] | None) -> None:
+        self.id = user_id
+        self.username = username
+        self.role = role
+        self.scopes = scopes  # None for a browser session; the token's scopes otherwise
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _policy() -> auth_store.AuthPolicy:
+    settings = app_context().settings
+    return auth_store.AuthPolicy(idle_timeout=settings.idle_timeout, absolute_timeout=settings.absolute_timeout)
+
+
+def _load_from_request(req: Any) -> WardUser | None:
+    header = req.headers.get("Authorization", "")
+    now = _now()
+    if header.startswith("Bearer "):
+        with session_scope() as db:
+            identity = auth_store.token_identity(db, header[len("Bearer ") :].strip(), now)
+            if identity is None:
+                return None
+            user = identity.user
+            audit(
+                db,
+                Actor(user.username, user.role, "api", req.remote_addr),
+                "token_use",
+                now,
+                record_type="api_token",
+                record_id=identity.token_id,
+                details={"path": req.path},
+            )
+            g.auth_kind = "token"
+            return WardUser(user.id, user.username, user.role, identity.scopes)
+    sid = session.get("sid")
+    if not sid:
+        return None
+    with session_scope() as db:
+        found = auth_store.session_user(db, sid, now, _policy())
+        if found is None:
+            session.pop("sid", None)
+            return None
+        g.auth_kind = "session"
+        return WardUser(found.id, found.username, found.role, None)
+
+
+def actor(source: str | None = None) -> Actor:
+    """Who is acting in this request, for audit and for the records' `recorded_by`."""
+    user = current_user
+    kind = getattr(g, "auth_kind", "session")
+    return Actor(user.username, user.role, source or ("api" if kind == "token" else "form"), request.remote_addr)
+
+
+def permitted(permission: str) -> bool:
+    user = current_user
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not auth_store.allowed(user.role, permission):
+        return False
+    if user.scopes is not None:  # an API token can do no more than its scopes allow
+        needed = "read" if permission == "read" else ("admin" if permission == "admin" else "write")
+        return needed in user.scopes
+    return True
+
+
+def require(permission: str) -> Actor:
+    """Abort with 403 (and audit the refusal) unless the current user may do `permission`."""
+    if not getattr(current_user, "is_authenticated", False):
+        abort(401)
+    if not permitted(permission):
+        with session_scope() as db:
+            audit(db, actor(), permission, _now(), outcome="forbidden", details={"path": request.path})
+        abort(403)
+    return actor()
+
+
+def _same_origin() -> bool:
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if not origin:
+        return False
+    return urlsplit(origin).netloc == request.host
+
+
+def _guard() -> Any:
+    path = request.path
+    if any(path.startswith(p) for p in PUBLIC_PREFIXES):
+        return None
+    if not current_user.is_authenticated:
+        if path.startswith("/api/") or path.startswith("/_dash-"):
+            return Response('{"detail": "authentication required"}', 401, mimetype="application/json")
+        return redirect(f"/login?next={path}")
+    if request.method in STATE_CHANGING and getattr(g, "auth_kind", "") == "session" and not _same_origin():
+        return Response('{"detail": "cross-origin request refused"}', 403, mimetype="application/json")
+    if path.startswith("/api/"):
+        needed = api_permission(request.method, path, request.get_json(silent=True))
+        if not permitted(needed):
+            with session_scope() as db:
+                audit(db, actor(), needed, _now(), outcome="forbidden", details={"path": path})
+            return Response(f'{{"detail": "forbidden: needs {needed}"}}', 403, mimetype="application/json")
+    g.actor = actor()
+    return None
+
+
+def api_permission(method: str, path: str, body: Any) -> str:
+    """The permission an API request needs, from its method, path and (for a few) its body."""
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return "read"
+    parts = [p for p in path.split("/") if p]  # api, v1, ...
+    body = body if isinstance(body, dict) else {}
+    if parts[2:3] == ["patients"] and len(parts) == 3:
+        return "manage_beds"
+    if parts[2:3] == ["patients"] and len(parts) == 4:
+        return "discharge" if "discharged_at" in body else "manage_beds"
+    changes = body.get("changes") if isinstance(body.get("changes"), dict) else {}
+    if "override" in body or "override" in changes:
+        return "override"
+    return "record"
+
+
+def _security_headers(response: Response) -> Response:
+    settings = app_context().settings
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self' 'unsafe-eval' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        + ("frame-ancestors *" if _wall_framing(settings) else "frame-ancestors 'none'")
+    )
+    if not _wall_framing(settings):
+        response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _wall_framing(settings: Any) -> bool:
+    return bool(settings.wall_allow_framing) and request.path == "/" and request.args.get("wall") == "1"
+
+
+LOGIN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cartwatch — log in</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:22rem;margin:5rem auto}}label,input,button{{display:block;
+width:100%;margin:.4rem 0}}input{{padding:.5rem}}button{{padding:.6rem}}.error{{color:#b00020}}</style></head>
+<body><h1>cartwatch</h1><p>CAR-T ward board — log in</p>{error}
+<form method="post" action="/login"><input type="hidden" name="next" value="{next}">
+<label for="username">User name</label><input id="username" name="username" autocomplete="username" required>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button id="login-submit" type="submit">Log in</button></form></body></html>"""
+
+
+def _login_page(error: str | None = None, status: int = 200) -> Response:
+    target = request.values.get("next", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    body = LOGIN_PAGE.format(
+        error=f'<p class="error" id="login-error">{html.escape(error)}</p>' if error else "",
+        next=html.escape(target),
+    )
+    return Response(body, status, mimetype="text/html")
+
+
+def _login() -> Any:
+    if request.method == "GET":
+        return _login_page()
+    if not _same_origin():
+        return _login_page("Log-in refused: the form was not sent from this site.", 403)
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    with session_scope() as db:
+        result = auth_store.log_in(db, username, password, request.remote_addr, _now(), _policy())
+    if result.error is not None:
+        return _login_page(result.error, 401)
+    session.clear()
+    session["sid"] = result.session_id
+    session.permanent = True
+    target = request.form.get("next", "/")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+def _logout() -> Any:
+    sid = session.pop("sid", None)
+    if sid:
+        with session_scope() as db:
+            auth_store.log_out(db, sid, _now(), request.remote_addr)
+    session.clear()
+    return redirect("/login")
+
+
+def whoami() -> Response:
+    return jsonify({"username": current_user.username, "role": current_user.role})
+
+
+def init_auth(server: Flask) -> None:
+    settings = app_context_settings(server)
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=settings.absolute_timeout,
+    )
+    manager = LoginManager()
+    manager.init_app(server)
+    manager.request_loader(_load_from_request)
+    server.before_request(_guard)
+    server.after_request(_security_headers)
+    server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
+    server.add_url_rule("/logout", "logout", _logout, methods=["GET", "POST"])
+    server.add_url_rule("/api/v1/me", "whoami", whoami)
+
+
+def app_context_settings(server: Flask) -> Any:
+    from dashboard.context import EXTENSION
+
+    return server.extensions[EXTENSION].settings

@@ -1,0 +1,233 @@
+"""Users, passwords (Argon2id), API tokens, server-side log-in sessions and log-in throttling."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.audit import Actor, audit
+from data.models import ROLES, ApiToken, LoginAttempt, LoginSession, User
+from data.validation import FieldError, InvalidInput
+
+SCOPES = ("read", "write", "admin")
+# What each role may do; every role has the permissions of the roles listed before it, except admin, which is
+# not clinical (DESIGN: admin manages users, tokens and alert routing, no clinical recording).
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "viewer": frozenset({"read"}),
+    "nurse": frozenset({"read", "record", "acknowledge"}),
+    "nurse_in_charge": frozenset({"read", "record", "acknowledge", "manage_beds", "snooze", "resolve"}),
+    "doctor": frozenset({"read", "record", "acknowledge", "manage_beds", "snooze", "resolve", "override", "discharge"}),
+    "admin": frozenset({"read", "admin"}),
+}
+
+
+@dataclass(frozen=True)
+class AuthPolicy:
+    idle_timeout: timedelta = timedelta(minutes=30)
+    absolute_timeout: timedelta = timedelta(hours=12)
+    throttle_window: timedelta = timedelta(minutes=15)
+    max_failures_per_user: int = 5
+    max_failures_per_address: int = 20
+
+
+def password_hasher() -> PasswordHasher:
+    """Argon2id with argon2-cffi's current recommended parameters."""
+    return PasswordHasher()
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _bad(field: str, value: object, allowed: str, message: str) -> InvalidInput:
+    return InvalidInput([FieldError(field, value, allowed, message)])
+
+
+def create_user(
+    session: Session, username: str, password: str, role: str, actor: Actor, now: datetime, display_name: str = ""
+) -> User:
+    if role not in ROLES:
+        raise _bad("role", role, "one of " + ", ".join(ROLES), f"unknown role '{role}'")
+    if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
+        raise _bad("username", username, "letters, digits, '.', '-', '_'", "invalid user name")
+    if len(password) < 10:
+        raise _bad("password", "***", "at least 10 characters", "password is too short")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise _bad("username", username, "a new user name", "a user with this name already exists")
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        role=role,
+        password_hash=password_hasher().hash(password),
+        active=True,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    audit(session, actor, "create", now, record_type="user", record_id=user.id, details={"role": role})
+    return user
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    session_id: str | None
+    error: str | None  # shown to the person: never says whether the user exists
+
+
+def _recent_failures(session: Session, now: datetime, policy: AuthPolicy, **where: str | None) -> int:
+    query = select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.attempted_at > now - policy.throttle_window, LoginAttempt.succeeded.is_(False)
+    )
+    for column, value in where.items():
+        query = query.where(getattr(LoginAttempt, column) == value)
+    return session.scalar(query) or 0
+
+
+def log_in(
+    session: Session, username: str, password: str, address: str | None, now: datetime, policy: AuthPolicy
+) -> LoginResult:
+    """Check the password (throttled per user name and per address), re-hash old hashes, open a session."""
+    actor = Actor(username or "-", role=None, source="form", address=address)
+    locked = (
+        _recent_failures(session, now, policy, username=username) >= policy.max_failures_per_user
+        or _recent_failures(session, now, policy, address=address) >= policy.max_failures_per_address
+    )
+    if locked:
+        session.add(LoginAttempt(attempted_at=now, username=username, address=address, succeeded=False))
+        audit(session, actor, "login", now, outcome="locked", record_type="user")
+        minutes = int(policy.throttle_window.total_seconds() // 60)
+        return LoginResult(None, None, f"Too many failed log-ins: locked for up to {minutes} minutes.")
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    hasher = password_hasher()
+    verified = False
+    if user is not None:
+        try:
+            verified = hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            verified = False
+    else:
+        # Spend the same time as a real check so response times do not reveal which user names exist.
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            hasher.verify(_dummy_hash(), password)
+    session.add(LoginAttempt(attempted_at=now, username=username, address=address, succeeded=verified))
+    if not verified or user is None:
+        audit(session, actor, "login", now, outcome="failure", record_type="user")
+        return LoginResult(None, None, "User name or password not recognised.")
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    session_id = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            session_id_hash=_sha256(session_id), user_id=user.id, created_at=now, last_seen_at=now, address=address
+        )
+    )
+    audit(
+        session, Actor(user.username, user.role, "form", address), "login", now, record_type="user", record_id=user.id
+    )
+    return LoginResult(user, session_id, None)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return password_hasher().hash(secrets.token_urlsafe(16))
+
+
+def session_user(session: Session, session_id: str, now: datetime, policy: AuthPolicy) -> User | None:
+    """The user of a live server-side session, touching it; None once ended, idle or too old."""
+    row = session.scalar(select(LoginSession).where(LoginSession.session_id_hash == _sha256(session_id)))
+    if row is None or row.ended_at is not None:
+        return None
+    reason = None
+    if now - row.last_seen_at > policy.idle_timeout:
+        reason = "idle_timeout"
+    elif now - row.created_at > policy.absolute_timeout:
+        reason = "absolute_timeout"
+    if reason is not None:
+        row.ended_at, row.ended_reason = now, reason
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    row.last_seen_at = now
+    return user
+
+
+def log_out(session: Session, session_id: str, now: datetime, address: str | None = None) -> None:
+    row = session.scalar(select(LoginSession).where(LoginSession.session_id_hash == _sha256(session_id)))
+    if row is None or row.ended_at is not None:
+        return
+    row.ended_at, row.ended_reason = now, "logout"
+    user = session.get(User, row.user_id)
+    if user is not None:
+        audit(
+            session,
+            Actor(user.username, user.role, "form", address),
+            "logout",
+            now,
+            record_type="user",
+            record_id=user.id,
+        )
+
+
+def create_token(session: Session, username: str, scopes: list[str], days: int, actor: Actor, now: datetime) -> str:
+    """A new API token; only its hash is stored, so the returned value is shown once."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise _bad("user", username, "an existing user", f"no user named '{username}'")
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown or not scopes:
+        raise _bad("scopes", ",".join(scopes), "some of " + ", ".join(SCOPES), "unknown or missing scopes")
+    if not 1 <= days <= 730:
+        raise _bad("days", days, "1-730", "token lifetime out of range")
+    token = "cw_" + secrets.token_urlsafe(32)
+    row = ApiToken(
+        user_id=user.id,
+        token_hash=_sha256(token),
+        scopes=sorted(set(scopes)),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    session.add(row)
+    session.flush()
+    audit(
+        session,
+        actor,
+        "create",
+        now,
+        record_type="api_token",
+        record_id=row.id,
+        details={"user": username, "scopes": row.scopes},
+    )
+    return token
+
+
+@dataclass(frozen=True)
+class TokenIdentity:
+    user: User
+    scopes: frozenset[str]
+    token_id: int
+
+
+def token_identity(session: Session, token: str, now: datetime) -> TokenIdentity | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    row.last_used_at = now
+    return TokenIdentity(user, frozenset(row.scopes), row.id)
+
+
+def allowed(role: str | None, permission: str) -> bool:
+    return role is not None and permission in PERMISSIONS.get(role, frozenset())
