@@ -5,6 +5,7 @@ Guideline ACLIN.P.088. Every function validates its input and raises ``InvalidAs
 and the allowed range rather than guessing; every grade carries its reasons and rule set.
 """
 
+from toxicity.attribution import CRS_DOMAINS, NEURO_DOMAINS, grade_crs_attributed, grade_icans_attributed
 from toxicity.bands import (
     CAPD_BANDS,
     FERRITIN_BANDS,
@@ -76,6 +77,7 @@ from toxicity.tocilizumab import TocilizumabSummary, tocilizumab_dose_mg, tocili
 __all__ = [
     "CAPD_BANDS",
     "CONSCIOUSNESS_LEVELS",
+    "CRS_DOMAINS",
     "DRUGS",
     "DRUG_CLASSES",
     "EXTRA_TOPICS",
@@ -89,6 +91,7 @@ __all__ = [
     "ICP_FINDINGS",
     "LOW_FLOW_MAX_L_MIN",
     "NASAL_CANNULA_FLOW_BANDS",
+    "NEURO_DOMAINS",
     "OXYGEN_DEVICES",
     "OXYGEN_DEVICE_LEVELS",
     "OXYGEN_LEVELS",
@@ -129,7 +132,9 @@ __all__ = [
     "fever_no_longer_required",
     "first_bloods_day",
     "grade_crs",
+    "grade_crs_attributed",
     "grade_icans",
+    "grade_icans_attributed",
     "guidance_for",
     "hlh_escalations",
     "hlh_screen",

@@ -78,7 +78,9 @@ def _hypoxia(findings: CRSFindings) -> tuple[int, str]:
         flow = require_number("oxygen_flow_l_min", findings.oxygen_flow_l_min, 0.0, OXYGEN_FLOW_MAX_L_MIN, "L/min")
     name = device.replace("_", " ")
     level_key = OXYGEN_DEVICE_LEVELS[device]
-    if level_key is None:  # plain nasal cannula: the flow decides
+    # CLINICAL-NOTES: "For a nasal cannula with a recorded flow, the flow decides (6.0 -> 2, 6.1 -> 3)", whatever
+    # the cannula was called; without a flow a labelled low-/high-flow cannula keeps its label's grade.
+    if level_key is None or (device in NASAL_CANNULA_DEVICES and flow is not None):
         if flow is None:
             raise InvalidAssessment(
                 "oxygen_flow_l_min: needed for nasal_cannula (<= 6 L/min is low-flow, grade 2; "
@@ -99,23 +101,13 @@ def _hypoxia(findings: CRSFindings) -> tuple[int, str]:
     return found.grade, f"hypoxia: {name}{at_flow} ({found.label}) -> grade {found.grade}"
 
 
+NASAL_CANNULA_DEVICES = frozenset({"nasal_cannula", "low_flow_nasal_cannula", "high_flow_nasal_cannula"})
+
+
 def _check_device_flow(device: str, flow: float | None) -> None:
-    """A recorded flow that contradicts the device is an error: which one is wrong cannot be known."""
-    if flow is None:
-        return
-    limit = show(LOW_FLOW_MAX_L_MIN)
-    if device == "room_air" and flow > 0:
+    """Oxygen flowing on room air is a contradiction: which of the two is wrong cannot be known."""
+    if flow is not None and device == "room_air" and flow > 0:
         raise InvalidAssessment(f"oxygen_flow_l_min: {show(flow)} L/min recorded with oxygen room_air; expected 0")
-    if device == "low_flow_nasal_cannula" and flow > LOW_FLOW_MAX_L_MIN:
-        raise InvalidAssessment(
-            f"oxygen_flow_l_min: {show(flow)} L/min contradicts low_flow_nasal_cannula (<= {limit} L/min); "
-            "record nasal_cannula with its flow"
-        )
-    if device == "high_flow_nasal_cannula" and flow <= LOW_FLOW_MAX_L_MIN:
-        raise InvalidAssessment(
-            f"oxygen_flow_l_min: {show(flow)} L/min contradicts high_flow_nasal_cannula (> {limit} L/min); "
-            "record nasal_cannula with its flow"
-        )
 
 
 def _fever(findings: CRSFindings, masked: bool) -> tuple[bool, str | None]:

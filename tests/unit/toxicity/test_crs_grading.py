@@ -149,8 +149,6 @@ def test_a_missing_temperature_is_an_error_before_tocilizumab_or_steroids() -> N
         ({"oxygen": "nasal_cannula", "oxygen_flow_l_min": 80.1}, "oxygen_flow_l_min"),
         ({"oxygen": "nasal_cannula", "oxygen_flow_l_min": True}, "oxygen_flow_l_min"),
         ({"oxygen": "nasal_cannula", "oxygen_flow_l_min": "4"}, "oxygen_flow_l_min"),
-        ({"oxygen": "low_flow_nasal_cannula", "oxygen_flow_l_min": 6.1}, "oxygen_flow_l_min"),
-        ({"oxygen": "high_flow_nasal_cannula", "oxygen_flow_l_min": 6.0}, "oxygen_flow_l_min"),
         ({"oxygen": "room_air", "oxygen_flow_l_min": 2.0}, "oxygen_flow_l_min"),
         ({"after_tocilizumab_or_steroids": None}, "after_tocilizumab_or_steroids"),
     ],
@@ -182,3 +180,29 @@ def test_a_str_enum_member_is_accepted_as_its_string() -> None:
     from toxicity import OxygenDevice
 
     assert grade_crs(replace(FEVER, oxygen=OxygenDevice.CPAP)).grade == 4
+
+
+@pytest.mark.parametrize(
+    ("device", "flow", "grade"),
+    [
+        ("low_flow_nasal_cannula", 6.0, 2),
+        ("low_flow_nasal_cannula", 6.1, 3),
+        ("high_flow_nasal_cannula", 6.0, 2),
+        ("high_flow_nasal_cannula", 6.1, 3),
+        ("low_flow_nasal_cannula", None, 2),
+        ("high_flow_nasal_cannula", None, 3),
+    ],
+    ids=[
+        "low-flow-label-6.0",
+        "low-flow-label-6.1",
+        "high-flow-label-6.0",
+        "high-flow-label-6.1",
+        "low-flow-label-no-flow",
+        "high-flow-label-no-flow",
+    ],
+)
+def test_a_recorded_cannula_flow_decides_whatever_the_cannula_is_called(
+    device: str, flow: float | None, grade: int
+) -> None:
+    result = grade_crs(CRSFindings(temperature_c=38.5, hypotension=False, oxygen=device, oxygen_flow_l_min=flow))
+    assert result.grade == grade
