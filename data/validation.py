@@ -50,6 +50,11 @@ class Describes:
         raise NotImplementedError
 
 
+def invalid(field: str, value: Any, allowed: str, message: str) -> InvalidInput:
+    """An InvalidInput for one field."""
+    return InvalidInput([FieldError(field, value, allowed, message)])
+
+
 @dataclass(frozen=True)
 class Allowed(Describes):
     """Plain metadata so that any error about a field can say what is allowed."""

@@ -1,0 +1,253 @@
+"""From a validated request to the columns stored: grading through `toxicity`, with the patient's history.
+
+Each builder takes the session, the patient and the validated body and returns the row's values; the reverse,
+`record_as_input`, reads a stored row back as a request body so an amendment is validated like a new record.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from data.catalogue import ANALYTES
+from data.models import ClinicalRecord, CRSAssessment, MedicationAdministration, Patient
+from data.queries import current_records
+from data.schemas import RECORD_SCHEMAS, CRSIn, LabIn, MedicationIn, NeuroIn, ObservationIn
+from data.validation import InvalidInput, invalid
+from toxicity import (
+    CRSFindings,
+    ICEParts,
+    InvalidAssessment,
+    NeuroFindings,
+    count_vasopressors,
+    drug_class,
+    fever_no_longer_required,
+    grade_crs_attributed,
+    grade_icans_attributed,
+    ice_score,
+)
+
+
+def _grading_error(exc: InvalidAssessment) -> InvalidInput:
+    message = str(exc)
+    field = message.split(":", 1)[0] if ":" in message else "assessment"
+    return invalid(field, None, "see message", message)
+
+
+# --- building rows from validated bodies --------------------------------------------------------------------
+
+
+def _observation(session: Session, patient: Patient, body: ObservationIn) -> dict[str, Any]:
+    return body.model_dump()
+
+
+def fever_masked(session: Session, patient_id: int, at: datetime) -> bool:
+    """Whether fever is no longer required: CRS was graded, then tocilizumab or steroids were given."""
+    grades = [
+        (row.assessed_at, row.grade)
+        for row in session.scalars(current_records(CRSAssessment, patient_id).where(CRSAssessment.assessed_at <= at))
+    ]
+    treatments = [
+        (row.given_at, row.drug)
+        for row in session.scalars(
+            current_records(MedicationAdministration, patient_id).where(MedicationAdministration.given_at <= at)
+        )
+    ]
+    return fever_no_longer_required(at, grades, treatments)
+
+
+def _crs(session: Session, patient: Patient, body: CRSIn) -> dict[str, Any]:
+    agents, vasopressin = count_vasopressors(body.vasopressors)
+    masked = fever_masked(session, patient.id, body.assessed_at)
+    findings = CRSFindings(
+        temperature_c=body.temperature_c,
+        hypotension=body.hypotension,
+        vasopressors=agents,
+        vasopressin=vasopressin,
+        oxygen=body.oxygen,
+        oxygen_flow_l_min=body.oxygen_flow_l_min,
+        after_tocilizumab_or_steroids=masked,
+    )
+    other = [d for d, flagged in body.attributable_to_other_cause.model_dump().items() if flagged]
+    try:
+        grade = grade_crs_attributed(findings, other)
+    except InvalidAssessment as exc:
+        raise _grading_error(exc) from None
+    return {
+        "assessed_at": body.assessed_at,
+        "temperature_c": body.temperature_c,
+        "hypotension": body.hypotension,
+        "vasopressors": body.vasopressors,
+        "oxygen": body.oxygen,
+        "oxygen_flow_l_min": body.oxygen_flow_l_min,
+        "fever_other_cause": body.attributable_to_other_cause.fever,
+        "hypotension_other_cause": body.attributable_to_other_cause.hypotension,
+        "hypoxia_other_cause": body.attributable_to_other_cause.hypoxia,
+        "organ_toxicities": body.organ_toxicities.model_dump(),
+        "after_tocilizumab_or_steroids": masked,
+        "computed_grade": grade.grade,
+        "reasons": list(grade.reasons),
+        "rule_set": grade.rule_set,
+        "override_grade": body.override.grade if body.override else None,
+        "override_reason": body.override.reason if body.override else None,
+    }
+
+
+def neuro_tool(patient: Patient, at: datetime) -> str:
+    """CAPD for children under 12 or with developmental delay (ASTCT 2019), ICE otherwise."""
+    return "CAPD" if patient.developmental_delay or patient.age_years_at(at) < 12 else "ICE"
+
+
+def _neuro(session: Session, patient: Patient, body: NeuroIn) -> dict[str, Any]:
+    tool = neuro_tool(patient, body.assessed_at)
+    score: int | None = None
+    if tool == "ICE" and body.capd_score is not None:
+        raise invalid(
+            "capd_score",
+            body.capd_score,
+            "CAPD only for children under 12 or with developmental delay",
+            "this patient is assessed with ICE, not CAPD",
+        )
+    if tool == "CAPD" and body.ice is not None:
+        raise invalid(
+            "ice",
+            "ICE parts",
+            "ICE for patients 12 and over without developmental delay",
+            "this patient is assessed with CAPD, not ICE",
+        )
+    if body.unable_to_perform_assessment and (body.ice is not None or body.capd_score is not None):
+        raise invalid(
+            "unable_to_perform_assessment",
+            True,
+            "either a score or unable to perform, not both",
+            "a score was given for a patient unable to perform the assessment",
+        )
+    if not body.unable_to_perform_assessment:
+        if tool == "ICE" and body.ice is None:
+            raise invalid(
+                "ice", None, "the eight ICE parts", "ICE parts are required (or unable_to_perform_assessment)"
+            )
+        if tool == "CAPD" and body.capd_score is None:
+            raise invalid("capd_score", None, "0-32", "CAPD score is required (or unable_to_perform_assessment)")
+    try:
+        if body.ice is not None:
+            score = ice_score(ICEParts(**body.ice.model_dump()))
+        findings = NeuroFindings(
+            age_years=patient.age_years_at(body.assessed_at),
+            ice_score=score,
+            capd_score=body.capd_score,
+            developmental_delay=patient.developmental_delay,
+            unable_to_perform_assessment=body.unable_to_perform_assessment,
+            consciousness=body.consciousness,
+            seizure=body.seizure,
+            deep_focal_motor_weakness=body.deep_focal_motor_weakness,
+            icp_findings=frozenset(body.icp_findings),
+        )
+        other = [d for d, flagged in body.attributable_to_other_cause.model_dump().items() if flagged]
+        grade = grade_icans_attributed(findings, other)
+    except InvalidAssessment as exc:
+        raise _grading_error(exc) from None
+    return {
+        "assessed_at": body.assessed_at,
+        "tool": tool,
+        "ice_parts": body.ice.model_dump() if body.ice else None,
+        "ice_score": score,
+        "capd_score": body.capd_score,
+        "unable_to_perform_assessment": body.unable_to_perform_assessment,
+        "consciousness": body.consciousness,
+        "seizure": body.seizure,
+        "deep_focal_motor_weakness": body.deep_focal_motor_weakness,
+        "icp_findings": list(body.icp_findings),
+        "other_cause_domains": other,
+        "computed_grade": grade.grade,
+        "reasons": list(grade.reasons),
+        "rule_set": grade.rule_set,
+        "override_grade": body.override.grade if body.override else None,
+        "override_reason": body.override.reason if body.override else None,
+    }
+
+
+def _lab(session: Session, patient: Patient, body: LabIn) -> dict[str, Any]:
+    analyte = ANALYTES[body.analyte]
+    return {
+        "collected_at": body.collected_at,
+        "reported_at": body.reported_at,
+        "analyte": analyte.name,
+        "loinc_code": analyte.loinc,
+        "panel": analyte.panel,
+        "value": body.canonical_value,
+        "unit": analyte.unit,
+        "original_value": body.value,
+        "original_unit": body.unit,
+    }
+
+
+def _medication(session: Session, patient: Patient, body: MedicationIn) -> dict[str, Any]:
+    return {**body.model_dump(), "drug_class": drug_class(body.drug)}
+
+
+BUILDERS: dict[str, Any] = {
+    "observations": _observation,
+    "crs-assessments": _crs,
+    "neuro-assessments": _neuro,
+    "labs": _lab,
+    "medications": _medication,
+}
+
+# How a stored row reads back as a request body, so an amendment can be validated like a new record.
+_INPUT_FIELDS: dict[str, Any] = {
+    "crs-assessments": lambda r: {
+        "assessed_at": r.assessed_at,
+        "temperature_c": r.temperature_c,
+        "hypotension": r.hypotension,
+        "vasopressors": r.vasopressors,
+        "oxygen": r.oxygen,
+        "oxygen_flow_l_min": r.oxygen_flow_l_min,
+        "attributable_to_other_cause": {
+            "fever": r.fever_other_cause,
+            "hypotension": r.hypotension_other_cause,
+            "hypoxia": r.hypoxia_other_cause,
+        },
+        "organ_toxicities": r.organ_toxicities,
+        **(
+            {"override": {"grade": r.override_grade, "reason": r.override_reason}}
+            if r.override_grade is not None
+            else {}
+        ),
+    },
+    "neuro-assessments": lambda r: {
+        "assessed_at": r.assessed_at,
+        "ice": r.ice_parts,
+        "capd_score": r.capd_score,
+        "unable_to_perform_assessment": r.unable_to_perform_assessment,
+        "consciousness": r.consciousness,
+        "seizure": r.seizure,
+        "deep_focal_motor_weakness": r.deep_focal_motor_weakness,
+        "icp_findings": r.icp_findings,
+        "attributable_to_other_cause": {
+            d: d in r.other_cause_domains for d in ("consciousness", "seizure", "motor", "icp")
+        },
+        **(
+            {"override": {"grade": r.override_grade, "reason": r.override_reason}}
+            if r.override_grade is not None
+            else {}
+        ),
+    },
+    "labs": lambda r: {
+        "collected_at": r.collected_at,
+        "reported_at": r.reported_at,
+        "analyte": r.analyte,
+        "value": r.original_value,
+        "unit": r.original_unit,
+    },
+}
+
+
+def record_as_input(kind: str, row: ClinicalRecord) -> dict[str, Any]:
+    reader = _INPUT_FIELDS.get(kind)
+    if reader is not None:
+        return dict(reader(row))
+    schema = RECORD_SCHEMAS[kind]
+    return {name: getattr(row, name) for name in schema.model_fields}
