@@ -118,7 +118,7 @@ class ObservationIn(StrictModel):
             raise PydanticCustomError(
                 "diastolic_above_systolic",
                 "diastolic_bp {d} is above systolic_bp {s}",
-                {"d": self.diastolic_bp, "s": self.systolic_bp},
+                {"d": self.diastolic_bp, "s": self.systolic_bp, "field": "diastolic_bp"},
             )
         return self
 
@@ -202,23 +202,24 @@ class LabIn(StrictModel):
         try:
             canonical = convert(analyte, self.value, self.unit)
         except ValueError as exc:
-            raise PydanticCustomError("unit", "{msg}", {"msg": str(exc)}) from None
+            raise PydanticCustomError("unit", "{msg}", {"msg": str(exc), "field": "unit"}) from None
         low, high = analyte.plausible
         if not low <= canonical <= high:
             raise PydanticCustomError(
                 "implausible",
-                "{analyte} {value} {unit} is outside {low:g}-{high:g} {canonical_unit}",
+                "{analyte} {value} {unit} is outside {allowed}",
                 {
                     "analyte": self.analyte,
                     "value": self.value,
                     "unit": self.unit,
-                    "low": low,
-                    "high": high,
-                    "canonical_unit": analyte.unit,
+                    "allowed": f"{low:g}-{high:g} {analyte.unit}",
+                    "field": "value",
                 },
             )
         if self.reported_at is not None and self.reported_at < self.collected_at:
-            raise PydanticCustomError("reported_before_collected", "reported_at is before collected_at", {})
+            raise PydanticCustomError(
+                "reported_before_collected", "reported_at is before collected_at", {"field": "reported_at"}
+            )
         return self
 
     @property

@@ -179,8 +179,12 @@ def errors_from(exc: ValidationError, model: type[BaseModel]) -> list[FieldError
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         # pydantic adds the union member's type to the location; the user knows the field only.
         loc = tuple(p for p in loc if p not in ("float", "int", "str", "bool", "constrained-str"))
+        ctx = err.get("ctx") or {}
+        cross_field = not loc
+        if cross_field and "field" in ctx:  # a rule across fields names the field it blames
+            loc = (str(ctx["field"]),)
         field = ".".join(str(p) for p in loc) or "body"
-        allowed = _allowed_for(model, loc)
+        allowed = str(ctx["allowed"]) if cross_field and "allowed" in ctx else _allowed_for(model, loc)
         if not allowed and err["type"] == "extra_forbidden":
             allowed = "fields: " + ", ".join(model.model_fields)
         message = _TYPE_MESSAGES.get(err["type"], err["msg"])
