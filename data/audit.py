@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from data.models import AuditEvent, WardState
@@ -72,3 +72,17 @@ def bump_ward(session: Session, ward: str, now: datetime) -> None:
 
 def ward_version(session: Session, ward: str) -> int:
     return session.scalar(select(WardState.version).where(WardState.ward == ward)) or 0
+
+
+class AuditIsAppendOnly(RuntimeError):
+    pass
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_audit_update(_mapper: Any, _connection: Any, target: AuditEvent) -> None:
+    raise AuditIsAppendOnly(f"audit event {target.id} cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_audit_delete(_mapper: Any, _connection: Any, target: AuditEvent) -> None:
+    raise AuditIsAppendOnly(f"audit event {target.id} cannot be deleted")

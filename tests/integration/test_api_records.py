@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
+from data.audit import AuditIsAppendOnly
+from data.models import AuditEvent
 from tests.integration.conftest import ago
 
 ICE_NINE = {
@@ -273,3 +278,19 @@ def test_the_openapi_document_describes_every_endpoint(client: FlaskClient) -> N
     ):
         assert path in document["paths"]
     assert "temperature_c" in document["components"]["schemas"]["ObservationIn"]["properties"]
+
+
+def test_audit_events_cannot_be_changed_or_deleted(
+    client: FlaskClient, make_patient: Callable[..., int], sessions: sessionmaker[Session]
+) -> None:
+    make_patient()
+    with sessions() as session:
+        event = session.scalars(select(AuditEvent)).first()
+        assert event is not None and event.action == "create"
+        event.outcome = "failure"
+        with pytest.raises(AuditIsAppendOnly):
+            session.flush()
+        session.rollback()
+        session.delete(session.scalars(select(AuditEvent)).one())
+        with pytest.raises(AuditIsAppendOnly):
+            session.flush()
