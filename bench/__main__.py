@@ -1,0 +1,22 @@
+"""`python -m bench [name ...]`: run the benchmarks (every bench/*.py module with a `main()`), print their figures."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str]) -> int:
+    names = argv or sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name != "__main__")
+    for name in names:
+        module = importlib.import_module(f"bench.{name}")
+        if hasattr(module, "main"):
+            print(f"== {name}")
+            module.main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
