@@ -18,7 +18,7 @@ from dashboard.context import read_session, session_scope
 from dashboard.openapi import openapi_document
 from dashboard.services import amend_clinical, record_clinical
 from data import queries, records
-from data.audit import Actor
+from data.audit import Actor, AuditFilter, list_audit_events
 from data.models import CLINICAL_MODELS, IdempotentRequest, Patient, SchedulerHeartbeat
 from data.validation import FieldError, InvalidInput
 
@@ -174,6 +174,29 @@ def timeline(patient_id: int) -> Any:
                 **{name: [records.serialise(row) for row in rows] for name, rows in series.items()},
             }
         )
+
+
+@api.get("/audit-events")
+def audit_events() -> Any:
+    """The audit trail, filtered (admin only: see dashboard.auth.api_permission)."""
+    args = request.args
+    try:
+        where = AuditFilter(
+            actor=args.get("actor"),
+            action=args.get("action"),
+            record_type=args.get("record_type"),
+            patient_id=int(args["patient_id"]) if args.get("patient_id") else None,
+            outcome=args.get("outcome"),
+            since=datetime.fromisoformat(args["since"]) if args.get("since") else None,
+            until=datetime.fromisoformat(args["until"]) if args.get("until") else None,
+            limit=int(args.get("limit", 500)),
+        )
+    except ValueError as exc:
+        raise InvalidInput(
+            [FieldError("query", dict(args), "patient_id and limit integers, ISO 8601 times", str(exc))]
+        ) from None
+    with read_session() as session:
+        return jsonify({"events": [records.serialise(e) for e in list_audit_events(session, where)]})
 
 
 @api.get("/openapi.json")

@@ -118,6 +118,25 @@ def openapi_document() -> dict[str, Any]:
                 },
             },
         }
+    paths["/api/v1/audit-events"] = {
+        "get": {
+            "summary": "The audit trail, newest first (admin scope and role)",
+            "parameters": [
+                {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+                for name, kind in (
+                    ("actor", "string"),
+                    ("action", "string"),
+                    ("record_type", "string"),
+                    ("patient_id", "integer"),
+                    ("outcome", "string"),
+                    ("since", "string"),
+                    ("until", "string"),
+                    ("limit", "integer"),
+                )
+            ],
+            "responses": {"200": {"description": "events"}, "403": {"description": "not an admin"}},
+        }
+    }
     paths["/healthz"] = {
         "get": {
             "summary": "Database and scheduler heartbeat",
@@ -128,5 +147,9 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "cartwatch API", "version": "1"},
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
     }

@@ -86,3 +86,30 @@ def _refuse_audit_update(_mapper: Any, _connection: Any, target: AuditEvent) -> 
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_audit_delete(_mapper: Any, _connection: Any, target: AuditEvent) -> None:
     raise AuditIsAppendOnly(f"audit event {target.id} cannot be deleted")
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None
+    record_type: str | None = None
+    patient_id: int | None = None
+    outcome: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 500
+
+
+def list_audit_events(session: Session, where: AuditFilter) -> list[AuditEvent]:
+    """Audit events matching every given filter, newest first, at most `limit` (never the whole table)."""
+    query = select(AuditEvent)
+    for column in ("actor", "action", "record_type", "patient_id", "outcome"):
+        value = getattr(where, column)
+        if value not in (None, ""):
+            query = query.where(getattr(AuditEvent, column) == value)
+    if where.since is not None:
+        query = query.where(AuditEvent.occurred_at >= where.since)
+    if where.until is not None:
+        query = query.where(AuditEvent.occurred_at <= where.until)
+    limit = max(1, min(where.limit, 5000))
+    return list(session.scalars(query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)))

@@ -317,3 +317,17 @@ def test_a_production_start_without_a_secret_key_refuses_to_run(database_url: st
     production = create_app(Settings.from_env(env))
     init_auth(production.server)
     assert production.server.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_only_an_admin_reads_the_audit_trail_and_can_filter_it(
+    secured: Dash, users: dict[str, str], patient_id: int
+) -> None:
+    client = secured.server.test_client()
+    assert client.get("/api/v1/audit-events", headers=bearer(users["doctor"])).status_code == 403
+    response = client.get("/api/v1/audit-events?actor=doctor&action=create", headers=bearer(users["admin"]))
+    assert response.status_code == 200
+    events = response.get_json()["events"]
+    assert events and {(e["actor"], e["action"]) for e in events} == {("doctor", "create")}
+    assert any(e["record_type"] == "patient" and e["record_id"] == patient_id for e in events)
+    bad = client.get("/api/v1/audit-events?since=yesterday", headers=bearer(users["admin"]))
+    assert bad.status_code == 422
