@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 from dash import Dash, html
 
 from dashboard.api import api, health
+from dashboard.callbacks import register_callbacks
 from dashboard.context import EXTENSION, AppContext
 from data.db import make_engine, make_session_factory
 from data.settings import DEMO_SECRET_KEY, Settings
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         use_pages=True,
         pages_folder="pages",
         title="cartwatch",
-        external_stylesheets=[dbc.themes.BOOTSTRAP],
+        # Bootstrap is served from assets/ (a ward network may have no internet; no CDN request).
         suppress_callback_exceptions=True,
     )
     server = app.server
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.register_blueprint(api)
     server.register_blueprint(health)
     app.layout = html.Div([dash.page_container])
+    register_callbacks(app)
     return app
 
 

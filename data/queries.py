@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from data.models import (
+    Alert,
     ClinicalRecord,
     CRSAssessment,
     LabResult,
@@ -17,6 +18,8 @@ from data.models import (
     NeuroAssessment,
     Observation,
     Patient,
+    SchedulerHeartbeat,
+    WardState,
 )
 
 R = TypeVar("R", bound=ClinicalRecord)
@@ -86,3 +89,103 @@ def patient_timeline(session: Session, patient_id: int) -> dict[str, list[Any]]:
         "labs": list(session.scalars(current_records(LabResult, patient_id))),
         "medications": list(session.scalars(current_records(MedicationAdministration, patient_id))),
     }
+
+
+# --- read models for the ward board (each one statement, whatever the number of beds) -----------------------
+
+
+def ward_pulse(session: Session, ward: str | None = None) -> tuple[int, datetime | None]:
+    """The ward change counter (summed over wards when `ward` is None) and the newest scheduler heartbeat.
+
+    One cheap statement: the board runs it on every refresh and does nothing more when neither changed.
+    """
+    version = select(func.coalesce(func.sum(WardState.version), 0))
+    if ward is not None:
+        version = version.where(WardState.ward == ward)
+    beat = select(func.max(SchedulerHeartbeat.beat_at)).scalar_subquery()
+    row = session.execute(select(version.scalar_subquery(), beat)).one()
+    last_beat = row[1]
+    if isinstance(last_beat, str):  # SQLite returns max() of a datetime column as text
+        last_beat = datetime.fromisoformat(last_beat)
+    if last_beat is not None and last_beat.tzinfo is None:
+        last_beat = last_beat.replace(tzinfo=UTC)
+    return int(row[0]), last_beat
+
+
+def peak_lab_per_patient(session: Session, patient_ids: Sequence[int], analyte: str) -> dict[int, LabResult]:
+    """The current result with the highest value of `analyte` per patient (the earliest one on a tie)."""
+    if not patient_ids:
+        return {}
+    inner = aliased(LabResult)
+    peak = (
+        select(func.max(inner.value))
+        .where(inner.patient_id == LabResult.patient_id, inner.analyte == analyte, current_filter(inner))
+        .scalar_subquery()
+    )
+    rows = session.scalars(
+        select(LabResult)
+        .where(
+            LabResult.patient_id.in_(patient_ids),
+            LabResult.analyte == analyte,
+            LabResult.value == peak,
+            current_filter(LabResult),
+        )
+        .order_by(LabResult.collected_at.desc(), LabResult.id.desc())
+    ).all()
+    return {row.patient_id: row for row in rows}
+
+
+def first_crs_episode(session: Session, patient_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each patient's first CRS assessment with a grade >= 1 (override or computed) was made."""
+    if not patient_ids:
+        return {}
+    grade = func.coalesce(CRSAssessment.override_grade, CRSAssessment.computed_grade)
+    rows = session.execute(
+        select(CRSAssessment.patient_id, func.min(CRSAssessment.assessed_at))
+        .where(CRSAssessment.patient_id.in_(patient_ids), grade >= 1, current_filter(CRSAssessment))
+        .group_by(CRSAssessment.patient_id)
+    ).all()
+    return {pid: _aware(when) for pid, when in rows}
+
+
+def medications_of_classes(
+    session: Session, patient_ids: Sequence[int], classes: Sequence[str]
+) -> dict[int, list[MedicationAdministration]]:
+    """Current administrations of the given drug classes per patient, in time order (one statement)."""
+    if not patient_ids:
+        return {}
+    rows = session.scalars(
+        select(MedicationAdministration)
+        .where(
+            MedicationAdministration.patient_id.in_(patient_ids),
+            MedicationAdministration.drug_class.in_(list(classes)),
+            current_filter(MedicationAdministration),
+        )
+        .order_by(MedicationAdministration.given_at, MedicationAdministration.id)
+    ).all()
+    found: dict[int, list[MedicationAdministration]] = {}
+    for row in rows:
+        found.setdefault(row.patient_id, []).append(row)
+    return found
+
+
+def unresolved_alerts(session: Session, patient_ids: Sequence[int]) -> dict[int, list[Alert]]:
+    """Alerts not yet resolved (open or acknowledged) per patient, newest first (one statement)."""
+    if not patient_ids:
+        return {}
+    rows = session.scalars(
+        select(Alert)
+        .where(Alert.patient_id.in_(patient_ids), Alert.status != "resolved")
+        .order_by(Alert.raised_at.desc(), Alert.id.desc())
+    ).all()
+    found: dict[int, list[Alert]] = {}
+    for row in rows:
+        if row.patient_id is not None:
+            found.setdefault(row.patient_id, []).append(row)
+    return found
+
+
+def _aware(value: datetime | str) -> datetime:
+    # Aggregates bypass the column type on SQLite, which hands back naive text or datetimes.
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)

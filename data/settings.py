@@ -40,6 +40,8 @@ class Settings:
     webhook_secret: str | None = None
     smtp_url: str | None = None
     escalation_chains_path: str | None = None
+    board_ward: str | None = None  # the ward the bay overview shows; None shows every ward
+    wall_font_scale: float = 1.6  # type size of the wall-screen board (/?wall=1) relative to the desk board
     secure_cookies: bool = False
     idle_timeout: timedelta = timedelta(minutes=30)
     absolute_timeout: timedelta = timedelta(hours=12)
@@ -66,6 +68,8 @@ class Settings:
             webhook_secret=env.get("CARTWATCH_WEBHOOK_SECRET") or None,
             smtp_url=env.get("CARTWATCH_SMTP_URL") or None,
             escalation_chains_path=env.get("CARTWATCH_ESCALATION_CHAINS") or None,
+            board_ward=env.get("CARTWATCH_BOARD_WARD") or None,
+            wall_font_scale=float(env.get("CARTWATCH_WALL_FONT_SCALE", defaults.wall_font_scale)),
             secure_cookies=_flag(env.get("CARTWATCH_SECURE_COOKIES"), default=not demo),
             idle_timeout=timedelta(minutes=int(env.get("CARTWATCH_IDLE_TIMEOUT_MINUTES", "30"))),
             absolute_timeout=timedelta(hours=float(env.get("CARTWATCH_SESSION_MAX_HOURS", "12"))),

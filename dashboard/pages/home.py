@@ -1,21 +1,50 @@
-"""Bay overview (`/`)."""
+"""Bay overview (`/`): one card per bed; `/?wall=1` is the wall screen (large type, no navigation)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import dash
-from dash import html
+from dash import dcc, html
 
-from dashboard.context import read_session
-from data.queries import active_patients
+from dashboard import ids
+from dashboard.context import app_context, read_session
+from dashboard.views.bay import bed_cards, timers_store
+from dashboard.views.board import banner_text, heartbeat_stale, load_board
+from dashboard.views.shell import frame, heartbeat_banner, is_wall
+from dashboard.views.timefmt import clock
 
 dash.register_page(__name__, path="/", title="cartwatch — bay")
 
 
-def layout(**_query: str) -> html.Div:
+def layout(wall: str | None = None, **_query: str) -> html.Div:
+    settings = app_context().settings
     now = datetime.now(UTC)
     with read_session() as session:
-        patients = active_patients(session, now)
-        rows = [html.Li(f"Bed {p.bed}: {p.name} ({p.product})") for p in patients]
-    return html.Div([html.H1("CAR-T bay"), html.Ul(rows, id="home-beds")])
+        board = load_board(session, now, settings)
+    tz = settings.ward_timezone
+    timers = timers_store(board, tz)
+    stale = heartbeat_stale(board.pulse, now, settings)
+    on_wall = is_wall(wall)
+    style = {"--wall-scale": str(settings.wall_font_scale)} if on_wall else None
+    return frame(
+        [
+            heartbeat_banner(ids.BAY_BANNER, banner_text(stale, board.pulse.heartbeat_at, now)),
+            html.Div(
+                [
+                    html.H1(settings.board_ward or "CAR-T bay", className="bay-title"),
+                    html.Span(f"updated {clock(now, tz)}", id=ids.BAY_UPDATED, className="bay-updated"),
+                ],
+                className="d-flex justify-content-between align-items-baseline",
+            ),
+            html.Div(bed_cards(board, tz, timers), id=ids.BAY_CARDS, className="bay-grid"),
+            dcc.Interval(id=ids.BAY_INTERVAL, interval=settings.board_refresh_seconds * 1000),
+            dcc.Store(id=ids.BAY_VERSION, data=board.pulse.version),
+            dcc.Store(id=ids.BAY_BEDS, data=[bed.patient_id for bed in board.beds]),
+            dcc.Store(id=ids.BAY_TIMERS, data=timers),
+        ],
+        root_id=ids.BAY_ROOT,
+        active="/",
+        wall=on_wall,
+        style=style,
+    )

@@ -1,0 +1,93 @@
+"""Every component id of the dashboard, prefixed by its page; factories build the pattern-matching ids.
+
+A pattern-matching id is a dict whose "type" names the page and the kind of component; the other keys select
+one component (a bed, a form field). Callbacks pass ALL or MATCH in place of a value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# --- shared frame ------------------------------------------------------------------------------------------
+APP_NAV = "app-nav"
+APP_BANNER = "app-heartbeat-banner"
+
+# --- bay overview (/) --------------------------------------------------------------------------------------
+BAY_ROOT = "bay-root"
+BAY_CARDS = "bay-cards"
+BAY_UPDATED = "bay-updated"
+BAY_INTERVAL = "bay-interval"
+BAY_VERSION = "bay-version"
+BAY_BEDS = "bay-beds"
+BAY_TIMERS = "bay-timers"
+BAY_BANNER = "bay-banner"
+BAY_LEAF = "bay-leaf"
+
+
+def bay_leaf(patient_id: Any, field: str) -> dict[str, Any]:
+    """One updatable leaf of a bed card: `field` is e.g. "crs" or "due-obs"; `patient_id` may be ALL."""
+    return {"type": BAY_LEAF, "patient": patient_id, "field": field}
+
+
+# --- patient trajectory (/patient/<id>) ----------------------------------------------------------------------
+PATIENT_ID = "patient-id"
+PATIENT_INTERVAL = "patient-interval"
+PATIENT_VERSION = "patient-version"
+PATIENT_HEADER = "patient-header"
+PATIENT_GRAPH = "patient-graph"
+PATIENT_GUIDANCE = "patient-guidance"
+PATIENT_BANNER = "patient-banner"
+PATIENT_FIELD = "patient-field"
+PATIENT_FEEDBACK = "patient-feedback"
+PATIENT_WRAP = "patient-field-wrap"
+PATIENT_SAVE = "patient-save"
+PATIENT_STATUS = "patient-save-status"
+PATIENT_SAVED = "patient-saved"
+PATIENT_PREVIEW = "patient-preview"
+PATIENT_RECORD_KIND = "patient-record-kind"
+PATIENT_RECORDS = "patient-records"
+PATIENT_PENDING = "patient-amend-pending"
+PATIENT_PENDING_TEXT = "patient-amend-pending-text"
+PATIENT_AMEND_REASON = "patient-amend-reason"
+PATIENT_AMEND = "patient-amend"
+PATIENT_ERROR = "patient-entered-in-error"
+PATIENT_AMEND_STATUS = "patient-amend-status"
+
+
+def patient_field(form: str, name: str) -> dict[str, Any]:
+    """A field of a recording form: `form` is a record kind ("observations", ...), `name` its body path."""
+    return {"type": PATIENT_FIELD, "form": form, "name": name}
+
+
+def patient_feedback(form: str, name: str) -> dict[str, Any]:
+    return {"type": PATIENT_FEEDBACK, "form": form, "name": name}
+
+
+def patient_wrap(form: str, name: str) -> dict[str, Any]:
+    return {"type": PATIENT_WRAP, "form": form, "name": name}
+
+
+def patient_form(kind: str, form: str) -> dict[str, Any]:
+    """The per-form components: `kind` is PATIENT_SAVE, PATIENT_STATUS, PATIENT_SAVED or PATIENT_PREVIEW."""
+    return {"type": kind, "form": form}
+
+
+# --- alerts (/alerts) --------------------------------------------------------------------------------------
+ALERTS_GRID = "alerts-grid"
+ALERTS_INTERVAL = "alerts-interval"
+ALERTS_VERSION = "alerts-version"
+ALERTS_BANNER = "alerts-banner"
+ALERTS_REASON = "alerts-reason"
+ALERTS_MINUTES = "alerts-snooze-minutes"
+ALERTS_ACK = "alerts-acknowledge"
+ALERTS_SNOOZE = "alerts-snooze"
+ALERTS_RESOLVE = "alerts-resolve"
+ALERTS_STATUS = "alerts-status"
+ALERTS_CHANGED = "alerts-changed"
+ALERTS_HISTORY = "alerts-history"
+ALERTS_HISTORY_TITLE = "alerts-history-title"
+
+
+def static_ids() -> dict[str, str]:
+    """Every plain id defined here, by constant name (for the uniqueness test)."""
+    return {name: value for name, value in globals().items() if name.isupper() and isinstance(value, str)}

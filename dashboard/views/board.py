@@ -1,0 +1,242 @@
+"""The bay overview's read model: one snapshot of every active bed, read with a fixed number of statements.
+
+`load_board` issues the same statements for 4 beds as for 24 (each read is one query over all active
+patients); `poll` is the one cheap statement the board runs on every refresh to decide whether to read at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from dashboard.views.grades import GradeView, crs_view, icans_view
+from dashboard.views.timefmt import clock, day_label, duration
+from data import queries
+from data.models import Alert, CRSAssessment, MedicationAdministration, NeuroAssessment, Observation, Patient
+from data.settings import Settings
+from toxicity import (
+    HLH_FERRITIN_THRESHOLD_NG_ML,
+    CadencePolicy,
+    DueItem,
+    HLHFindings,
+    MonitoringState,
+    due_items,
+    fever_no_longer_required,
+    hlh_screen,
+    max_severity,
+)
+from toxicity.fever_masking import FEVER_MASKING_CLASSES
+
+OFFLINE_TEXT = "Alerting offline — escalate by phone"
+DUE_KINDS: tuple[tuple[str, str], ...] = (("obs", "Obs"), ("crs", "CRS"), ("neuro", "Neuro"), ("bloods", "Bloods"))
+
+
+@dataclass(frozen=True)
+class Pulse:
+    version: int
+    heartbeat_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AlertSummary:
+    count: int
+    unacknowledged: int
+    highest: str | None
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HLHFlag:
+    peak_ferritin: float
+    positive: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BedSnapshot:
+    patient_id: int
+    ward: str
+    bed: str
+    name: str
+    product: str
+    infused_at: datetime | None
+    crs: GradeView
+    icans: GradeView
+    obs: Observation | None
+    neuro: NeuroAssessment | None
+    due: dict[str, DueItem]
+    alerts: AlertSummary
+    hlh: HLHFlag | None
+
+
+@dataclass(frozen=True)
+class BoardSnapshot:
+    now: datetime
+    pulse: Pulse
+    beds: list[BedSnapshot] = field(default_factory=list)
+    grace: timedelta = timedelta(minutes=15)
+
+
+def cadence_policy(settings: Settings) -> CadencePolicy:
+    return CadencePolicy(ward_timezone=settings.ward_timezone)
+
+
+def poll(session: Session, settings: Settings) -> Pulse:
+    version, beat = queries.ward_pulse(session, settings.board_ward)
+    return Pulse(version, beat)
+
+
+def heartbeat_stale(pulse: Pulse, now: datetime, settings: Settings) -> bool:
+    """No heartbeat ever, or none for longer than `heartbeat_stale_seconds`: nothing is paging anyone."""
+    if pulse.heartbeat_at is None:
+        return True
+    return (now - pulse.heartbeat_at).total_seconds() > settings.heartbeat_stale_seconds
+
+
+def bed_sort_key(patient: Patient) -> tuple[str, int, str]:
+    """Ward, then bed number in numeric order ("2" before "10"), then the bed's text."""
+    match = re.match(r"\d+", patient.bed)
+    return (patient.ward, int(match.group()) if match else 1_000_000, patient.bed)
+
+
+def summarise_alerts(alerts: list[Alert]) -> AlertSummary:
+    highest = max_severity(a.severity for a in alerts)
+    return AlertSummary(
+        count=len(alerts),
+        unacknowledged=sum(1 for a in alerts if a.status == "open"),
+        highest=None if highest is None else str(highest),
+        kinds=tuple(dict.fromkeys(a.kind for a in alerts)),
+    )
+
+
+def due_summary(items: tuple[DueItem, ...]) -> dict[str, DueItem]:
+    """obs, crs and neuro as they are; the blood panels as the one due soonest (it is what is late first)."""
+    found = {item.kind: item for item in items if not item.kind.startswith("bloods:")}
+    bloods = [item for item in items if item.kind.startswith("bloods:")]
+    if bloods:
+        first = min(bloods, key=lambda item: item.due_at)
+        found["bloods"] = DueItem("bloods", first.due_at, first.overdue, first.minutes_late, first.minutes_until_due)
+    return found
+
+
+def hlh_flag(
+    peak: float | None, peak_at: datetime | None, crs_since: datetime | None, crs: CRSAssessment | None
+) -> HLHFlag | None:
+    """Flag a ferritin above the HLH threshold; `positive` when the full screen (Neelapu 2018) holds.
+
+    "During the CRS phase" is read as: a CRS grade >= 1 had been recorded when the peak was collected.
+    """
+    if peak is None or peak_at is None or peak <= HLH_FERRITIN_THRESHOLD_NG_ML:
+        return None
+    organs = (crs.organ_toxicities if crs is not None else None) or {}
+    result = hlh_screen(
+        HLHFindings(
+            peak_ferritin_ng_ml=peak,
+            ferritin_peak_during_crs_phase=crs_since is not None and crs_since <= peak_at,
+            bilirubin_increase_grade=int(organs.get("bilirubin", 0)),
+            ast_increase_grade=int(organs.get("ast", 0)),
+            alt_increase_grade=int(organs.get("alt", 0)),
+            oliguria_grade=int(organs.get("oliguria", 0)),
+            creatinine_increase_grade=int(organs.get("creatinine", 0)),
+            pulmonary_edema_grade=int(organs.get("pulmonary_edema", 0)),
+            hemophagocytosis_on_histopathology=bool(organs.get("hemophagocytosis", False)),
+        )
+    )
+    return HLHFlag(peak, result.positive, result.reasons)
+
+
+def banner_text(stale: bool, heartbeat_at: datetime | None, now: datetime) -> str:
+    """The banner's words when the scheduler is silent, "" when it is alive."""
+    if not stale:
+        return ""
+    if heartbeat_at is None:
+        return f"{OFFLINE_TEXT} (no scheduler heartbeat has been recorded)"
+    minutes = int((now - heartbeat_at).total_seconds() // 60)
+    return f"{OFFLINE_TEXT} (last scheduler heartbeat {duration(minutes)} ago)"
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What a refresh tick changes: the banner, and the board unless the ward is unchanged (None)."""
+
+    banner: str
+    board: BoardSnapshot | None
+
+
+def refresh(
+    session: Session, now: datetime, settings: Settings, known_version: int | None, shown_banner: str | None
+) -> Refresh | None:
+    """None when nothing changed (one cheap statement); otherwise the new banner and, if the ward changed,
+    the board."""
+    pulse = poll(session, settings)
+    text = banner_text(heartbeat_stale(pulse, now, settings), pulse.heartbeat_at, now)
+    if pulse.version == known_version:
+        return None if text == (shown_banner or "") else Refresh(text, None)
+    return Refresh(text, load_board(session, now, settings, pulse))
+
+
+def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse | None = None) -> BoardSnapshot:
+    """Every active bed in bed order, with grades, last values, what is due and open alerts."""
+    pulse = pulse or poll(session, settings)
+    patients = sorted(queries.active_patients(session, now, settings.board_ward), key=bed_sort_key)
+    ids = [p.id for p in patients]
+    obs = queries.latest_per_patient(session, Observation, ids)
+    crs = queries.latest_per_patient(session, CRSAssessment, ids)
+    neuro = queries.latest_per_patient(session, NeuroAssessment, ids)
+    bloods = queries.latest_labs_per_panel(session, ids)
+    ferritin = queries.peak_lab_per_patient(session, ids, "ferritin")
+    crs_since = queries.first_crs_episode(session, ids)
+    masking = queries.medications_of_classes(session, ids, sorted(FEVER_MASKING_CLASSES))
+    alerts = queries.unresolved_alerts(session, ids)
+    policy = cadence_policy(settings)
+    tz = settings.ward_timezone
+    beds = []
+    for p in patients:
+        last_obs, last_crs, last_neuro = obs.get(p.id), crs.get(p.id), neuro.get(p.id)
+        masked = last_obs is not None and _masked(last_obs.taken_at, crs_since.get(p.id), masking.get(p.id, []))
+        crs_grade = crs_view(last_crs, last_obs, masked, clock(last_obs.taken_at, tz) if last_obs else "")
+        icans_grade = icans_view(last_neuro, last_obs, clock(last_obs.taken_at, tz) if last_obs else "")
+        state = MonitoringState(
+            monitoring_start=p.monitoring_start,
+            discharged_at=p.discharged_at,
+            last_obs=last_obs.taken_at if last_obs else None,
+            last_crs=last_crs.assessed_at if last_crs else None,
+            last_neuro=last_neuro.assessed_at if last_neuro else None,
+            last_bloods={panel: when for (pid, panel), when in bloods.items() if pid == p.id},
+            crs_grade=crs_grade.grade,
+            icans_grade=icans_grade.grade,
+        )
+        peak = ferritin.get(p.id)
+        beds.append(
+            BedSnapshot(
+                patient_id=p.id,
+                ward=p.ward,
+                bed=p.bed,
+                name=p.name,
+                product=p.product,
+                infused_at=p.infused_at,
+                crs=crs_grade,
+                icans=icans_grade,
+                obs=last_obs,
+                neuro=last_neuro,
+                due=due_summary(due_items(state, now, policy)),
+                alerts=summarise_alerts(alerts.get(p.id, [])),
+                hlh=hlh_flag(
+                    peak.value if peak else None, peak.collected_at if peak else None, crs_since.get(p.id), last_crs
+                ),
+            )
+        )
+    return BoardSnapshot(now=now, pulse=pulse, beds=beds, grace=policy.grace)
+
+
+def _masked(at: datetime, crs_since: datetime | None, doses: list[MedicationAdministration]) -> bool:
+    if crs_since is None:
+        return False
+    return fever_no_longer_required(at, [(crs_since, 1)], [(d.given_at, d.drug) for d in doses if d.given_at <= at])
+
+
+def day_text(bed: BedSnapshot, now: datetime, tz: str) -> str:
+    return day_label(bed.infused_at, now, tz)

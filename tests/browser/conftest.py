@@ -1,0 +1,76 @@
+"""Browser tests: the demo ward seeded into a SQLite file, the app served by dash_duo, headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dash import Dash
+from selenium.webdriver.chrome.options import Options
+
+from dashboard.app import create_app
+from data.db import make_engine, make_session_factory
+from data.demo import seed_demo_ward
+from data.migrate import upgrade
+from data.models import SchedulerHeartbeat
+from data.settings import Settings
+
+
+def pytest_setup_options() -> Options:
+    """Chromium without a display, as root in a container (dash adds --no-sandbox and --disable-gpu)."""
+    options = Options()
+    for argument in (
+        "--headless=new",
+        "--window-size=1400,1000",
+        "--disable-background-networking",
+        "--disable-extensions",
+        "--disable-component-update",
+    ):
+        options.add_argument(argument)
+    return options  # pluggy collects the hooks' results in a list; dash takes the first
+
+
+@pytest.fixture(scope="module")
+def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo ward, seeded once per module; tests that write get their own copy (see `database`)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    now = datetime.now(UTC)
+    with make_session_factory(engine).begin() as session:
+        seed_demo_ward(session, now)
+        session.add(SchedulerHeartbeat(instance="browser-tests", beat_at=now))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database(seeded_database: Path, tmp_path: Path) -> Iterator[str]:
+    copy = tmp_path / "ward.sqlite3"
+    shutil.copy(seeded_database, copy)
+    yield f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def start_app(dash_duo: Any, database: str) -> Callable[..., Dash]:
+    """Start the app on a fresh copy of the demo ward; settings may be overridden per test."""
+
+    def start(**overrides: Any) -> Dash:
+        settings = Settings(database_url=database, board_refresh_seconds=2, **overrides)
+        app = create_app(settings)
+        dash_duo.start_server(app)
+        return app
+
+    return start
+
+
+def beat(database: str, at: datetime | None = None) -> None:
+    """Record a scheduler heartbeat now (or at `at`)."""
+    engine = make_engine(database)
+    with make_session_factory(engine).begin() as session:
+        session.add(SchedulerHeartbeat(instance="browser-tests", beat_at=at or datetime.now(UTC)))
+    engine.dispose()

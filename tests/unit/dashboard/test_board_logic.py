@@ -1,0 +1,62 @@
+from datetime import timedelta
+
+from dashboard.views.board import Pulse, bed_sort_key, due_summary, heartbeat_stale, hlh_flag, summarise_alerts
+from data.models import Alert, Patient
+from data.settings import Settings
+from tests.unit.dashboard.factories import NOW, crs
+from toxicity import DueItem
+
+
+def _alert(severity: str, status: str = "open") -> Alert:
+    return Alert(kind="crs_grade", severity=severity, status=status)
+
+
+def test_beds_sort_in_numeric_order_within_a_ward() -> None:
+    patients = [Patient(ward="W", bed=b) for b in ("10", "2", "1", "side room")]
+    assert [p.bed for p in sorted(patients, key=bed_sort_key)] == ["1", "2", "10", "side room"]
+
+
+def test_alert_summary_takes_the_highest_severity_not_the_newest() -> None:
+    summary = summarise_alerts([_alert("warning"), _alert("critical", "acknowledged"), _alert("urgent")])
+    assert (summary.count, summary.unacknowledged, summary.highest) == (3, 2, "critical")
+    assert summarise_alerts([]).highest is None
+
+
+def test_blood_panels_are_summarised_by_the_one_due_first() -> None:
+    items = (
+        DueItem("obs", NOW, False, 0, 0),
+        DueItem("bloods:crp", NOW + timedelta(hours=2), False, 0, 120),
+        DueItem("bloods:fbc", NOW - timedelta(hours=1), True, 60, 0),
+    )
+    summary = due_summary(items)
+    assert set(summary) == {"obs", "bloods"}
+    assert summary["bloods"].overdue and summary["bloods"].minutes_late == 60
+
+
+def test_no_heartbeat_ever_or_an_old_one_is_stale() -> None:
+    settings = Settings(heartbeat_stale_seconds=120)
+    assert heartbeat_stale(Pulse(1, None), NOW, settings)
+    assert heartbeat_stale(Pulse(1, NOW - timedelta(seconds=121)), NOW, settings)
+    assert not heartbeat_stale(Pulse(1, NOW - timedelta(seconds=120)), NOW, settings)
+
+
+def test_no_hlh_flag_at_or_below_the_threshold() -> None:
+    assert hlh_flag(10_000.0, NOW, NOW, None) is None
+    assert hlh_flag(None, None, None, None) is None
+
+
+def test_hlh_flag_above_the_threshold_without_organ_criteria_is_not_positive() -> None:
+    flag = hlh_flag(25_000.0, NOW, NOW - timedelta(days=1), crs(NOW))
+    assert flag is not None and not flag.positive
+
+
+def test_hlh_flag_is_positive_with_two_organ_criteria_during_crs() -> None:
+    organs = {"alt": 3, "creatinine": 3}
+    flag = hlh_flag(25_000.0, NOW, NOW - timedelta(days=1), crs(NOW, organ_toxicities=organs))
+    assert flag is not None and flag.positive
+
+
+def test_a_ferritin_peak_before_any_crs_is_not_during_the_crs_phase() -> None:
+    organs = {"alt": 3, "creatinine": 3}
+    flag = hlh_flag(25_000.0, NOW, NOW + timedelta(hours=1), crs(NOW, organ_toxicities=organs))
+    assert flag is not None and not flag.positive
