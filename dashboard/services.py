@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from alerts.hooks import on_clinical_write
 from data import records
 from data.audit import Actor
 from data.models import ClinicalRecord
@@ -17,10 +18,13 @@ def record_clinical(
 ) -> ClinicalRecord:
     """Store a clinical record; escalation rules run in the caller's transaction."""
     row = records.record(session, kind, patient_id, data, actor, now)
+    on_clinical_write(session, row, now)
     return row
 
 
 def amend_clinical(
     session: Session, kind: str, record_id: int, data: Any, actor: Actor, now: datetime
 ) -> ClinicalRecord:
-    return records.amend(session, kind, record_id, data, actor, now)
+    row = records.amend(session, kind, record_id, data, actor, now)
+    on_clinical_write(session, row, now)
+    return row

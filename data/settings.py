@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "instance" / "cartwatch.sqlite3"
@@ -25,6 +26,43 @@ def _flag(value: str | None, *, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _alert_number(env: Mapping[str, str], name: str, default: float) -> Any:
+    """A number from the environment, of the default's type; anything else is an error naming the variable."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}: {raw!r} is not a number") from None
+    if isinstance(default, int):
+        if not value.is_integer():
+            raise ValueError(f"{name}: {raw!r} must be a whole number")
+        return int(value)
+    return value
+
+
+ALERT_NUMBER_SETTINGS = (
+    "obs_interval_minutes",
+    "crs_interval_minutes",
+    "neuro_interval_minutes",
+    "overdue_grace_minutes",
+    "escalation_lookback_hours",
+    "sweep_interval_seconds",
+    "delivery_interval_seconds",
+    "misfire_grace_seconds",
+    "leader_poll_seconds",
+    "delivery_max_attempts",
+    "delivery_backoff_seconds",
+    "delivery_backoff_max_seconds",
+    "delivery_claim_seconds",
+    "webhook_timeout_seconds",
+    "snooze_max_minutes",
+    "renotify_critical_minutes",
+)
+"""Each is read from CARTWATCH_<NAME IN CAPITALS>, e.g. CARTWATCH_OVERDUE_GRACE_MINUTES."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +85,24 @@ class Settings:
     absolute_timeout: timedelta = timedelta(hours=12)
     demo_password: str | None = None
     wall_allow_framing: bool = False
+    # Alerting (alerts/config.py checks the ranges): cadence, grace, sweep and delivery timing, chain behaviour.
+    obs_interval_minutes: int = 240
+    crs_interval_minutes: int = 720
+    neuro_interval_minutes: int = 480
+    overdue_grace_minutes: int = 15
+    bloods_due_time: str = "10:00"
+    escalation_lookback_hours: int = 24
+    sweep_interval_seconds: int = 30
+    delivery_interval_seconds: int = 5
+    misfire_grace_seconds: int = 30
+    leader_poll_seconds: int = 5
+    delivery_max_attempts: int = 6
+    delivery_backoff_seconds: int = 15
+    delivery_backoff_max_seconds: int = 900
+    delivery_claim_seconds: int = 120
+    webhook_timeout_seconds: float = 5.0
+    snooze_max_minutes: int = 60
+    renotify_critical_minutes: int = 30
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "database_url", normalise_database_url(self.database_url))
@@ -75,6 +131,11 @@ class Settings:
             absolute_timeout=timedelta(hours=float(env.get("CARTWATCH_SESSION_MAX_HOURS", "12"))),
             demo_password=env.get("CARTWATCH_DEMO_PASSWORD") or None,
             wall_allow_framing=_flag(env.get("CARTWATCH_WALL_ALLOW_FRAMING"), default=False),
+            **{
+                name: _alert_number(env, f"CARTWATCH_{name.upper()}", getattr(defaults, name))
+                for name in ALERT_NUMBER_SETTINGS
+            },
+            bloods_due_time=env.get("CARTWATCH_BLOODS_DUE_TIME") or defaults.bloods_due_time,
         )
 
     @property

@@ -1,0 +1,156 @@
+"""Alerting configuration, built once from `Settings` by an entry point and checked here.
+
+Every value has a default matching the guideline (obs 4-hourly, CRS 12-hourly, neuro 8-hourly, daily bloods by
+10:00 ward time, 15 minutes' grace); a value out of range is an error naming the setting and the range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from alerts.chains import ChainConfig, ChainConfigError, load_chains
+from data.settings import Settings
+from toxicity import CadencePolicy, InvalidAssessment
+
+HLH_CRS_PHASE = timedelta(days=5)
+"""Guideline: "during the cytokine-release syndrome phase ... (typically the first 5 days after cell infusion)"."""
+
+
+class ConfigError(ValueError):
+    """A setting is out of range; the message names it and the allowed range."""
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    sender: str
+    starttls: bool
+    ssl: bool
+    username: str | None
+    password: str | None
+    cafile: str | None
+    timeout: float
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    policy: CadencePolicy
+    chains: ChainConfig
+    escalation_lookback: timedelta
+    sweep_interval_seconds: int
+    delivery_interval_seconds: int
+    misfire_grace_seconds: int
+    leader_poll_seconds: int
+    max_attempts: int
+    backoff: timedelta
+    backoff_max: timedelta
+    claim: timedelta
+    webhook_secret: str | None
+    webhook_timeout: float
+    smtp: SmtpConfig | None
+    snooze_max_minutes: int
+    renotify_critical: timedelta
+    heartbeat_stale: timedelta
+    hlh_crs_phase: timedelta = HLH_CRS_PHASE
+
+
+def _ranged(settings: Settings, name: str, low: float, high: float) -> float:
+    value = getattr(settings, name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        env = f"CARTWATCH_{name.upper()}"
+        raise ConfigError(f"{name} ({env}): {value!r} is outside the allowed range {low:g}-{high:g}")
+    return value
+
+
+def _int(settings: Settings, name: str, low: int, high: int) -> int:
+    return int(_ranged(settings, name, low, high))
+
+
+def parse_bloods_time(text: str) -> time:
+    """ "HH:MM" in the ward's time zone, e.g. "10:00"."""
+    try:
+        hours, minutes = (int(part) for part in text.split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        raise ConfigError(f"bloods_due_time (CARTWATCH_BLOODS_DUE_TIME): {text!r} must be HH:MM, 00:00-23:59") from None
+
+
+def cadence_policy(settings: Settings) -> CadencePolicy:
+    """The monitoring cadence the sweep applies (the board can show the same due times)."""
+    try:
+        return CadencePolicy(
+            obs_interval=timedelta(minutes=_int(settings, "obs_interval_minutes", 15, 1440)),
+            crs_interval=timedelta(minutes=_int(settings, "crs_interval_minutes", 15, 2880)),
+            neuro_interval=timedelta(minutes=_int(settings, "neuro_interval_minutes", 15, 1440)),
+            grace=timedelta(minutes=_int(settings, "overdue_grace_minutes", 0, 240)),
+            bloods_due_local_time=parse_bloods_time(settings.bloods_due_time),
+            ward_timezone=settings.ward_timezone,
+        )
+    except InvalidAssessment as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def parse_smtp_url(url: str, timeout: float) -> SmtpConfig:
+    """``smtp://[user[:password]@]host[:port]?starttls=1&from=cartwatch@example.org[&cafile=/path/ca.pem]``;
+    ``smtps://`` for TLS from the start."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError(f"smtp_url (CARTWATCH_SMTP_URL): {url!r} must look like smtp://host:port?from=...")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    unknown = sorted(set(query) - {"starttls", "from", "cafile"})
+    if unknown:
+        raise ConfigError(
+            f"smtp_url (CARTWATCH_SMTP_URL): unknown option(s) {', '.join(unknown)}; allowed: starttls, from, cafile"
+        )
+    starttls = query.get("starttls", "0").lower() in ("1", "true", "yes", "on")
+    try:
+        port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    except ValueError:
+        raise ConfigError("smtp_url (CARTWATCH_SMTP_URL): the port must be a number 1-65535") from None
+    return SmtpConfig(
+        host=parts.hostname,
+        port=port,
+        sender=query.get("from") or f"cartwatch@{parts.hostname}",
+        starttls=starttls,
+        ssl=parts.scheme == "smtps",
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        cafile=query.get("cafile"),
+        timeout=timeout,
+    )
+
+
+def load_config(settings: Settings) -> AlertConfig:
+    """Check every alerting setting and load the escalation chains."""
+    timeout = _ranged(settings, "webhook_timeout_seconds", 0.1, 120)
+    smtp = parse_smtp_url(settings.smtp_url, timeout) if settings.smtp_url else None
+    backoff = _int(settings, "delivery_backoff_seconds", 1, 3600)
+    backoff_max = _int(settings, "delivery_backoff_max_seconds", backoff, 86400)
+    try:
+        chains = load_chains(
+            settings.escalation_chains_path, webhook_url=settings.webhook_url, smtp_configured=smtp is not None
+        )
+    except ChainConfigError as exc:
+        raise ConfigError(f"escalation chains ({settings.escalation_chains_path}): {exc}") from None
+    return AlertConfig(
+        policy=cadence_policy(settings),
+        chains=chains,
+        escalation_lookback=timedelta(hours=_int(settings, "escalation_lookback_hours", 1, 720)),
+        sweep_interval_seconds=_int(settings, "sweep_interval_seconds", 1, 3600),
+        delivery_interval_seconds=_int(settings, "delivery_interval_seconds", 1, 600),
+        misfire_grace_seconds=_int(settings, "misfire_grace_seconds", 1, 3600),
+        leader_poll_seconds=_int(settings, "leader_poll_seconds", 1, 300),
+        max_attempts=_int(settings, "delivery_max_attempts", 1, 50),
+        backoff=timedelta(seconds=backoff),
+        backoff_max=timedelta(seconds=backoff_max),
+        claim=timedelta(seconds=_int(settings, "delivery_claim_seconds", 10, 3600)),
+        webhook_secret=settings.webhook_secret,
+        webhook_timeout=timeout,
+        smtp=smtp,
+        snooze_max_minutes=_int(settings, "snooze_max_minutes", 1, 1440),
+        renotify_critical=timedelta(minutes=_int(settings, "renotify_critical_minutes", 1, 1440)),
+        heartbeat_stale=timedelta(seconds=_int(settings, "heartbeat_stale_seconds", 10, 86400)),
+    )

@@ -1,0 +1,217 @@
+"""The delivery worker: claim due outbox rows, send them, mark them sent or retry with backoff, dead-letter.
+
+A claim is a short transaction that stamps ``claimed_until`` (on PostgreSQL the rows are selected
+``FOR UPDATE SKIP LOCKED``, so two workers never take the same row; on SQLite the IMMEDIATE transaction
+serialises the claim). Sending happens outside any transaction. If the process dies between sending and
+marking, the claim expires and the row is sent again: a page may repeat, never be lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.channels import Channels, Sender, SendError
+from alerts.config import AlertConfig
+from alerts.store import Raised, raise_alert
+from alerts.system import delivery_dead_alert, last_heartbeat, stale_heartbeat_alert
+from data.audit import SYSTEM, audit
+from data.models import Alert, AlertDelivery, DeliveryAttempt
+
+log = logging.getLogger(__name__)
+
+BATCH = 20
+JITTER = 0.25
+"""A retry waits between the backoff and 1.25 times it, so receivers that come back are not stampeded."""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    alert_id: int
+    alert_kind: str
+    alert_reference: str
+    alert_details: dict[str, Any]
+    recipient: str
+    channel: str
+    address: str | None
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    dead: list[int] = field(default_factory=list)
+    system_alerts: list[Raised] = field(default_factory=list)
+
+
+def backoff_delay(attempts: int, config: AlertConfig, rng: random.Random) -> timedelta:
+    """``backoff * 2^(attempts-1)``, capped, plus up to 25% jitter."""
+    base: timedelta = min(config.backoff * (2 ** max(0, attempts - 1)), config.backoff_max)
+    return base * (1 + JITTER * rng.random())
+
+
+def claim_due(session: Session, now: datetime, config: AlertConfig, limit: int = BATCH) -> list[Claimed]:
+    query = (
+        select(AlertDelivery)
+        .where(
+            AlertDelivery.status == "pending",
+            AlertDelivery.next_attempt_at <= now,
+            or_(AlertDelivery.claimed_until.is_(None), AlertDelivery.claimed_until < now),
+        )
+        .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list(session.scalars(query))
+    if not rows:
+        return []
+    alerts = {
+        alert.id: alert for alert in session.scalars(select(Alert).where(Alert.id.in_({row.alert_id for row in rows})))
+    }
+    claimed = []
+    for row in rows:
+        row.claimed_until = now + config.claim
+        alert = alerts[row.alert_id]
+        claimed.append(
+            Claimed(
+                id=row.id,
+                alert_id=row.alert_id,
+                alert_kind=alert.kind,
+                alert_reference=alert.reference,
+                alert_details=dict(alert.details or {}),
+                recipient=row.recipient,
+                channel=row.channel,
+                address=row.address,
+                payload=dict(row.payload),
+                attempts=row.attempts,
+            )
+        )
+    session.flush()
+    return claimed
+
+
+def mark_sent(session: Session, job: Claimed, now: datetime) -> None:
+    session.execute(
+        update(AlertDelivery)
+        .where(AlertDelivery.id == job.id, AlertDelivery.status == "pending")
+        .values(status="sent", sent_at=now, attempts=job.attempts + 1, claimed_until=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.add(DeliveryAttempt(delivery_id=job.id, attempted_at=now, outcome="sent", error=None))
+
+
+def mark_failed(
+    session: Session, job: Claimed, error: str, now: datetime, config: AlertConfig, rng: random.Random
+) -> tuple[bool, Raised | None]:
+    """Schedule a retry, or dead-letter the row after ``max_attempts`` and raise a system alert.
+
+    Returns (dead, the system alert raised if any)."""
+    attempts = job.attempts + 1
+    if attempts < config.max_attempts:
+        session.execute(
+            update(AlertDelivery)
+            .where(AlertDelivery.id == job.id, AlertDelivery.status == "pending")
+            .values(
+                attempts=attempts,
+                last_error=error,
+                claimed_until=None,
+                next_attempt_at=now + backoff_delay(attempts, config, rng),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        session.add(DeliveryAttempt(delivery_id=job.id, attempted_at=now, outcome="failed", error=error))
+        return False, None
+    session.execute(
+        update(AlertDelivery)
+        .where(AlertDelivery.id == job.id, AlertDelivery.status == "pending")
+        .values(status="dead", attempts=attempts, last_error=error, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.add(DeliveryAttempt(delivery_id=job.id, attempted_at=now, outcome="dead", error=error))
+    audit(
+        session,
+        SYSTEM,
+        "delivery_dead",
+        now,
+        record_type="alert_delivery",
+        record_id=job.id,
+        details={"alert_id": job.alert_id, "attempts": attempts, "error": error},
+    )
+    if job.alert_kind == "delivery_dead":
+        # A page about a dead page that itself died: the board still shows both; paging again would loop.
+        log.error("delivery %s of system alert %s is dead: %s", job.id, job.alert_reference, error)
+        return True, None
+    alert = delivery_dead_alert(
+        job.id,
+        job.recipient,
+        job.channel,
+        attempts,
+        error,
+        job.alert_reference,
+        job.alert_details.get("ward"),
+        job.alert_details.get("bed"),
+    )
+    return True, raise_alert(session, alert, config.chains, now)
+
+
+def check_heartbeat(session: Session, config: AlertConfig, now: datetime) -> Raised | None:
+    """Raise the stale-heartbeat system alert when the sweep has been silent too long (never: nothing)."""
+    beat = last_heartbeat(session)
+    if beat is None:
+        return None
+    alert = stale_heartbeat_alert(beat, now, config.heartbeat_stale)
+    return raise_alert(session, alert, config.chains, now) if alert is not None else None
+
+
+def deliver_due(
+    sessions: sessionmaker[Session],
+    config: AlertConfig,
+    now: datetime,
+    *,
+    sender: Sender | None = None,
+    rng: random.Random | None = None,
+    clock: Callable[[], datetime] | None = None,
+    limit: int = BATCH,
+    watch_heartbeat: bool = True,
+) -> DeliveryReport:
+    """One delivery pass at ``now``: claim, send, record. ``clock`` times the outcomes (default: ``now``)."""
+    rng = rng or random.Random()
+    clock = clock or (lambda: now)
+    report = DeliveryReport()
+    with sessions.begin() as session:
+        if watch_heartbeat:
+            stale = check_heartbeat(session, config, now)
+            if stale is not None:
+                report.system_alerts.append(stale)
+        jobs = claim_due(session, now, config, limit)
+    if not jobs:
+        return report
+    with Channels(config) as channels:
+        active: Sender = sender if sender is not None else channels
+        for job in jobs:
+            try:
+                active.send(job.channel, job.address, job.payload, job.id)
+            except SendError as exc:
+                error = str(exc)
+                log.warning("delivery %s to %s by %s failed: %s", job.id, job.recipient, job.channel, error)
+                with sessions.begin() as session:
+                    dead, raised = mark_failed(session, job, error, clock(), config, rng)
+                (report.dead if dead else report.retrying).append(job.id)
+                if raised is not None:
+                    report.system_alerts.append(raised)
+                continue
+            with sessions.begin() as session:
+                mark_sent(session, job, clock())
+            report.sent.append(job.id)
+    return report

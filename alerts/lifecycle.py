@@ -1,0 +1,137 @@
+"""What people do with an alert: acknowledge, snooze (with a reason, for a limited time), resolve (with a reason).
+
+Every change is an audit event and bumps the ward so boards refresh. The caller owns the transaction.
+An acknowledged critical alert that stays unresolved is paged again after ``renotify_critical_minutes``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts.config import AlertConfig, load_config
+from data.audit import Actor, audit, bump_ward
+from data.models import Alert, Patient
+from data.records import NotFound
+from data.settings import Settings
+from data.validation import FieldError, InvalidInput
+from toxicity import Severity
+
+REASON_MAX = 500
+
+
+def _config(settings: Settings | None) -> AlertConfig:
+    return load_config(settings if settings is not None else Settings.from_env())
+
+
+def _load(session: Session, alert_id: int) -> Alert:
+    query = select(Alert).where(Alert.id == alert_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    alert = session.scalars(query.execution_options(populate_existing=True)).first()
+    if alert is None:
+        raise NotFound(f"alert {alert_id} not found")
+    return alert
+
+
+def _unresolved(alert: Alert) -> None:
+    if alert.status == "resolved":
+        raise InvalidInput(
+            [FieldError("alert_id", alert.id, "an alert that is not resolved", "this alert is already resolved")]
+        )
+
+
+def _reason(field: str, reason: Any) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidInput([FieldError(field, reason, f"text, 1-{REASON_MAX} characters", "a reason is required")])
+    text = reason.strip()
+    if len(text) > REASON_MAX:
+        raise InvalidInput(
+            [FieldError(field, f"{len(text)} characters", f"1-{REASON_MAX} characters", "the reason is too long")]
+        )
+    return text
+
+
+def _changed(session: Session, alert: Alert, actor: Actor, action: str, now: datetime, **details: Any) -> None:
+    audit(
+        session,
+        actor,
+        action,
+        now,
+        record_type="alert",
+        record_id=alert.id,
+        patient_id=alert.patient_id,
+        details={"reference": alert.reference, **details},
+    )
+    ward = (alert.details or {}).get("ward")
+    if ward is None and alert.patient_id is not None:
+        ward = session.scalar(select(Patient.ward).where(Patient.id == alert.patient_id))
+    if ward is not None:
+        bump_ward(session, ward, now)
+    session.flush()
+
+
+def acknowledge(
+    session: Session, alert_id: int, actor: Actor, now: datetime, *, settings: Settings | None = None
+) -> Alert:
+    """Stop the chain: nobody further is paged. A critical alert is paged again if still unresolved after
+    ``renotify_critical_minutes``. Acknowledging twice changes nothing."""
+    alert = _load(session, alert_id)
+    _unresolved(alert)
+    if alert.status == "acknowledged":
+        return alert
+    config = _config(settings)
+    alert.status = "acknowledged"
+    alert.acknowledged_at = now
+    alert.acknowledged_by = actor.username
+    critical = alert.severity == Severity.CRITICAL
+    alert.next_escalation_at = now + config.renotify_critical if critical else None
+    if alert.snoozed_until is not None and alert.snoozed_until > now and critical:
+        alert.next_escalation_at = max(alert.snoozed_until, now + config.renotify_critical)
+    _changed(session, alert, actor, "alert_acknowledge", now)
+    return alert
+
+
+def snooze(
+    session: Session,
+    alert_id: int,
+    minutes: int,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+    *,
+    settings: Settings | None = None,
+) -> Alert:
+    """Hold the chain for ``minutes`` (1 to ``snooze_max_minutes``) with a mandatory reason; when the snooze ends
+    the current step is paged again and the chain carries on."""
+    config = _config(settings)
+    limit = config.snooze_max_minutes
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= limit:
+        raise InvalidInput(
+            [FieldError("minutes", minutes, f"a whole number of minutes, 1-{limit}", "snooze length out of range")]
+        )
+    text = _reason("reason", reason)
+    alert = _load(session, alert_id)
+    _unresolved(alert)
+    alert.snoozed_until = now + timedelta(minutes=minutes)
+    alert.snooze_reason = text
+    alert.next_escalation_at = alert.snoozed_until
+    _changed(session, alert, actor, "alert_snooze", now, minutes=minutes, reason=text)
+    return alert
+
+
+def resolve(session: Session, alert_id: int, reason: str, actor: Actor, now: datetime) -> Alert:
+    """Close the alert with a reason (who and when are recorded); nobody is paged for it again."""
+    text = _reason("reason", reason)
+    alert = _load(session, alert_id)
+    _unresolved(alert)
+    alert.status = "resolved"
+    alert.resolved_at = now
+    alert.resolved_by = actor.username
+    alert.resolution_reason = text
+    alert.next_escalation_at = None
+    _changed(session, alert, actor, "alert_resolve", now, reason=text)
+    return alert

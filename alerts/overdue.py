@@ -1,0 +1,129 @@
+"""Overdue assessments: which to raise, and which open ones the recorded assessment has resolved.
+
+Guideline, Clinical Approach: "4 hourly routine observation monitoring; ... Twice daily CRS assessment and
+grading; 8 hourly neurotoxicity assessment and grading; Daily bloods including FBC, Coag, U+E, LFT, Bone,
+CRP and Ferritin". The due times come from `toxicity.due_items`; this module turns them into alerts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import MappingProxyType
+
+from alerts.decisions import NewAlert, stamp
+from alerts.snapshot import OpenAlert, PatientSnapshot
+from toxicity import CadencePolicy, DueItem, MonitoringState, Severity, due_items, max_severity, severity_for_grade
+
+OVERDUE_KINDS: tuple[str, ...] = ("overdue_obs", "overdue_crs", "overdue_neuro", "overdue_bloods")
+BLOODS_PREFIX = "bloods:"
+PANEL_LABELS = {
+    "fbc": "FBC",
+    "coagulation": "coagulation",
+    "ue": "U+E",
+    "lft": "LFT",
+    "bone": "bone profile",
+    "crp": "CRP",
+    "ferritin": "ferritin",
+}
+ITEM_LABELS = {
+    "obs": "Observations",
+    "crs": "CRS assessment",
+    "neuro": "Neuro (ICE/ICANS) assessment",
+}
+
+
+def item_label(item: str) -> str:
+    if item.startswith(BLOODS_PREFIX):
+        panel = item[len(BLOODS_PREFIX) :]
+        return f"Daily bloods: {PANEL_LABELS.get(panel, panel)}"
+    return ITEM_LABELS.get(item, item)
+
+
+def alert_kind(item: str) -> str:
+    return "overdue_bloods" if item.startswith(BLOODS_PREFIX) else f"overdue_{item}"
+
+
+def monitoring_state(patient: PatientSnapshot) -> MonitoringState:
+    return MonitoringState(
+        monitoring_start=patient.monitoring_start,
+        discharged_at=patient.discharged_at,
+        last_obs=patient.last_obs,
+        last_crs=patient.last_crs,
+        last_neuro=patient.last_neuro,
+        last_bloods=patient.last_bloods,
+        crs_grade=patient.crs_grade,
+        icans_grade=patient.icans_grade,
+    )
+
+
+def last_done(patient: PatientSnapshot, item: str) -> datetime | None:
+    """When the assessment (or blood panel) an overdue item counts from was last done."""
+    if item.startswith(BLOODS_PREFIX):
+        return patient.last_bloods.get(item[len(BLOODS_PREFIX) :])
+    return {"obs": patient.last_obs, "crs": patient.last_crs, "neuro": patient.last_neuro}.get(item)
+
+
+def overdue_severity(patient: PatientSnapshot, item: str) -> Severity:
+    """Warning, raised to the grade's severity when the grade that sets the cadence is 2 or more."""
+    grade = {"obs": patient.crs_grade, "crs": patient.crs_grade, "neuro": patient.icans_grade}.get(item)
+    severities = [Severity.WARNING]
+    if grade is not None:
+        severities.append(severity_for_grade(grade))
+    worst = max_severity(severities)
+    return Severity.WARNING if worst is None else worst
+
+
+def overdue_alert(patient: PatientSnapshot, due: DueItem, policy: CadencePolicy) -> NewAlert:
+    item = due.kind
+    local = due.due_at.astimezone(policy.zone)
+    since = last_done(patient, item)
+    panel = item[len(BLOODS_PREFIX) :] if item.startswith(BLOODS_PREFIX) else None
+    label = item_label(item)
+    severity = overdue_severity(patient, item)
+    grade = {"obs": patient.crs_grade, "crs": patient.crs_grade, "neuro": patient.icans_grade}.get(item)
+    message = f"{label} overdue: due {local:%H:%M} {local.tzname()} on {local:%d %b}"
+    details = {
+        "item": item,
+        "panel": panel,
+        "label": label,
+        "due_at": due.due_at.isoformat(),
+        "minutes_late": due.minutes_late,
+        "grace_minutes": int(policy.grace.total_seconds() // 60),
+        "since": since.isoformat() if since is not None else None,
+        "grade": grade,
+        "ward": patient.ward,
+        "bed": patient.bed,
+    }
+    return NewAlert(
+        dedupe_key=f"overdue:{patient.id}:{item}:{stamp(due.due_at)}",
+        kind=alert_kind(item),
+        severity=str(severity),
+        message=message,
+        patient_id=patient.id,
+        ward=patient.ward,
+        bed=patient.bed,
+        grade=grade,
+        due_at=due.due_at,
+        source_type="patient",
+        source_id=patient.id,
+        details=MappingProxyType(details),
+    )
+
+
+def overdue_alerts(patient: PatientSnapshot, now: datetime, policy: CadencePolicy) -> list[NewAlert]:
+    """One alert per overdue item (per missing panel per day for bloods); none for a discharged patient."""
+    return [
+        overdue_alert(patient, due, policy) for due in due_items(monitoring_state(patient), now, policy) if due.overdue
+    ]
+
+
+def is_done(alert: OpenAlert, patient: PatientSnapshot) -> bool:
+    """An overdue alert is resolved once its assessment has been done since the one it counted from."""
+    item = alert.details.get("item")
+    if not isinstance(item, str):
+        return False
+    done = last_done(patient, item)
+    if done is None:
+        return False
+    since = alert.details.get("since")
+    return since is None or done > datetime.fromisoformat(since)

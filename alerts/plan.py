@@ -1,0 +1,107 @@
+"""Plan a sweep: overdue alerts, escalations, automatic resolutions and chain steps, from one snapshot.
+
+Pure: no database, no clock. A patient whose records the rules reject is reported in ``errors`` and skipped,
+so one bad row cannot stop the ward's alerts.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from alerts.chains import ChainConfig
+from alerts.config import AlertConfig
+from alerts.decisions import ChainAction, NewAlert, Resolution, SweepPlan
+from alerts.overdue import OVERDUE_KINDS, is_done, overdue_alerts
+from alerts.rules import escalation_alerts
+from alerts.snapshot import OpenAlert, WardSnapshot
+from toxicity import InvalidAssessment, Severity
+
+log = logging.getLogger(__name__)
+
+DISCHARGED = "patient discharged"
+RECORDED = "assessment recorded"
+
+
+def chain_action(alert: OpenAlert, now: datetime, chains: ChainConfig, config: AlertConfig) -> ChainAction | None:
+    """Whom to page now for an unresolved alert whose next escalation time has come, if anyone."""
+    due = alert.next_escalation_at
+    if due is None or due > now:
+        return None
+    if alert.snoozed_until is not None and alert.snoozed_until > now:
+        return None
+    steps = chains.steps_for(alert.kind, alert.severity)
+    current = min(alert.chain_step, len(steps) - 1)
+    ward = alert.patient_ward
+
+    def action(kind: str, step: int, next_at: datetime | None) -> ChainAction:
+        recipients = steps[step].recipients if kind != "stop" else ()
+        return ChainAction(
+            alert.id, kind, step, recipients, next_at, alert.status, alert.chain_step, alert.next_escalation_at, ward
+        )
+
+    critical = alert.severity == Severity.CRITICAL
+    if alert.status == "acknowledged":
+        if critical:
+            return action("renotify", current, now + config.renotify_critical)
+        return action("stop", current, None)
+    if alert.snoozed_until is not None:
+        return action("snooze_ended", current, now + steps[current].wait)
+    if current + 1 < len(steps):
+        return action("escalate", current + 1, now + steps[current + 1].wait)
+    return action("repeat", current, now + steps[current].wait)
+
+
+def plan_sweep(
+    snapshot: WardSnapshot,
+    now: datetime,
+    config: AlertConfig,
+    *,
+    raise_overdue: bool = True,
+    escalations_since: datetime | None = None,
+    chain_steps: bool = True,
+) -> SweepPlan:
+    """Everything a sweep should do at ``now``. The write-path hook passes ``raise_overdue=False``."""
+    since = escalations_since if escalations_since is not None else now - config.escalation_lookback
+    active = {patient.id: patient for patient in snapshot.patients}
+    new: list[NewAlert] = []
+    errors: list[str] = []
+    seen = set(snapshot.known_keys)
+    for patient in snapshot.patients:
+        try:
+            found = escalation_alerts(patient, since, config.hlh_crs_phase)
+            if raise_overdue:
+                found += overdue_alerts(patient, now, config.policy)
+        except InvalidAssessment as exc:
+            errors.append(f"patient {patient.id} ({patient.ward} bed {patient.bed}): {exc}")
+            log.error("alert rules rejected the records of patient %s: %s", patient.id, exc)
+            continue
+        for candidate in found:
+            if candidate.dedupe_key not in seen:
+                seen.add(candidate.dedupe_key)
+                new.append(candidate)
+
+    resolutions: list[Resolution] = []
+    resolved: set[int] = set()
+    for alert in snapshot.open_alerts:
+        if alert.patient_id is None:
+            continue
+        owner = active.get(alert.patient_id)
+        if owner is None:
+            if alert.patient_discharged_at is not None and alert.patient_discharged_at <= now:
+                resolutions.append(Resolution(alert.id, DISCHARGED, alert.patient_ward, alert.patient_id))
+                resolved.add(alert.id)
+            continue
+        if alert.kind in OVERDUE_KINDS and is_done(alert, owner):
+            resolutions.append(Resolution(alert.id, RECORDED, alert.patient_ward, alert.patient_id))
+            resolved.add(alert.id)
+
+    actions: list[ChainAction] = []
+    if chain_steps:
+        for pending in snapshot.open_alerts:
+            if pending.id in resolved:
+                continue
+            step = chain_action(pending, now, config.chains, config)
+            if step is not None:
+                actions.append(step)
+    return SweepPlan(tuple(new), tuple(resolutions), tuple(actions), tuple(errors))
