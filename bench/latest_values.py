@@ -31,15 +31,34 @@ def main() -> None:
             session.execute(
                 insert(Patient),
                 [
-                    dict(hospital_number=f"BENCH{i:04d}", name=f"Bench {i}", date_of_birth=start.date(), sex="female",
-                         weight_kg=70.0, product="bench", ward="Ward B", bed=str(i), admitted_at=start,
-                         created_at=start, created_by="bench", source="import")
+                    dict(
+                        hospital_number=f"BENCH{i:04d}",
+                        name=f"Bench {i}",
+                        date_of_birth=start.date(),
+                        sex="female",
+                        weight_kg=70.0,
+                        product="bench",
+                        ward="Ward B",
+                        bed=str(i),
+                        admitted_at=start,
+                        created_at=start,
+                        created_by="bench",
+                        source="import",
+                    )
                     for i in range(1, BEDS + 1)
                 ],
             )
         rows = [
-            dict(patient_id=p, taken_at=start + timedelta(minutes=15 * n), temperature_c=37.0, vasopressors=[],
-                 oxygen_device="room_air", recorded_at=start, recorded_by="bench", source="import")
+            dict(
+                patient_id=p,
+                taken_at=start + timedelta(minutes=15 * n),
+                temperature_c=37.0,
+                vasopressors=[],
+                oxygen_device="room_air",
+                recorded_at=start,
+                recorded_by="bench",
+                source="import",
+            )
             for p in range(1, BEDS + 1)
             for n in range(OBS_PER_PATIENT)
         ]
@@ -54,8 +73,10 @@ def main() -> None:
                 timings.append((time.perf_counter() - began) * 1000)
         assert len(found) == BEDS
         timings.sort()
-        print(f"latest observation for {BEDS} beds over {BEDS * OBS_PER_PATIENT:,} rows: "
-              f"p50 {timings[len(timings) // 2]:.2f} ms, p95 {timings[int(len(timings) * 0.95)]:.2f} ms")
+        print(
+            f"latest observation for {BEDS} beds over {BEDS * OBS_PER_PATIENT:,} rows: "
+            f"p50 {timings[len(timings) // 2]:.2f} ms, p95 {timings[int(len(timings) * 0.95)]:.2f} ms"
+        )
         engine.dispose()
 
 
