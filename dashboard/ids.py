@@ -30,10 +30,13 @@ def bay_leaf(patient_id: Any, field: str) -> dict[str, Any]:
 
 
 # --- patient trajectory (/patient/<id>) ----------------------------------------------------------------------
+PATIENT_ROOT = "patient-root"
 PATIENT_ID = "patient-id"
 PATIENT_INTERVAL = "patient-interval"
 PATIENT_VERSION = "patient-version"
 PATIENT_HEADER = "patient-header"
+PATIENT_CRS_BADGE = "patient-crs-badge"
+PATIENT_ICANS_BADGE = "patient-icans-badge"
 PATIENT_GRAPH = "patient-graph"
 PATIENT_GUIDANCE = "patient-guidance"
 PATIENT_BANNER = "patient-banner"
@@ -44,6 +47,7 @@ PATIENT_SAVE = "patient-save"
 PATIENT_STATUS = "patient-save-status"
 PATIENT_SAVED = "patient-saved"
 PATIENT_PREVIEW = "patient-preview"
+PATIENT_UNIT_OPTIONS = "patient-unit-options"
 PATIENT_RECORD_KIND = "patient-record-kind"
 PATIENT_RECORDS = "patient-records"
 PATIENT_PENDING = "patient-amend-pending"
@@ -52,22 +56,23 @@ PATIENT_AMEND_REASON = "patient-amend-reason"
 PATIENT_AMEND = "patient-amend"
 PATIENT_ERROR = "patient-entered-in-error"
 PATIENT_AMEND_STATUS = "patient-amend-status"
+PATIENT_AMENDED = "patient-amended"
 
 
-def patient_field(form: str, name: str) -> dict[str, Any]:
+def patient_field(form: str, name: Any) -> dict[str, Any]:
     """A field of a recording form: `form` is a record kind ("observations", ...), `name` its body path."""
     return {"type": PATIENT_FIELD, "form": form, "name": name}
 
 
-def patient_feedback(form: str, name: str) -> dict[str, Any]:
+def patient_feedback(form: str, name: Any) -> dict[str, Any]:
     return {"type": PATIENT_FEEDBACK, "form": form, "name": name}
 
 
-def patient_wrap(form: str, name: str) -> dict[str, Any]:
+def patient_wrap(form: str, name: Any) -> dict[str, Any]:
     return {"type": PATIENT_WRAP, "form": form, "name": name}
 
 
-def patient_form(kind: str, form: str) -> dict[str, Any]:
+def patient_form(kind: str, form: Any) -> dict[str, Any]:
     """The per-form components: `kind` is PATIENT_SAVE, PATIENT_STATUS, PATIENT_SAVED or PATIENT_PREVIEW."""
     return {"type": kind, "form": form}
 

@@ -11,6 +11,8 @@ from dash import Dash
 
 
 def register_callbacks(app: Dash) -> None:
-    from dashboard.callbacks import bay
+    from dashboard.callbacks import bay, patient, recording
 
     bay.register(app)
+    patient.register(app)
+    recording.register(app)

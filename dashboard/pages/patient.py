@@ -1,0 +1,107 @@
+"""Patient trajectory (`/patient/<id>`): chart, guidance, recording forms and the records with amendment."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.context import app_context, read_session
+from dashboard.views.form_layout import recording_tabs
+from dashboard.views.forms import KINDS, TITLES, initial_values
+from dashboard.views.patient import PatientView, guidance_panel, header, load_patient
+from dashboard.views.records_table import column_defs, pending_text, row_data
+from dashboard.views.shell import frame
+from dashboard.views.timefmt import clock
+from dashboard.views.trajectory import trajectory_figure
+
+dash.register_page(__name__, path_template="/patient/<patient_id>", title="cartwatch — patient")
+
+GRAPH_CONFIG: Any = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
+
+
+def figure(view: PatientView, now: datetime, tz: str) -> dict[str, Any]:
+    return trajectory_figure(view.frames, view.origin, now, tz, view.tool, view.origin_label)
+
+
+def records_section(view: PatientView, tz: str) -> list[Any]:
+    return [
+        dbc.RadioItems(
+            id=ids.PATIENT_RECORD_KIND,
+            options=[{"label": TITLES[k], "value": k} for k in KINDS],
+            value="observations",
+            inline=True,
+            class_name="mb-2",
+        ),
+        dag.AgGrid(
+            id=ids.PATIENT_RECORDS,
+            columnDefs=column_defs("observations"),
+            rowData=row_data("observations", view.records["observations"], tz),
+            getRowId="params.data.id",
+            defaultColDef={"resizable": True, "sortable": False, "width": 110},
+            dashGridOptions={
+                "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+                "stopEditingWhenCellsLoseFocus": True,
+                "singleClickEdit": True,
+            },
+            style={"height": "340px"},
+        ),
+        html.Div(pending_text(None), id=ids.PATIENT_PENDING_TEXT, className="small text-secondary my-2"),
+        dbc.InputGroup(
+            [
+                dbc.Input(id=ids.PATIENT_AMEND_REASON, placeholder="Reason for the amendment (required)"),
+                dbc.Button("Save amendment", id=ids.PATIENT_AMEND, color="primary"),
+                dbc.Button("Mark selected row entered in error", id=ids.PATIENT_ERROR, color="danger", outline=True),
+            ]
+        ),
+        html.Div(id=ids.PATIENT_AMEND_STATUS, className="mt-2"),
+        dcc.Store(id=ids.PATIENT_PENDING, data={}),
+    ]
+
+
+def layout(patient_id: str | None = None, **_query: str) -> html.Div:
+    settings = app_context().settings
+    tz = settings.ward_timezone
+    now = datetime.now(UTC)
+    view = None
+    if patient_id is not None and patient_id.isdigit():
+        with read_session() as session:
+            view = load_patient(session, int(patient_id), now, tz)
+    if view is None:
+        return frame(
+            [dbc.Alert(f"No patient with id {patient_id}.", color="warning")], root_id=ids.PATIENT_ROOT, active=""
+        )
+    initial = {kind: initial_values(kind, view.tool, now, tz, view.latest_obs) for kind in KINDS}
+    notes = {}
+    if view.latest_obs is not None:
+        notes["crs-assessments"] = (
+            f"Pre-filled from the obs at {clock(view.latest_obs.taken_at, tz)}; check each finding."
+        )
+    if view.tool == "CAPD":
+        notes["neuro-assessments"] = "Assessed with CAPD (under 12 or developmental delay): enter the CAPD total."
+    return frame(
+        [
+            html.Div(header(view, now, tz), id=ids.PATIENT_HEADER),
+            dbc.Row(
+                [
+                    dbc.Col(dcc.Graph(id=ids.PATIENT_GRAPH, figure=figure(view, now, tz), config=GRAPH_CONFIG), xl=8),
+                    dbc.Col(html.Div(guidance_panel(view, tz), id=ids.PATIENT_GUIDANCE), xl=4),
+                ]
+            ),
+            html.H2("Record", className="h5 mt-3"),
+            recording_tabs(view.tool, initial, notes),
+            html.H2("Records", className="h5 mt-4"),
+            *records_section(view, tz),
+            dcc.Interval(id=ids.PATIENT_INTERVAL, interval=settings.board_refresh_seconds * 1000),
+            dcc.Store(id=ids.PATIENT_ID, data={"id": view.patient.id, "ward": view.patient.ward, "tool": view.tool}),
+            dcc.Store(id=ids.PATIENT_VERSION, data=view.version),
+            dcc.Store(id=ids.PATIENT_AMENDED, data=0),
+        ],
+        root_id=ids.PATIENT_ROOT,
+        active="",
+    )

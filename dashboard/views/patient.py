@@ -1,0 +1,172 @@
+"""One patient's page: header, current grades, and the guideline's management for them (never an order)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import html
+from sqlalchemy.orm import Session
+
+from dashboard import ids
+from dashboard.views.bay import badge_class
+from dashboard.views.forms import KINDS
+from dashboard.views.grades import GradeView, crs_view, icans_view
+from dashboard.views.timefmt import clock, day_label, stamp
+from dashboard.views.timeline import Frames, frames_from_rows
+from data import queries
+from data.models import Observation, Patient
+from data.records import fever_masked, neuro_tool
+from toxicity import (
+    HLH_FERRITIN_THRESHOLD_NG_ML,
+    Guidance,
+    InvalidAssessment,
+    TocilizumabSummary,
+    extra_guidance,
+    guidance_for,
+    tocilizumab_summary,
+)
+
+
+@dataclass(frozen=True)
+class PatientView:
+    patient: Patient
+    frames: Frames
+    crs: GradeView
+    icans: GradeView
+    tool: str
+    origin: datetime
+    origin_label: str
+    fever_masked: bool
+    latest_obs: Observation | None
+    tocilizumab: TocilizumabSummary | None
+    version: int
+    records: dict[str, list[Any]]
+
+
+def load_patient(session: Session, patient_id: int, now: datetime, tz: str) -> PatientView | None:
+    """Everything the page shows for one patient, from that patient's rows only."""
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        return None
+    version, _beat = queries.ward_pulse(session, patient.ward)
+    timeline = queries.patient_timeline(session, patient_id)
+    frames = frames_from_rows(timeline)
+    latest_obs = timeline["observations"][-1] if timeline["observations"] else None
+    latest_crs = timeline["crs_assessments"][-1] if timeline["crs_assessments"] else None
+    latest_neuro = timeline["neuro_assessments"][-1] if timeline["neuro_assessments"] else None
+    masked = fever_masked(session, patient_id, now)
+    obs_clock = clock(latest_obs.taken_at, tz) if latest_obs else ""
+    doses = [m.given_at for m in timeline["medications"] if m.drug == "tocilizumab" and m.given_at <= now]
+    try:
+        toci: TocilizumabSummary | None = tocilizumab_summary(patient.weight_kg, doses, now)
+    except InvalidAssessment:
+        toci = None
+    origin, label = (patient.infused_at, "infusion") if patient.infused_at else (patient.admitted_at, "admission")
+    return PatientView(
+        patient=patient,
+        frames=frames,
+        crs=crs_view(latest_crs, latest_obs, masked, obs_clock),
+        icans=icans_view(latest_neuro, latest_obs, obs_clock),
+        tool=neuro_tool(patient, now),
+        origin=origin,
+        origin_label=label,
+        fever_masked=masked,
+        latest_obs=latest_obs,
+        tocilizumab=toci,
+        version=version,
+        records={kind: timeline[kind.replace("-", "_")] for kind in KINDS},
+    )
+
+
+def peak_ferritin(frames: Frames) -> float | None:
+    values = frames.labs.loc[frames.labs["analyte"] == "ferritin", "value"]
+    return None if values.empty else float(values.max())
+
+
+def guidance_items(view: PatientView) -> list[Guidance]:
+    """The guideline's management for the current CRS and ICANS grades, and HLH when ferritin is above 10,000."""
+    weight = view.patient.weight_kg
+    found = [guidance_for(g.syndrome.lower(), g.grade, weight) for g in (view.crs, view.icans) if g.grade is not None]
+    peak = peak_ferritin(view.frames)
+    if peak is not None and peak > HLH_FERRITIN_THRESHOLD_NG_ML:
+        found.append(extra_guidance("hlh", weight))
+    return found
+
+
+def tocilizumab_lines(summary: TocilizumabSummary | None, tz: str) -> list[str]:
+    """The dose for this weight and the doses given against the limits, in words."""
+    if summary is None:
+        return ["tocilizumab dose: the recorded weight is outside 2-300 kg; check the weight"]
+    lines = [summary.reasons[0]]
+    lines.append(
+        f"{summary.doses_given} of {summary.max_doses} doses given; {summary.doses_last_24h} in the last 24 h "
+        f"(max {summary.max_in_24h}); at least {int(summary.min_interval.total_seconds() // 3600)} h apart"
+    )
+    if summary.last_dose_at is not None:
+        lines.append(f"last dose {stamp(summary.last_dose_at, tz)}")
+    if summary.doses_given >= summary.max_doses:
+        lines.append("no further dose: the maximum number of doses has been given")
+    elif summary.next_dose_not_before is not None:
+        lines.append(f"next dose not before {stamp(summary.next_dose_not_before, tz)}")
+    if summary.limit_reached:
+        lines.append("limit reached")
+    return lines
+
+
+def _guidance_card(item: Guidance) -> dbc.Card:
+    title = f"{item.syndrome.upper()} grade {item.grade}" if item.grade is not None else item.condition
+    body: list[Any] = [html.Ul([html.Li(text) for text in item.items])]
+    if item.dosing:
+        body.append(html.P([html.Strong("Dose for this weight: "), *item.dosing]))
+    body.append(html.Small(f"{item.source}. {item.note}", className="guidance-note"))
+    return dbc.Card([dbc.CardHeader(title), dbc.CardBody(body)], class_name="mb-2")
+
+
+def guidance_panel(view: PatientView, tz: str) -> list[Any]:
+    cards: list[Any] = [_guidance_card(item) for item in guidance_items(view)]
+    missing = [g.syndrome for g in (view.crs, view.icans) if g.grade is None]
+    if missing:
+        cards.insert(0, dbc.Alert(f"No {' or '.join(missing)} grade yet: record an assessment.", color="secondary"))
+    toci = dbc.Card(
+        [
+            dbc.CardHeader("Tocilizumab"),
+            dbc.CardBody(html.Ul([html.Li(line) for line in tocilizumab_lines(view.tocilizumab, tz)])),
+        ],
+        class_name="mb-2",
+    )
+    return [toci, *cards]
+
+
+def grade_badge(view: GradeView, badge_id: str) -> html.Span:
+    return html.Span(view.badge_text, id=badge_id, className=badge_class(view), title=view.explanation)
+
+
+def header(view: PatientView, now: datetime, tz: str) -> list[Any]:
+    p = view.patient
+    age = int(p.age_years_at(now))
+    return [
+        html.H1(f"Bed {p.bed} · {p.name}", className="h3 mb-1"),
+        html.Div(
+            [
+                html.Span(f"{p.product} · {day_label(p.infused_at, now, tz)} · {age} y · {p.weight_kg:g} kg · "),
+                html.Span(f"neuro assessment by {view.tool}"),
+            ],
+            className="text-secondary mb-2",
+        ),
+        html.Div(
+            [
+                grade_badge(view.crs, ids.PATIENT_CRS_BADGE),
+                html.Span(view.crs.note, className="grade-note"),
+                grade_badge(view.icans, ids.PATIENT_ICANS_BADGE),
+                html.Span(view.icans.note, className="grade-note"),
+                html.Span(
+                    "fever not required (after tocilizumab/steroids)" if view.fever_masked else "",
+                    className="grade-note",
+                ),
+            ],
+            className="bay-grades",
+        ),
+    ]
