@@ -78,7 +78,9 @@ def patient_form(kind: str, form: Any) -> dict[str, Any]:
 
 
 # --- alerts (/alerts) --------------------------------------------------------------------------------------
+ALERTS_ROOT = "alerts-root"
 ALERTS_GRID = "alerts-grid"
+ALERTS_FILTER = "alerts-filter"
 ALERTS_INTERVAL = "alerts-interval"
 ALERTS_VERSION = "alerts-version"
 ALERTS_BANNER = "alerts-banner"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from data.models import (
     Alert,
+    AlertDelivery,
     ClinicalRecord,
     CRSAssessment,
     LabResult,
@@ -189,3 +190,24 @@ def _aware(value: datetime | str) -> datetime:
     # Aggregates bypass the column type on SQLite, which hands back naive text or datetimes.
     when = datetime.fromisoformat(value) if isinstance(value, str) else value
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def deliveries_for_alerts(session: Session, alert_ids: Sequence[int]) -> dict[int, list[AlertDelivery]]:
+    """Each alert's pages (outbox rows) in order, for the alerts table's 'who has been paged' (one statement)."""
+    if not alert_ids:
+        return {}
+    rows = session.scalars(
+        select(AlertDelivery)
+        .where(AlertDelivery.alert_id.in_(list(alert_ids)))
+        .order_by(AlertDelivery.step, AlertDelivery.created_at, AlertDelivery.id)
+    ).all()
+    found: dict[int, list[AlertDelivery]] = {}
+    for row in rows:
+        found.setdefault(row.alert_id, []).append(row)
+    return found
+
+
+def patients_by_id(session: Session, patient_ids: Sequence[int]) -> dict[int, Patient]:
+    if not patient_ids:
+        return {}
+    return {p.id: p for p in session.scalars(select(Patient).where(Patient.id.in_(list(set(patient_ids)))))}

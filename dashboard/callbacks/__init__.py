@@ -11,8 +11,9 @@ from dash import Dash
 
 
 def register_callbacks(app: Dash) -> None:
-    from dashboard.callbacks import bay, patient, recording
+    from dashboard.callbacks import alerts, bay, patient, recording
 
+    alerts.register(app)
     bay.register(app)
     patient.register(app)
     recording.register(app)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from alerts.config import cadence_policy as alerts_cadence_policy
 from dashboard.views.grades import GradeView, crs_view, icans_view
 from dashboard.views.timefmt import clock, day_label, duration
 from data import queries
@@ -81,7 +82,8 @@ class BoardSnapshot:
 
 
 def cadence_policy(settings: Settings) -> CadencePolicy:
-    return CadencePolicy(ward_timezone=settings.ward_timezone)
+    """The cadence the alert sweep applies, so the board's countdowns and the pages agree."""
+    return alerts_cadence_policy(settings)
 
 
 def poll(session: Session, settings: Settings) -> Pulse:

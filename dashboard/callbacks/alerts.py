@@ -1,0 +1,94 @@
+"""Alerts page callbacks: refresh on a ward change, act on the selected alert, show its history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids
+from dashboard.context import app_context, read_session, session_scope
+from dashboard.views.actor import current_actor
+from dashboard.views.alerts_view import act, load_alert_rows, load_history
+from dashboard.views.board import banner_text, heartbeat_stale, poll
+
+ACTIONS = {ids.ALERTS_ACK: "acknowledge", ids.ALERTS_SNOOZE: "snooze", ids.ALERTS_RESOLVE: "resolve"}
+
+
+def _selected(rows: list[dict[str, Any]] | None) -> int | None:
+    return int(rows[0]["id"]) if rows else None
+
+
+def register(app: Dash) -> None:
+    @app.callback(
+        Output(ids.ALERTS_GRID, "rowData"),
+        Output(ids.ALERTS_VERSION, "data"),
+        Output(ids.ALERTS_BANNER, "children"),
+        Output(ids.ALERTS_BANNER, "is_open"),
+        Input(ids.ALERTS_INTERVAL, "n_intervals"),
+        Input(ids.ALERTS_CHANGED, "data"),
+        Input(ids.ALERTS_FILTER, "value"),
+        State(ids.ALERTS_VERSION, "data"),
+        State(ids.ALERTS_BANNER, "children"),
+        prevent_initial_call=True,
+    )
+    def refresh(_n: int, _changed: int, status: str, version: int, banner: str | None) -> tuple[Any, ...]:
+        settings = app_context().settings
+        now = datetime.now(UTC)
+        with read_session() as session:
+            pulse = poll(session, settings)
+            text = banner_text(heartbeat_stale(pulse, now, settings), pulse.heartbeat_at, now)
+            if ctx.triggered_id == ids.ALERTS_INTERVAL and pulse.version == version:
+                if text == (banner or ""):
+                    raise PreventUpdate
+                return no_update, no_update, text, bool(text)
+            rows = load_alert_rows(session, now, settings, status)
+        return rows, pulse.version, text, bool(text)
+
+    @app.callback(
+        Output(ids.ALERTS_STATUS, "children"),
+        Output(ids.ALERTS_CHANGED, "data"),
+        Output(ids.ALERTS_REASON, "value"),
+        Input(ids.ALERTS_ACK, "n_clicks"),
+        Input(ids.ALERTS_SNOOZE, "n_clicks"),
+        Input(ids.ALERTS_RESOLVE, "n_clicks"),
+        State(ids.ALERTS_GRID, "selectedRows"),
+        State(ids.ALERTS_REASON, "value"),
+        State(ids.ALERTS_MINUTES, "value"),
+        State(ids.ALERTS_CHANGED, "data"),
+        prevent_initial_call=True,
+    )
+    def on_action(
+        _a: int,
+        _s: int,
+        _r: int,
+        selected: list[dict[str, Any]] | None,
+        reason: str | None,
+        minutes: int | None,
+        changed: int,
+    ) -> tuple[Any, ...]:
+        action = ACTIONS[str(ctx.triggered_id)]
+        settings = app_context().settings
+        done, message = act(
+            session_scope, action, _selected(selected), current_actor(), datetime.now(UTC), settings, reason, minutes
+        )
+        if not done:
+            return dbc.Alert(message, color="danger", class_name="py-1"), no_update, no_update
+        return dbc.Alert(message, color="success", class_name="py-1"), (changed or 0) + 1, ""
+
+    @app.callback(
+        Output(ids.ALERTS_HISTORY, "rowData"),
+        Output(ids.ALERTS_HISTORY_TITLE, "children"),
+        Input(ids.ALERTS_GRID, "selectedRows"),
+        prevent_initial_call=True,
+    )
+    def history(selected: list[dict[str, Any]] | None) -> tuple[Any, ...]:
+        alert_id = _selected(selected)
+        if alert_id is None:
+            return [], "Delivery history"
+        with read_session() as session:
+            rows = load_history(session, alert_id, app_context().settings.ward_timezone)
+        return rows, f"Delivery history of alert {alert_id} ({selected[0]['kind'] if selected else ''})"

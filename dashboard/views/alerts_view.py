@@ -1,0 +1,169 @@
+"""The alerts page: open alerts for the grid, an alert's delivery history, and the actions on an alert.
+
+Acknowledge, snooze and resolve go through `alerts.lifecycle` (audit, ward bump, re-paging rules live there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from alerts import lifecycle
+from alerts.queries import alert_history, current_minutes_late, open_alerts
+from dashboard.views.timefmt import stamp
+from data import queries
+from data.audit import Actor
+from data.models import Alert, AlertDelivery, DeliveryAttempt, Patient
+from data.records import NotFound
+from data.settings import Settings
+from data.validation import InvalidInput
+
+Scope = Callable[[], AbstractContextManager[Session]]
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("bed", "Bed"),
+    ("kind", "Kind"),
+    ("severity", "Severity"),
+    ("status", "Status"),
+    ("raised", "Raised"),
+    ("paged", "Paged"),
+    ("step", "Chain step"),
+    ("late", "Minutes late"),
+    ("snoozed", "Snoozed until"),
+    ("message", "Message"),
+)
+HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("step", "Step"),
+    ("recipient", "Recipient"),
+    ("channel", "Channel"),
+    ("status", "Delivery"),
+    ("created", "Queued"),
+    ("attempted", "Attempt"),
+    ("outcome", "Outcome"),
+    ("error", "Error"),
+)
+
+
+def column_defs(columns: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
+    return [
+        {"field": name, "headerName": header, **({"flex": 2, "minWidth": 240} if name in ("message", "error") else {})}
+        for name, header in columns
+    ]
+
+
+def paged_text(deliveries: list[AlertDelivery], step: int) -> str:
+    """Who the current step of the chain has paged, and how each page went."""
+    current = [d for d in deliveries if d.step == step] or deliveries
+    return ", ".join(f"{d.recipient} ({d.status})" for d in current) if current else "nobody yet"
+
+
+def bed_text(alert: Alert, patients: dict[int, Patient]) -> str:
+    patient = patients.get(alert.patient_id) if alert.patient_id is not None else None
+    if patient is None:
+        return str(alert.details.get("bed") or "system")
+    return f"{patient.ward} · {patient.bed}"
+
+
+def alert_rows(
+    alerts: list[Alert],
+    patients: dict[int, Patient],
+    deliveries: dict[int, list[AlertDelivery]],
+    now: datetime,
+    tz: str,
+) -> list[dict[str, Any]]:
+    rows = []
+    for alert in alerts:
+        late = current_minutes_late(alert, now)
+        snoozed = alert.snoozed_until if alert.snoozed_until and alert.snoozed_until > now else None
+        rows.append(
+            {
+                "id": str(alert.id),
+                "bed": bed_text(alert, patients),
+                "kind": alert.kind.replace("_", " "),
+                "severity": alert.severity,
+                "status": alert.status,
+                "raised": stamp(alert.raised_at, tz),
+                "paged": paged_text(deliveries.get(alert.id, []), alert.chain_step),
+                "step": alert.chain_step,
+                "late": late if late is not None else "",
+                "snoozed": f"{stamp(snoozed, tz)} ({alert.snooze_reason})" if snoozed else "",
+                "message": alert.message,
+            }
+        )
+    return rows
+
+
+STATUSES = (("open", "Open"), ("acknowledged", "Acknowledged, not resolved"))
+
+
+def load_alert_rows(session: Session, now: datetime, settings: Settings, status: str = "open") -> list[dict[str, Any]]:
+    """Unresolved alerts with `status` ("open": nobody has acknowledged them yet), most severe first;
+    four statements whatever their number."""
+    alerts = [a for a in open_alerts(session, now, settings.board_ward) if a.status == status]
+    patients = queries.patients_by_id(session, [a.patient_id for a in alerts if a.patient_id is not None])
+    deliveries = queries.deliveries_for_alerts(session, [a.id for a in alerts])
+    return alert_rows(alerts, patients, deliveries, now, settings.ward_timezone)
+
+
+def history_rows(history: list[tuple[AlertDelivery, list[DeliveryAttempt]]], tz: str) -> list[dict[str, Any]]:
+    """One row per delivery attempt (a delivery not yet tried is one row without an attempt)."""
+    rows = []
+    for delivery, attempts in history:
+        base = {
+            "step": delivery.step,
+            "recipient": delivery.recipient,
+            "channel": delivery.channel,
+            "status": delivery.status,
+            "created": stamp(delivery.created_at, tz),
+        }
+        if not attempts:
+            rows.append({**base, "attempted": "not yet", "outcome": "", "error": ""})
+        for attempt in attempts:
+            rows.append(
+                {
+                    **base,
+                    "attempted": stamp(attempt.attempted_at, tz),
+                    "outcome": attempt.outcome,
+                    "error": attempt.error or "",
+                }
+            )
+    return rows
+
+
+def load_history(session: Session, alert_id: int, tz: str) -> list[dict[str, Any]]:
+    return history_rows(alert_history(session, alert_id), tz)
+
+
+def act(
+    scope: Scope,
+    action: str,
+    alert_id: int | None,
+    actor: Actor,
+    now: datetime,
+    settings: Settings,
+    reason: str | None = None,
+    minutes: int | None = None,
+) -> tuple[bool, str]:
+    """Acknowledge, snooze or resolve one alert; (done, message for the person)."""
+    if alert_id is None:
+        return False, "Select an alert first."
+    try:
+        with scope() as session:
+            if action == "acknowledge":
+                lifecycle.acknowledge(session, alert_id, actor, now, settings=settings)
+            elif action == "snooze":
+                if minutes is None:
+                    return False, "Snooze: give the minutes."
+                lifecycle.snooze(session, alert_id, int(minutes), reason or "", actor, now, settings=settings)
+            else:
+                lifecycle.resolve(session, alert_id, reason or "", actor, now)
+    except InvalidInput as exc:
+        return False, "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+    except NotFound as exc:
+        return False, str(exc)
+    done = {"acknowledge": "acknowledged", "snooze": f"snoozed for {minutes} min", "resolve": "resolved"}[action]
+    return True, f"Alert {done}."
