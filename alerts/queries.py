@@ -23,11 +23,17 @@ def open_alerts(session: Session, now: datetime, ward: str | None = None) -> lis
     """Alerts not resolved (open or acknowledged), most severe first, then newest. With ``ward``, that ward's
     alerts and the system alerts (which have no patient). ``details`` holds ward, bed, due_at, minutes_late at
     raising and grade; `current_minutes_late` gives the lateness at ``now``."""
-    query = select(Alert).where(Alert.status != "resolved")
-    if ward is not None:
-        query = query.outerjoin(Patient, Patient.id == Alert.patient_id).where(
-            or_(Alert.patient_id.is_(None), Patient.ward == ward)
+    query = (
+        select(Alert)
+        .outerjoin(Patient, Patient.id == Alert.patient_id)
+        .where(
+            Alert.status != "resolved",
+            # A patient discharged since the last sweep: the sweep closes these alerts, the board hides them now.
+            or_(Alert.patient_id.is_(None), Patient.discharged_at.is_(None), Patient.discharged_at > now),
         )
+    )
+    if ward is not None:
+        query = query.where(or_(Alert.patient_id.is_(None), Patient.ward == ward))
     query = query.order_by(SEVERITY_SORT.desc(), Alert.raised_at.desc(), Alert.id.desc())
     return list(session.scalars(query))
 

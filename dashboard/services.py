@@ -5,12 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from alerts.hooks import on_clinical_write
+from dashboard.context import app_context
 from data import records
 from data.audit import Actor
 from data.models import ClinicalRecord
+from data.settings import Settings
+
+
+def _settings() -> Settings | None:
+    """The app's settings for the escalation hook (None outside a request: the hook reads the environment)."""
+    return app_context().settings if has_app_context() else None
 
 
 def record_clinical(
@@ -18,7 +26,7 @@ def record_clinical(
 ) -> ClinicalRecord:
     """Store a clinical record; escalation rules run in the caller's transaction."""
     row = records.record(session, kind, patient_id, data, actor, now)
-    on_clinical_write(session, row, now)
+    on_clinical_write(session, row, now, _settings())
     return row
 
 
@@ -26,5 +34,5 @@ def amend_clinical(
     session: Session, kind: str, record_id: int, data: Any, actor: Actor, now: datetime
 ) -> ClinicalRecord:
     row = records.amend(session, kind, record_id, data, actor, now)
-    on_clinical_write(session, row, now)
+    on_clinical_write(session, row, now, _settings())
     return row
