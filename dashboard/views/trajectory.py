@@ -8,26 +8,31 @@ All shapes are passed at once in the layout: adding them one by one is what make
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
-from dashboard.views.palette import BAND_FILLS, DRUG_CLASS_COLOURS, grade_fill
-from dashboard.views.timefmt import stamp
-from dashboard.views.timeline import Frames, oxygen_level, safe_hypotension_level
+from dashboard.views.palette import DRUG_CLASS_COLOURS, grade_fill
+from dashboard.views.timeline import Frames
+from dashboard.views.trajectory_panels import (
+    Trace,
+    days_since,
+    ferritin_range,
+    haemodynamics_panel,
+    hline,
+    hover_times,
+    lab_panel,
+    neuro_panel,
+    oxygen_panel,
+    temperature_panel,
+)
 from toxicity import (
-    CAPD_BANDS,
-    FEVER_BANDS,
     HLH_FERRITIN_THRESHOLD_NG_ML,
     HYPOTENSION_LEVELS,
-    ICE_BANDS,
     OXYGEN_LEVELS,
 )
 
-Trace = dict[str, Any]
-DAY_SECONDS = 86_400.0
 MARKED_CLASSES = {"anti_il6": "tocilizumab", "corticosteroid": "steroid", "anti_il1": "anakinra"}
 # (axis name, title, relative height), top to bottom.
 PANELS: tuple[tuple[str, str, float], ...] = (
@@ -40,7 +45,6 @@ PANELS: tuple[tuple[str, str, float], ...] = (
     ("y7", "CRP mg/L", 1.0),
 )
 GAP = 0.022
-TEMP_RANGE = (35.0, 41.0)
 SHORT_LEVEL = {
     "none": "none",
     "fluids_only": "fluids",
@@ -51,10 +55,6 @@ SHORT_LEVEL = {
     "high_flow_or_mask": "high-flow/mask",
     "positive_pressure": "pos. pressure",
 }
-
-
-def days_since(times: pd.Series | list[datetime], origin: datetime) -> list[float]:
-    return [round((t - origin).total_seconds() / DAY_SECONDS, 4) for t in times]
 
 
 def panel_domains() -> dict[str, list[float]]:
@@ -68,38 +68,6 @@ def panel_domains() -> dict[str, list[float]]:
         domains[axis] = [round(max(top - span, 0.0), 4), round(top, 4)]
         top -= span + GAP
     return domains
-
-
-def _hover(times: list[datetime], tz: str) -> list[str]:
-    return [stamp(t, tz) for t in times]
-
-
-def _band(axis: str, y0: float, y1: float, fill: str) -> dict[str, Any]:
-    return {
-        "type": "rect",
-        "xref": "x domain",
-        "x0": 0,
-        "x1": 1,
-        "yref": axis,
-        "y0": y0,
-        "y1": y1,
-        "fillcolor": fill,
-        "line": {"width": 0},
-        "layer": "below",
-    }
-
-
-def _hline(axis: str, y: float, colour: str) -> dict[str, Any]:
-    return {
-        "type": "line",
-        "xref": "x domain",
-        "x0": 0,
-        "x1": 1,
-        "yref": axis,
-        "y0": y,
-        "y1": y,
-        "line": {"color": colour, "width": 1.5, "dash": "dash"},
-    }
 
 
 def changes(grades: pd.Series) -> list[str]:
@@ -119,6 +87,7 @@ def grade_strip(frames: Frames, origin: datetime, now: datetime, tz: str) -> tup
         if frame.empty:
             continue
         times = list(frame["assessed_at"])
+        clock_times = hover_times(times, tz)
         ends = [*times[1:], now]
         x0, x1 = days_since(times, origin), days_since(ends, origin)
         for start, end, grade in zip(x0, x1, frame["grade"], strict=True):
@@ -148,7 +117,7 @@ def grade_strip(frames: Frames, origin: datetime, now: datetime, tz: str) -> tup
                 "marker": {"size": 7, "color": "#212529", "symbol": "line-ns-open"},
                 "customdata": [
                     [int(grade), when, "<br>".join(reasons)]
-                    for grade, when, reasons in zip(frame["grade"], _hover(times, tz), frame["reasons"], strict=True)
+                    for grade, when, reasons in zip(frame["grade"], clock_times, frame["reasons"], strict=True)
                 ],
                 "hovertemplate": f"{name} grade %{{customdata[0]}}<br>%{{customdata[1]}}<br>%{{customdata[2]}}"
                 "<extra></extra>",
@@ -196,7 +165,7 @@ def drug_markers(frames: Frames, origin: datetime, tz: str) -> tuple[list[Trace]
                         group["dose"],
                         group["unit"],
                         group["route"],
-                        _hover(list(group["given_at"]), tz),
+                        hover_times(list(group["given_at"]), tz),
                         strict=True,
                     )
                 ],
@@ -206,148 +175,6 @@ def drug_markers(frames: Frames, origin: datetime, tz: str) -> tuple[list[Trace]
             }
         )
     return traces, shapes
-
-
-def _line(name: str, x: list[float], y: list[Any], hover: list[str], axis: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "scatter",
-        "mode": "lines+markers",
-        "name": name,
-        "x": x,
-        "y": y,
-        "customdata": hover,
-        "hovertemplate": f"{name} %{{y}}<br>%{{customdata}}<extra></extra>",
-        "xaxis": "x",
-        "yaxis": axis,
-        "showlegend": False,
-        **extra,
-    }
-
-
-def temperature_panel(frames: Frames, origin: datetime, tz: str) -> tuple[list[Trace], list[Trace], list[float]]:
-    obs = frames.obs.dropna(subset=["temperature_c"])
-    crs = frames.crs.dropna(subset=["temperature_c"])
-    values = [*obs["temperature_c"], *crs["temperature_c"]]
-    low = min([TEMP_RANGE[0], *[v - 0.3 for v in values]])
-    high = max([TEMP_RANGE[1], *[v + 0.3 for v in values]])
-    fever = next(band for band in FEVER_BANDS if band.outcome)
-    shapes = [_band("y2", fever.low, high, "rgba(213, 94, 0, 0.15)"), _hline("y2", fever.low, "#d55e00")]
-    traces = [
-        _line(
-            "Temperature °C",
-            days_since(list(obs["taken_at"]), origin),
-            list(obs["temperature_c"]),
-            _hover(list(obs["taken_at"]), tz),
-            "y2",
-            line={"color": "#212529", "width": 1.5},
-        ),
-        {
-            **_line(
-                "Temperature at CRS assessment",
-                days_since(list(crs["assessed_at"]), origin),
-                list(crs["temperature_c"]),
-                _hover(list(crs["assessed_at"]), tz),
-                "y2",
-            ),
-            "mode": "markers",
-            "marker": {"symbol": "diamond", "size": 8, "color": "#0072b2"},
-        },
-    ]
-    return traces, shapes, [low, high]
-
-
-def level_panel(
-    axis: str, levels: tuple[Any, ...], x: list[float], y: list[int], hover: list[str], name: str
-) -> tuple[list[Trace], list[Trace]]:
-    """An ordinal step series over bands coloured by the grade each level sets."""
-    shapes = [_band(axis, i - 0.5, i + 0.5, BAND_FILLS[level.grade]) for i, level in enumerate(levels)]
-    trace = _line(name, x, y, hover, axis, line={"shape": "hv", "color": "#212529", "width": 2})
-    trace["hovertemplate"] = f"{name}: %{{customdata}}<extra></extra>"
-    return [trace], shapes
-
-
-def haemodynamics_panel(frames: Frames, origin: datetime, tz: str) -> tuple[list[Trace], list[Trace]]:
-    rows = [
-        (t, level, vaso)
-        for t, hyp, vaso in zip(
-            frames.crs["assessed_at"], frames.crs["hypotension"], frames.crs["vasopressors"], strict=True
-        )
-        if (level := safe_hypotension_level(bool(hyp), list(vaso))) is not None
-    ]
-    hover = [
-        f"{HYPOTENSION_LEVELS[lv].label}{' (' + ', '.join(v) + ')' if v else ''}<br>{stamp(t, tz)}" for t, lv, v in rows
-    ]
-    x = days_since([t for t, _, _ in rows], origin)
-    return level_panel("y3", HYPOTENSION_LEVELS, x, [lv for _, lv, _ in rows], hover, "Haemodynamics")
-
-
-def oxygen_panel(frames: Frames, origin: datetime, tz: str) -> tuple[list[Trace], list[Trace]]:
-    rows = []
-    for t, device, flow in zip(
-        frames.crs["assessed_at"], frames.crs["oxygen"], frames.crs["oxygen_flow_l_min"], strict=True
-    ):
-        flow_value = None if pd.isna(flow) else float(flow)
-        level = oxygen_level(str(device), flow_value)
-        if level is not None:
-            flow_text = f" {flow_value:g} L/min" if flow_value is not None else ""
-            rows.append((t, level, f"{str(device).replace('_', ' ')}{flow_text}<br>{stamp(t, tz)}"))
-    x = days_since([t for t, _, _ in rows], origin)
-    return level_panel("y4", OXYGEN_LEVELS, x, [lv for _, lv, _ in rows], [h for _, _, h in rows], "Oxygen")
-
-
-def neuro_panel(frames: Frames, origin: datetime, tz: str, tool: str) -> tuple[list[Trace], list[Trace], list[float]]:
-    """ICE 0-10 with bands 7-9 / 3-6 / 0-2 (CAPD 0-32 for children); 'unable to perform' as a cross."""
-    bands, column = (ICE_BANDS, "ice_score") if tool == "ICE" else (CAPD_BANDS, "capd_score")
-    shapes = [_band("y5", b.low - 0.5, b.high + 0.5, BAND_FILLS[b.grade]) for b in bands]
-    rows = frames.neuro[frames.neuro["tool"] == tool]
-    scored = rows.dropna(subset=[column])
-    unable = rows[rows["unable"].astype(bool)]
-    traces = [
-        _line(
-            tool,
-            days_since(list(scored["assessed_at"]), origin),
-            [int(v) for v in scored[column]],
-            _hover(list(scored["assessed_at"]), tz),
-            "y5",
-            line={"color": "#212529", "width": 1.5},
-        ),
-        {
-            **_line(
-                f"{tool}: unable to perform",
-                days_since(list(unable["assessed_at"]), origin),
-                [min(b.low for b in bands)] * len(unable),
-                _hover(list(unable["assessed_at"]), tz),
-                "y5",
-            ),
-            "mode": "markers",
-            "marker": {"symbol": "x", "size": 11, "color": "#882255"},
-            "hovertemplate": f"unable to perform {tool} (grade 4)<br>%{{customdata}}<extra></extra>",
-        },
-    ]
-    top = max(b.high for b in bands)
-    return traces, shapes, [-0.5, top + 0.5]
-
-
-def lab_panel(frames: Frames, origin: datetime, tz: str, analyte: str, axis: str, name: str) -> list[Trace]:
-    rows = frames.labs[frames.labs["analyte"] == analyte]
-    return [
-        _line(
-            name,
-            days_since(list(rows["collected_at"]), origin),
-            [float(v) for v in rows["value"]],
-            _hover(list(rows["collected_at"]), tz),
-            axis,
-            line={"color": "#212529", "width": 1.5},
-        )
-    ]
-
-
-def ferritin_range(frames: Frames) -> list[float]:
-    """Log10 range that always shows the HLH line, whatever the values."""
-    values = [float(v) for v in frames.labs.loc[frames.labs["analyte"] == "ferritin", "value"] if v > 0]
-    low = min([*values, HLH_FERRITIN_THRESHOLD_NG_ML / 10])
-    high = max([*values, HLH_FERRITIN_THRESHOLD_NG_ML])
-    return [round(math.log10(low) - 0.2, 3), round(math.log10(high) + 0.2, 3)]
 
 
 def range_buttons(now_x: float) -> list[dict[str, Any]]:
@@ -420,7 +247,7 @@ def trajectory_figure(
         *haemo_shapes,
         *oxygen_shapes,
         *neuro_shapes,
-        _hline("y6", HLH_FERRITIN_THRESHOLD_NG_ML, "#882255"),
+        hline("y6", HLH_FERRITIN_THRESHOLD_NG_ML, "#882255"),
         *drug_shapes,
     ]
     return {

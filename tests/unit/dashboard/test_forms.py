@@ -1,0 +1,106 @@
+from datetime import UTC, datetime
+
+from dashboard.views.forms import (
+    KINDS,
+    body_from_values,
+    crs_prefill,
+    field_errors,
+    form_fields,
+    initial_values,
+    unit_options,
+)
+from data.schemas import RECORD_SCHEMAS
+from data.validation import FieldError, InvalidInput, parse
+from tests.unit.dashboard.factories import NOW, TZ, obs
+
+
+def test_every_form_field_is_a_field_of_its_schema() -> None:
+    for kind in KINDS:
+        for tool in ("ICE", "CAPD"):
+            top = {f.name.split(".")[0] for f in form_fields(kind, tool)}
+            assert top <= set(RECORD_SCHEMAS[kind].model_fields), kind
+
+
+def test_the_neuro_form_takes_ice_parts_or_the_capd_total() -> None:
+    adult = {f.name for f in form_fields("neuro-assessments", "ICE")}
+    child = {f.name for f in form_fields("neuro-assessments", "CAPD")}
+    assert "ice.naming" in adult and "capd_score" not in adult
+    assert "capd_score" in child and "ice.naming" not in child
+
+
+def test_empty_inputs_are_left_out_and_the_time_defaults_to_now() -> None:
+    body = body_from_values("observations", {"temperature_c": 38.2, "heart_rate": None, "spo2": ""}, TZ, NOW)
+    assert body == {"taken_at": NOW.isoformat(), "temperature_c": 38.2}
+
+
+def test_the_time_is_read_as_ward_time() -> None:
+    body = body_from_values("observations", {"taken_at": "2026-07-01T13:00"}, TZ, NOW)
+    assert body["taken_at"] == datetime(2026, 7, 1, 12, 0, tzinfo=UTC).isoformat()
+
+
+def test_groups_are_nested_and_sent_only_when_filled() -> None:
+    values = {"ice.naming": 3, "ice.writing": 1, "consciousness": "alert", "attributable_to_other_cause": ["seizure"]}
+    body = body_from_values("neuro-assessments", values, TZ, NOW)
+    assert body["ice"] == {"naming": 3, "writing": 1}
+    assert body["attributable_to_other_cause"] == {"seizure": True}
+    assert "override" not in body
+
+
+def test_override_and_organ_grades_are_numbers() -> None:
+    values = {"override.grade": "2", "override.reason": " clinical concern ", "organ_toxicities.alt": "3"}
+    body = body_from_values("crs-assessments", values, TZ, NOW)
+    assert body["override"] == {"grade": 2, "reason": "clinical concern"}
+    assert body["organ_toxicities"] == {"alt": 3}
+
+
+def test_a_half_filled_ice_is_an_error_naming_the_missing_parts() -> None:
+    body = body_from_values("neuro-assessments", {"ice.naming": 3}, TZ, NOW)
+    try:
+        parse(RECORD_SCHEMAS["neuro-assessments"], body, NOW)
+    except InvalidInput as exc:
+        names = [f.name for f in form_fields("neuro-assessments")]
+        errors, _general = field_errors(exc, names)
+        assert errors["ice.writing"] == "is required (allowed: 0-1)"
+    else:
+        raise AssertionError("a half-filled ICE must not validate")
+
+
+def test_errors_come_back_by_the_field_they_name() -> None:
+    body = body_from_values("observations", {"temperature_c": 98.6, "systolic_bp": 80, "diastolic_bp": 90}, TZ, NOW)
+    names = [f.name for f in form_fields("observations")]
+    try:
+        parse(RECORD_SCHEMAS["observations"], body, NOW)
+    except InvalidInput as exc:
+        errors, _general = field_errors(exc, names)
+    assert errors["temperature_c"] == "98.6 is outside 30-45 °C (looks like Fahrenheit)"
+    body = body_from_values("observations", {"systolic_bp": 80, "diastolic_bp": 90}, TZ, NOW)
+    try:
+        parse(RECORD_SCHEMAS["observations"], body, NOW)
+    except InvalidInput as exc:
+        errors, _general = field_errors(exc, names)
+    assert "above systolic_bp 80" in errors["diastolic_bp"]
+
+
+def test_an_error_naming_no_input_of_the_form_comes_back_as_text() -> None:
+    errors, general = field_errors(InvalidInput([FieldError("body", None, "", "nothing to change")]), ["temperature_c"])
+    assert errors == {} and general == ["body: nothing to change"]
+
+
+def test_the_crs_form_is_prefilled_from_the_latest_obs() -> None:
+    latest = obs(
+        temperature_c=38.6, vasopressors=["noradrenaline"], oxygen_device="nasal_cannula", oxygen_flow_l_min=4.0
+    )
+    assert crs_prefill(latest) == {
+        "temperature_c": 38.6,
+        "oxygen": "nasal_cannula",
+        "oxygen_flow_l_min": 4.0,
+        "vasopressors": ["noradrenaline"],
+        "hypotension": True,
+    }
+    values = initial_values("crs-assessments", "ICE", NOW, TZ, latest)
+    assert values["assessed_at"] == "2026-11-24T12:00" and values["temperature_c"] == 38.6
+
+
+def test_lab_units_offer_the_stored_unit_first() -> None:
+    assert unit_options("crp")[0] == "mg/L" and "mg/dL" in unit_options("crp")
+    assert unit_options(None) == []

@@ -1,0 +1,79 @@
+from datetime import date, timedelta
+
+from dashboard.views.grades import GradeView
+from dashboard.views.patient import (
+    PatientView,
+    guidance_items,
+    guidance_panel,
+    header,
+    peak_ferritin,
+    tocilizumab_lines,
+)
+from data.models import Patient
+from tests.unit.dashboard.factories import NOW, TZ
+from tests.unit.dashboard.frames import ORIGIN, empty, frames
+from toxicity import tocilizumab_summary
+
+
+def _view(crs: int | None = 2, icans: int | None = 0, with_frames: bool = True, weight: float = 84.0) -> PatientView:
+    patient = Patient(
+        id=3,
+        bed="3",
+        name="Demo Charlie",
+        product="axicabtagene ciloleucel",
+        weight_kg=weight,
+        date_of_birth=date(1971, 11, 20),
+        infused_at=ORIGIN,
+        admitted_at=ORIGIN - timedelta(days=1),
+        ward="Ward 33",
+    )
+    doses = [NOW - timedelta(hours=30)]
+    return PatientView(
+        patient=patient,
+        frames=frames() if with_frames else empty(),
+        crs=GradeView("CRS", crs, False, "assessment", ()),
+        icans=GradeView("ICANS", icans, False, "assessment", ()),
+        tool="ICE",
+        origin=ORIGIN,
+        origin_label="infusion",
+        fever_masked=True,
+        latest_obs=None,
+        tocilizumab=tocilizumab_summary(weight, doses, NOW),
+        version=1,
+        records={},
+    )
+
+
+def test_guidance_is_the_guideline_for_each_current_grade() -> None:
+    items = guidance_items(_view(with_frames=False))
+    assert [(g.syndrome, g.grade) for g in items] == [("crs", 2), ("icans", 0)]
+    assert items[0].dosing and "672" in items[0].dosing[0]
+
+
+def test_hlh_guidance_is_added_when_ferritin_passes_the_threshold() -> None:
+    view = _view()
+    assert peak_ferritin(view.frames) == 25_000.0
+    assert guidance_items(view)[-1].syndrome == "hlh"
+
+
+def test_no_grade_gives_no_guidance_but_says_so() -> None:
+    view = _view(crs=None, with_frames=False)
+    assert [g.syndrome for g in guidance_items(view)] == ["icans"]
+    assert "No CRS grade yet" in str(guidance_panel(view, TZ)[1].to_plotly_json())
+
+
+def test_tocilizumab_lines_give_the_dose_and_the_doses_against_the_limits() -> None:
+    lines = tocilizumab_lines(_view().tocilizumab, TZ)
+    assert "672" in lines[0]
+    assert lines[1] == "1 of 4 doses given; 0 in the last 24 h (max 3); at least 8 h apart"
+    assert lines[2] == "last dose Mon 23 Nov 06:00"
+
+
+def test_an_implausible_weight_asks_for_the_weight_to_be_checked() -> None:
+    assert "check the weight" in tocilizumab_lines(None, TZ)[0]
+
+
+def test_header_names_bed_day_and_tool_with_the_badges() -> None:
+    text = str([part.to_plotly_json() for part in header(_view(), NOW, TZ)])
+    assert "Bed 3 · Demo Charlie" in text and "D+3" in text and "neuro assessment by ICE" in text
+    assert "CRS 2" in text and "fever not required" in text
