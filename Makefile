@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8050
-PROCESSES ?= web
+PROCESSES ?= web scheduler
 export PORT
 
 .PHONY: run test env chromium lint typecheck pytest migrate demo bench clean

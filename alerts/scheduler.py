@@ -40,9 +40,12 @@ class SchedulerProcess:
         self.lost_leadership = False
         self.executor = ThreadPoolExecutor(max_workers=2)
         self.scheduler = BlockingScheduler(timezone=UTC, executors={"default": self.executor})
-        first = datetime.now(UTC)
+
+    def schedule(self) -> None:
+        """Add both jobs, first run now (a standby that waited for the lock starts sweeping at once)."""
+        config, first = self.config, datetime.now(UTC)
         self.scheduler.add_job(
-            self._run(jobs.sweep),
+            self._run(self.jobs.sweep),
             "interval",
             seconds=config.sweep_interval_seconds,
             id=SWEEP_JOB_ID,
@@ -53,7 +56,7 @@ class SchedulerProcess:
             next_run_time=first,
         )
         self.scheduler.add_job(
-            self._run(jobs.deliver),
+            self._run(self.jobs.deliver),
             "interval",
             seconds=config.delivery_interval_seconds,
             id=DELIVERY_JOB_ID,
@@ -91,6 +94,7 @@ class SchedulerProcess:
     def run(self) -> None:
         if self.stop.is_set():
             return
+        self.schedule()
         self.scheduler.start()  # blocks until shutdown
         self.executor.shutdown(wait=True)  # let a running sweep or delivery pass finish its transaction
 

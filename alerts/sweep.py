@@ -135,7 +135,14 @@ def main(argv: list[str] | None = None) -> int:
         report = run_sweep(sessions, config, now)
         for line in report.lines():
             print(line)
-        delivered = deliver_due(sessions, config, now, clock=(None if args.now else lambda: datetime.now(UTC)))
+        # With --now the heartbeat is not judged: the scheduler beats by the real clock.
+        delivered = deliver_due(
+            sessions,
+            config,
+            now,
+            clock=(None if args.now else lambda: datetime.now(UTC)),
+            watch_heartbeat=args.now is None,
+        )
         for line in delivery_lines(delivered):
             print(line)
     finally:

@@ -72,7 +72,7 @@ def ice(score: int) -> dict[str, int]:
     return parts
 
 
-CRS_BODIES = {
+CRS_BODIES: dict[int, dict[str, Any]] = {
     0: {"temperature_c": 37.0, "hypotension": False},
     1: {"temperature_c": 38.5, "hypotension": False},
     2: {"temperature_c": 38.5, "hypotension": True},

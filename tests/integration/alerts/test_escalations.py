@@ -84,8 +84,7 @@ def test_ferritin_crossing_ten_thousand_is_raised_once_and_ten_thousand_itself_i
 def test_hlh_screen_turning_positive_is_critical(ward: Ward, patient: int) -> None:
     ward.ferritin(patient, INFUSED + timedelta(days=1), 12000)
     assert "hlh_positive" not in kinds(ward, patient)
-    organs = {"organ_toxicities": {"bilirubin": 3, "pulmonary_edema": 3}}
-    ward.crs(patient, T, grade=2, **organs)
+    ward.crs(patient, T, grade=2, organ_toxicities={"bilirubin": 3, "pulmonary_edema": 3})
     (alert,) = ward.alerts("hlh_positive")
     assert alert.severity == "critical"
     assert alert.details["criteria_met"] == 2

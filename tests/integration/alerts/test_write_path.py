@@ -1,0 +1,35 @@
+"""Escalation rules run in the API's own transaction, with the app's settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from data.models import Alert, AlertDelivery
+from data.settings import Settings
+from tests.integration.conftest import ago
+
+WEBHOOK = "http://127.0.0.1:9/pager"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, webhook_url=WEBHOOK)
+
+
+def test_a_crs_assessment_posted_to_the_api_raises_its_escalation_before_the_response(
+    client: FlaskClient, make_patient: Callable[..., int], sessions: sessionmaker[Session]
+) -> None:
+    pid = make_patient()
+    body = {"assessed_at": ago(minutes=5), "temperature_c": 38.6, "hypotension": False}
+    response = client.post(f"/api/v1/patients/{pid}/crs-assessments", json=body)
+    assert response.status_code == 201, response.get_json()
+    with sessions() as session:
+        (alert,) = session.scalars(select(Alert)).all()
+        (delivery,) = session.scalars(select(AlertDelivery)).all()
+    assert (alert.kind, alert.grade, alert.source_id) == ("crs_onset", 1, response.get_json()["id"])
+    assert (delivery.channel, delivery.address, delivery.status) == ("webhook", WEBHOOK, "pending")
