@@ -79,6 +79,17 @@ def changes(grades: pd.Series) -> list[str]:
     return labels
 
 
+def runs(starts: list[float], ends: list[float], grades: list[int]) -> list[tuple[float, float, int]]:
+    """Consecutive assessments with the same grade as one band (a month of 12-hourly CRS stays a few shapes)."""
+    merged: list[tuple[float, float, int]] = []
+    for start, end, grade in zip(starts, ends, grades, strict=True):
+        if merged and merged[-1][2] == grade:
+            merged[-1] = (merged[-1][0], end, grade)
+        else:
+            merged.append((start, end, grade))
+    return merged
+
+
 def grade_strip(frames: Frames, origin: datetime, now: datetime, tz: str) -> tuple[list[Trace], list[Trace]]:
     """Coloured bands from each assessment until the next (or now), and hover points with the reasons."""
     traces: list[dict[str, Any]] = []
@@ -90,7 +101,7 @@ def grade_strip(frames: Frames, origin: datetime, now: datetime, tz: str) -> tup
         clock_times = hover_times(times, tz)
         ends = [*times[1:], now]
         x0, x1 = days_since(times, origin), days_since(ends, origin)
-        for start, end, grade in zip(x0, x1, frame["grade"], strict=True):
+        for start, end, grade in runs(x0, x1, [int(g) for g in frame["grade"]]):
             shapes.append(
                 {
                     "type": "rect",
@@ -100,7 +111,7 @@ def grade_strip(frames: Frames, origin: datetime, now: datetime, tz: str) -> tup
                     "x1": end,
                     "y0": row + 0.08,
                     "y1": row + 0.92,
-                    "fillcolor": grade_fill(int(grade)),
+                    "fillcolor": grade_fill(grade),
                     "line": {"width": 0.5, "color": "#495057"},
                     "layer": "below",
                 }

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from dashboard.views.timeline import hypotension_level, oxygen_level
-from dashboard.views.trajectory import panel_domains, trajectory_figure
+from dashboard.views.trajectory import panel_domains, runs, trajectory_figure
 from tests.unit.dashboard.factories import NOW, TZ
 from tests.unit.dashboard.frames import ORIGIN, empty, frames
 from toxicity import FEVER_THRESHOLD_C, HLH_FERRITIN_THRESHOLD_NG_ML, ICE_BANDS
@@ -93,6 +93,10 @@ def test_haemodynamics_and_oxygen_are_ordinal_steps() -> None:
     assert _trace(figure, "Haemodynamics")["y"] == [0, 2]
     assert _trace(figure, "Haemodynamics")["line"]["shape"] == "hv"
     assert _trace(figure, "Oxygen")["y"] == [0, 1]
+
+
+def test_assessments_with_the_same_grade_make_one_band() -> None:
+    assert runs([0.0, 0.5, 1.0], [0.5, 1.0, 2.0], [1, 1, 2]) == [(0.0, 1.0, 1), (1.0, 2.0, 2)]
 
 
 def test_range_buttons_show_24_hours_72_hours_and_all() -> None:
