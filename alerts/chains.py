@@ -4,7 +4,8 @@ Configuration, not code: a YAML file named by ``CARTWATCH_ESCALATION_CHAINS``, o
 the guideline's roles (bedside nurse -> nurse-in-charge -> CAR-T registrar -> consultant) and end with a fail-safe
 recipient who is paged again every ``repeat_minutes`` until somebody acknowledges.
 
-File format (every key is checked; an error names the key and what is allowed)::
+File format (every key is checked; an error names the key and what is allowed; a complete example is
+``alerts/escalation-chains.example.yaml``)::
 
     recipients:                      # role -> channel (webhook, smtp, log) and address
       bedside_nurse: {channel: webhook}            # address defaults to CARTWATCH_WEBHOOK_URL

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -47,39 +48,43 @@ class LeaderLock:
         self.engine = engine
         self.key = key
         self._connection: Connection | None = None
+        self._guard = threading.Lock()  # the sweep and delivery threads both check the one connection
         self.held = False
 
     def try_acquire(self) -> bool:
-        if self.held:
-            return True
-        if self._connection is None:
-            self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        got = self._connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}).scalar()
-        self.held = bool(got)
-        return self.held
+        with self._guard:
+            if self.held:
+                return True
+            if self._connection is None:
+                self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            got = self._connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}).scalar()
+            self.held = bool(got)
+            return self.held
 
     def still_held(self) -> bool:
         """The lock is held for as long as its connection lives."""
-        if not self.held or self._connection is None:
-            return False
-        try:
-            self._connection.execute(text("SELECT 1"))
-        except DBAPIError:
-            self.held = False
-        return self.held
+        with self._guard:
+            if not self.held or self._connection is None:
+                return False
+            try:
+                self._connection.execute(text("SELECT 1"))
+            except DBAPIError:
+                self.held = False
+            return self.held
 
     def release(self) -> None:
-        if self._connection is None:
-            return
-        try:
-            if self.held:
-                self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
-        except DBAPIError as exc:
-            log.warning("leader lock: unlock failed (the connection is gone, so is the lock): %s", exc)
-        finally:
-            self.held = False
-            self._connection.close()
-            self._connection = None
+        with self._guard:
+            if self._connection is None:
+                return
+            try:
+                if self.held:
+                    self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+            except DBAPIError as exc:
+                log.warning("leader lock: unlock failed (the connection is gone, so is the lock): %s", exc)
+            finally:
+                self.held = False
+                self._connection.close()
+                self._connection = None
 
 
 class AlertJobs:

@@ -9,7 +9,7 @@ third in 24 hours (to pharmacy and the consultant).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -47,7 +47,10 @@ class Event:
     details: dict[str, Any]
 
 
-def _graded(rows: tuple[GradedRecord, ...], source_type: str, rule: Any, syndrome: str) -> Iterator[Event]:
+GradeRule = Callable[[int | None, int], tuple[Escalation, ...]]
+
+
+def _graded(rows: tuple[GradedRecord, ...], source_type: str, rule: GradeRule, syndrome: str) -> Iterator[Event]:
     previous: int | None = None
     for row in rows:
         for escalation in rule(previous, row.grade):

@@ -18,7 +18,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, func, select, text
 
-from alerts.jobs import AlertJobs
+from alerts.jobs import AlertJobs, LeaderLock, LeadershipLost
 from alerts.sweep import main as sweep_command
 from data.models import Alert, AlertDelivery, SchedulerHeartbeat
 from tests.integration.alerts.conftest import Ward, minutes
@@ -51,6 +51,31 @@ def test_a_silent_scheduler_is_reported_once_by_the_delivery_pass_and_the_next_s
     assert len(ward.alerts("scheduler_heartbeat_stale")) == 1
     (alert,) = ward.alerts("scheduler_heartbeat_stale")
     assert "No alerting scheduler heartbeat since 2026-11-24 08:00 UTC (5 min)" in alert.message
+
+
+def test_only_one_scheduler_holds_the_leader_lock_and_losing_its_connection_stops_the_jobs(
+    ward: Ward, engine: Engine
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the leader lock is a PostgreSQL advisory lock; SQLite runs one scheduler")
+    first, second = LeaderLock(engine), LeaderLock(engine)
+    try:
+        assert first.try_acquire() and not second.try_acquire()
+        jobs = AlertJobs(ward.config, ward.sessions, instance="leader", clock=lambda: T, leader=first)
+        jobs.sweep()
+        with engine.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks "
+                    "WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()"
+                )
+            )
+        with pytest.raises(LeadershipLost):
+            jobs.deliver()
+        assert second.try_acquire()
+    finally:
+        first.release()
+        second.release()
 
 
 def test_the_sweep_command_prints_what_it_did(ward: Ward, database_url: str) -> None:

@@ -119,3 +119,10 @@ def test_an_unreadable_or_invalid_file_is_named(tmp_path: Path) -> None:
     broken.write_text("chains: [unclosed", encoding="utf-8")
     with pytest.raises(ChainConfigError, match="not valid YAML"):
         load_chains(str(broken), webhook_url=None, smtp_configured=False)
+
+
+def test_the_example_chain_file_shipped_with_the_package_is_valid() -> None:
+    example = Path(__file__).resolve().parents[3] / "alerts" / "escalation-chains.example.yaml"
+    chains = load_chains(str(example), webhook_url=URL, smtp_configured=True)
+    assert chains.chain_name("tocilizumab_fourth_dose", "urgent") == "pharmacy"
+    assert [step.recipients for step in chains.steps_for("crs_rise", "critical")][-1] == ("failsafe",)
