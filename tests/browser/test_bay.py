@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from dash import Dash
+from sqlalchemy import select
+
+from data.audit import Actor
+from data.db import make_engine, make_session_factory
+from data.models import Patient
+from data.records import record
 
 pytestmark = pytest.mark.browser
 
@@ -64,4 +71,26 @@ def test_bay003_wall_mode_has_large_type_and_no_navigation(dash_duo: Any, start_
 def test_bay004_a_silent_scheduler_shows_the_offline_banner(dash_duo: Any, start_app: Callable[..., Dash]) -> None:
     start_app(heartbeat_stale_seconds=0)
     dash_duo.wait_for_contains_text("#bay-banner", "Alerting offline — escalate by phone")
+    assert dash_duo.get_logs() == []
+
+
+def test_bay005_a_write_updates_the_card_in_place_on_the_next_refresh(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    start_app()
+    dash_duo.wait_for_contains_text(".bay-grid", "Demo Alpha")
+    card = dash_duo.find_elements(".bay-card")[0]
+    badge = card.find_element("css selector", ".grade-badge")
+    assert badge.text == "CRS 0"
+    engine = make_engine(database)
+    with make_session_factory(engine).begin() as session:
+        pid = session.scalar(select(Patient.id).where(Patient.bed == "1"))
+        assert pid is not None
+        body = {"taken_at": datetime.now(UTC).isoformat(), "temperature_c": 39.1}
+        record(session, "observations", pid, body, Actor("browser-test", source="import"), datetime.now(UTC))
+    engine.dispose()
+    dash_duo.wait_for_contains_text(".bay-card", "39.1 °C")
+    # The same element, updated in place (a re-rendered card would leave this reference stale).
+    assert badge.text == "CRS 1"
+    assert "provisional" in card.text
     assert dash_duo.get_logs() == []
