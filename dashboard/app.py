@@ -9,6 +9,7 @@ from dash import Dash, html
 
 from dashboard.api import api, health
 from dashboard.callbacks import register_callbacks
+from dashboard.compression import init_compression
 from dashboard.context import EXTENSION, AppContext
 from data.db import make_engine, make_session_factory
 from data.settings import DEMO_SECRET_KEY, Settings
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.register_blueprint(health)
     app.layout = html.Div([dash.page_container])
     register_callbacks(app)
+    init_compression(server)
     return app
 
 
