@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from dash import Dash
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.app import create_app
+from dashboard.context import EXTENSION
 from data.models import Alert, AlertDelivery
 from data.settings import Settings
 from tests.integration.conftest import ago
@@ -19,6 +22,14 @@ WEBHOOK = "http://127.0.0.1:9/pager"
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, webhook_url=WEBHOOK)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Dash]:
+    """The app on these settings; its engine is disposed so no connection outlives the test."""
+    app = create_app(settings)
+    yield app
+    app.server.extensions[EXTENSION].engine.dispose()
 
 
 def test_a_crs_assessment_posted_to_the_api_raises_its_escalation_before_the_response(
