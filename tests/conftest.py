@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -20,6 +21,24 @@ from data.settings import Settings
 POSTGRES_URL = os.environ.get("CARTWATCH_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _dispose_app_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Close the pools of apps built during a test, so no connection is left to the garbage collector."""
+    import dashboard.app as app_module
+
+    made: list[Engine] = []
+
+    def tracking(url: str, **kwargs: Any) -> Engine:
+        engine = make_engine(url, **kwargs)
+        made.append(engine)
+        return engine
+
+    monkeypatch.setattr(app_module, "make_engine", tracking)
+    yield
+    for engine in made:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
