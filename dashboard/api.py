@@ -122,6 +122,9 @@ def list_patients() -> Any:
     active = request.args.get("active", "").lower() in ("1", "true", "yes")
     with read_session() as session:
         query = select(Patient).order_by(Patient.ward, Patient.bed)
+        ward = current_actor().ward
+        if ward is not None:
+            query = query.where(Patient.ward == ward)
         if active:
             now = utcnow()
             query = query.where((Patient.discharged_at.is_(None)) | (Patient.discharged_at > now))
@@ -132,7 +135,8 @@ def list_patients() -> Any:
 @api.get("/patients/<int:patient_id>")
 def get_patient(patient_id: int) -> Any:
     with read_session() as session:
-        return jsonify(records.serialise(records.get_patient(session, patient_id)))
+        patient = records.check_ward(current_actor(), records.get_patient(session, patient_id))
+        return jsonify(records.serialise(patient))
 
 
 @api.patch("/patients/<int:patient_id>")
@@ -164,7 +168,7 @@ def amend_record(kind: str, record_id: int) -> Any:
 @api.get("/patients/<int:patient_id>/timeline")
 def timeline(patient_id: int) -> Any:
     with read_session() as session:
-        patient = records.get_patient(session, patient_id)
+        patient = records.check_ward(current_actor(), records.get_patient(session, patient_id))
         series = queries.patient_timeline(session, patient.id)
         return jsonify(
             {

@@ -8,6 +8,7 @@ import dash
 from dash import Dash, html
 
 from dashboard.api import api, health
+from dashboard.auth import init_auth
 from dashboard.callbacks import register_callbacks
 from dashboard.compression import init_compression
 from dashboard.context import EXTENSION, AppContext
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server = app.server
     server.config["SECRET_KEY"] = settings.secret_key
     server.extensions[EXTENSION] = AppContext(settings, engine, make_session_factory(engine))
+    init_auth(server)
     server.register_blueprint(api)
     server.register_blueprint(health)
     app.layout = html.Div([dash.page_container])

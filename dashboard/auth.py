@@ -18,6 +18,7 @@ from flask_login import LoginManager, UserMixin, current_user
 from dashboard.context import app_context, session_scope
 from data import auth as auth_store
 from data.audit import Actor, audit
+from data.records import Forbidden
 
 PUBLIC_PREFIXES = ("/login", "/healthz", "/_dash-component-suites/", "/assets/", "/_favicon.ico")
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
@@ -26,11 +27,14 @@ STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 class WardUser(UserMixin):  # type: ignore[misc]
     """The signed-in person (or token holder) for this request."""
 
-    def __init__(self, user_id: int, username: str, role: str, scopes: frozenset[str] | None) -> None:
+    def __init__(
+        self, user_id: int, username: str, role: str, scopes: frozenset[str] | None, ward: str | None = None
+    ) -> None:
         self.id = user_id
         self.username = username
         self.role = role
-        self.scopes = scopes  # None for a browser session; the token's scopes otherwise
+        self.scopes = scopes
+        self.ward = ward  # None for a browser session; the token's scopes otherwise
 
     def get_id(self) -> str:
         return str(self.id)
@@ -64,7 +68,7 @@ def _load_from_request(req: Any) -> WardUser | None:
                 details={"path": req.path},
             )
             g.auth_kind = "token"
-            return WardUser(user.id, user.username, user.role, identity.scopes)
+            return WardUser(user.id, user.username, user.role, identity.scopes, user.ward)
     sid = session.get("sid")
     if not sid:
         return None
@@ -74,14 +78,15 @@ def _load_from_request(req: Any) -> WardUser | None:
             session.pop("sid", None)
             return None
         g.auth_kind = "session"
-        return WardUser(found.id, found.username, found.role, None)
+        return WardUser(found.id, found.username, found.role, None, found.ward)
 
 
 def actor(source: str | None = None) -> Actor:
     """Who is acting in this request, for audit and for the records' `recorded_by`."""
     user = current_user
     kind = getattr(g, "auth_kind", "session")
-    return Actor(user.username, user.role, source or ("api" if kind == "token" else "form"), request.remote_addr)
+    source = source or ("api" if kind == "token" else "form")
+    return Actor(user.username, user.role, source, request.remote_addr, ward=user.ward)
 
 
 def permitted(permission: str) -> bool:
@@ -97,7 +102,9 @@ def permitted(permission: str) -> bool:
 
 
 def require(permission: str) -> Actor:
-    """Abort with 403 (and audit the refusal) unless the current user may do `permission`."""
+    """Abort with 403 (and audit the refusal) unless the current user may do `permission`.
+
+    Patients on another ward are refused where the patient is touched (data.records.Forbidden -> 403)."""
     if not getattr(current_user, "is_authenticated", False):
         abort(401)
     if not permitted(permission):
@@ -219,6 +226,12 @@ def _logout() -> Any:
     return redirect("/login")
 
 
+def _forbidden(exc: Forbidden) -> Any:
+    with session_scope() as db:
+        audit(db, actor(), "access", _now(), outcome="forbidden", details={"path": request.path, "why": str(exc)})
+    return jsonify({"detail": f"forbidden: {exc}"}), 403
+
+
 def whoami() -> Response:
     return jsonify({"username": current_user.username, "role": current_user.role})
 
@@ -235,6 +248,7 @@ def init_auth(server: Flask) -> None:
     manager.init_app(server)
     manager.request_loader(_load_from_request)
     server.before_request(_guard)
+    server.register_error_handler(Forbidden, _forbidden)
     server.after_request(_security_headers)
     server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", _logout, methods=["GET", "POST"])

@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     user = commands.add_parser("create-user", help="add a user (password from CARTWATCH_NEW_PASSWORD or a prompt)")
     user.add_argument("--role", required=True, choices=ROLES)
     user.add_argument("--display-name", default="")
+    user.add_argument("--ward", default=None, help="keep the user to one ward's patients (default: every ward)")
     user.add_argument("name")
     token = commands.add_parser("create-token", help="issue an API token; prints only the token")
     token.add_argument("--user", required=True)
@@ -65,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
             password = os.environ.get("CARTWATCH_NEW_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
             sessions = make_session_factory(engine)
             with sessions.begin() as session:
-                create_user(session, args.name, password, args.role, OPERATOR, datetime.now(UTC), args.display_name)
+                create_user(
+                    session, args.name, password, args.role, OPERATOR, datetime.now(UTC), args.display_name, args.ward
+                )
             print(f"user {args.name} created with role {args.role}", file=sys.stderr)
         elif args.command == "create-token":
             sessions = make_session_factory(engine)

@@ -22,6 +22,7 @@ class Actor:
     role: str | None = None
     source: str = "api"
     address: str | None = None
+    ward: str | None = None  # the only ward this actor may touch; None for every ward
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:

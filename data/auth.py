@@ -53,7 +53,14 @@ def _bad(field: str, value: object, allowed: str, message: str) -> InvalidInput:
 
 
 def create_user(
-    session: Session, username: str, password: str, role: str, actor: Actor, now: datetime, display_name: str = ""
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    actor: Actor,
+    now: datetime,
+    display_name: str = "",
+    ward: str | None = None,
 ) -> User:
     if role not in ROLES:
         raise _bad("role", role, "one of " + ", ".join(ROLES), f"unknown role '{role}'")
@@ -67,6 +74,7 @@ def create_user(
         username=username,
         display_name=display_name or username,
         role=role,
+        ward=ward or None,
         password_hash=password_hasher().hash(password),
         active=True,
         created_at=now,

@@ -104,13 +104,14 @@ class _Bed:
         neuro: bool = True,
         crs: bool = True,
         until: datetime | None = None,
+        obs_extra: dict[str, Any] | None = None,
     ) -> None:
         """Four-hourly obs, twelve-hourly CRS and eight-hourly neuro assessments, daily bloods."""
         until = until or self.now
         t = start
         while t <= until:
             hours = (t - start).total_seconds() / 3600
-            self.obs(t, temp(t))
+            self.obs(t, temp(t), **(obs_extra or {}))
             if crs and hours % 12 == 0:
                 self.crs(t, temp(t))
             if neuro and hours % 8 == 0:
@@ -188,7 +189,8 @@ def seed_demo_ward(session: Session, now: datetime) -> int:
     t = hour - timedelta(hours=32)
     b.crs(t, 38.9, oxygen="nasal_cannula", oxygen_flow_l_min=2.0)
     b.medication(t + timedelta(minutes=30), "tocilizumab", 672)
-    b.routine(hour - timedelta(hours=20), temp=lambda _t: 37.3, crs=False)
+    cannula = {"oxygen_device": "nasal_cannula", "oxygen_flow_l_min": 3.0, "spo2": 95}
+    b.routine(hour - timedelta(hours=20), temp=lambda _t: 37.3, crs=False, obs_extra=cannula)
     for t in (hour - timedelta(hours=20), hour - timedelta(hours=8)):
         b.crs(t, 37.3, oxygen="nasal_cannula", oxygen_flow_l_min=3.0)
 

@@ -18,8 +18,10 @@ from data.schemas import RECORD_SCHEMAS, AmendIn, PatientIn, PatientPatch
 from data.validation import invalid, parse
 
 __all__ = [
+    "Forbidden",
     "NotFound",
     "amend",
+    "check_ward",
     "create_patient",
     "fever_masked",
     "get_patient",
@@ -34,11 +36,23 @@ class NotFound(LookupError):
     pass
 
 
+class Forbidden(PermissionError):
+    """The actor may not touch this patient (a user kept to another ward)."""
+
+
+def check_ward(actor: Actor, patient: Patient) -> Patient:
+    if actor.ward is not None and patient.ward != actor.ward:
+        raise Forbidden(f"patient {patient.id} is not on {actor.ward}")
+    return patient
+
+
 # --- patients -----------------------------------------------------------------------------------------------
 
 
 def create_patient(session: Session, data: Any, actor: Actor, now: datetime) -> Patient:
     body = parse(PatientIn, data, now)
+    if actor.ward is not None and body.ward != actor.ward:
+        raise Forbidden(f"you may register patients only on {actor.ward}")
     if session.scalar(select(Patient.id).where(Patient.hospital_number == body.hospital_number)) is not None:
         raise invalid(
             "hospital_number",
@@ -63,7 +77,7 @@ def get_patient(session: Session, patient_id: int) -> Patient:
 
 def update_patient(session: Session, patient_id: int, data: Any, actor: Actor, now: datetime) -> Patient:
     body = parse(PatientPatch, data, now)
-    patient = get_patient(session, patient_id)
+    patient = check_ward(actor, get_patient(session, patient_id))
     changes = body.model_dump(exclude_unset=True)
     if changes.get("discharged_at") is not None and changes["discharged_at"] < patient.admitted_at:
         raise invalid(
@@ -118,6 +132,7 @@ def record(session: Session, kind: str, patient_id: int, data: Any, actor: Actor
         raise NotFound(f"unknown record kind '{kind}'")
     body = parse(RECORD_SCHEMAS[kind], data, now)
     patient = _recordable_patient(session, patient_id, now)
+    check_ward(actor, patient)
     values = BUILDERS[kind](session, patient, body)
     row = CLINICAL_MODELS[kind](
         patient_id=patient.id, recorded_at=now, recorded_by=actor.username, source=actor.source, **values
@@ -150,7 +165,7 @@ def amend(session: Session, kind: str, record_id: int, data: Any, actor: Actor, 
         )
     if original.entered_in_error:
         raise invalid("record_id", record_id, "a record in force", "this row marks a record as entered in error")
-    patient = get_patient(session, original.patient_id)
+    patient = check_ward(actor, get_patient(session, original.patient_id))
     if body.entered_in_error:
         values = {c: getattr(original, c) for c in _copy_columns(model)}
         row = model(**values, entered_in_error=True)

@@ -24,11 +24,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dashboard.app import create_app  # noqa: E402
+from data.audit import Actor  # noqa: E402
+from data.auth import create_user  # noqa: E402
 from data.db import make_engine, make_session_factory  # noqa: E402
 from data.demo import seed_demo_ward  # noqa: E402
 from data.migrate import upgrade  # noqa: E402
 from data.models import Alert, Patient, SchedulerHeartbeat  # noqa: E402
 from data.settings import Settings  # noqa: E402
+
+PASSWORD = "screenshot-password"
 
 
 def seed(url: str) -> int:
@@ -38,6 +42,7 @@ def seed(url: str) -> int:
     with make_session_factory(engine).begin() as session:
         seed_demo_ward(session, now)
         session.add(SchedulerHeartbeat(instance="screenshots", beat_at=now))
+        create_user(session, "doctor", PASSWORD, "doctor", Actor("screenshots", source="system"), now)
         bed7 = session.scalars(select(Patient).where(Patient.bed == "7")).one()
         session.add(
             Alert(
@@ -78,6 +83,10 @@ def main() -> None:
             options.add_argument(argument)
         driver = webdriver.Chrome(options=options)
         try:
+            driver.get(f"{base}/login")
+            driver.find_element("id", "username").send_keys("doctor")
+            driver.find_element("id", "password").send_keys(PASSWORD)
+            driver.find_element("id", "login-submit").click()
             shoot(driver, f"{base}/", ".bay-card", ROOT / "docs" / "board.png", 1000)
             shoot(
                 driver,

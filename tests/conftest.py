@@ -99,3 +99,18 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url)
+
+
+def sign_in(client: Any, sessions: sessionmaker[Session], role: str = "doctor", username: str | None = None) -> str:
+    """Create a user with `role` and log the test client in through the log-in form; returns the user name."""
+    from data.audit import Actor
+    from data.auth import create_user
+
+    name = username or f"test.{role}"
+    with sessions.begin() as session:
+        create_user(session, name, "test-password-123", role, Actor("tests", source="system"), datetime.now(UTC))
+    response = client.post(
+        "/login", data={"username": name, "password": "test-password-123"}, headers={"Origin": "http://localhost"}
+    )
+    assert response.status_code == 302, response.data
+    return name

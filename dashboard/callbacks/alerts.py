@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.context import app_context, read_session, session_scope
-from dashboard.views.actor import current_actor
+from dashboard.views.actor import current_actor, viewing_settings
 from dashboard.views.alerts_view import act, load_alert_rows, load_history
 from dashboard.views.board import banner_text, heartbeat_stale, poll
 
@@ -36,7 +36,7 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def refresh(_n: int, _changed: int, status: str, version: int, banner: str | None) -> tuple[Any, ...]:
-        settings = app_context().settings
+        settings = viewing_settings()
         now = datetime.now(UTC)
         with read_session() as session:
             pulse = poll(session, settings)
@@ -71,9 +71,16 @@ def register(app: Dash) -> None:
         changed: int,
     ) -> tuple[Any, ...]:
         action = ACTIONS[str(ctx.triggered_id)]
-        settings = app_context().settings
+        settings = viewing_settings()
         done, message = act(
-            session_scope, action, _selected(selected), current_actor(), datetime.now(UTC), settings, reason, minutes
+            session_scope,
+            action,
+            _selected(selected),
+            current_actor(action),
+            datetime.now(UTC),
+            settings,
+            reason,
+            minutes,
         )
         if not done:
             return dbc.Alert(message, color="danger", class_name="py-1"), no_update, no_update

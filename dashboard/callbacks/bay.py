@@ -9,7 +9,8 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.context import app_context, read_session
+from dashboard.context import read_session
+from dashboard.views.actor import viewing_settings
 from dashboard.views.bay import LEAVES, TIMER_LEAVES, bed_cards, card_leaves, ordered_values, timer_leaves, timers_store
 from dashboard.views.board import refresh
 from dashboard.views.timefmt import clock
@@ -38,7 +39,7 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def on_tick(_n: int, version: int | None, banner: str | None, beds: list[int] | None) -> tuple[Any, ...]:
-        settings = app_context().settings
+        settings = viewing_settings()
         tz = settings.ward_timezone
         now = datetime.now(UTC)
         with read_session() as session:

@@ -97,11 +97,13 @@ def register(app: Dash) -> None:
         now = datetime.now(UTC)
         if ctx.triggered_id == ids.PATIENT_ERROR:
             record_id = int(selected[0]["id"]) if selected else None
-            outcome = amend_record(session_scope, kind, record_id, error_body(reason), current_actor(), now)
+            outcome = amend_record(session_scope, kind, record_id, error_body(reason), current_actor("record"), now)
             done = "Marked entered in error; the record is kept in the audit trail."
         else:
             record_id = (pending or {}).get("record_id")
-            outcome = amend_record(session_scope, kind, record_id, amend_body(pending, reason), current_actor(), now)
+            outcome = amend_record(
+                session_scope, kind, record_id, amend_body(pending, reason), current_actor("record"), now
+            )
             done = "Amendment saved; the original is kept in the audit trail."
         if not outcome.saved:
             return error_message(outcome.general), no_update, no_update

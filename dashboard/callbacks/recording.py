@@ -41,7 +41,8 @@ def _register_save(app: Dash, kind: str) -> None:
         values = _values(ctx.states_list[0])
         names = [o["id"]["name"] for o in ctx.outputs_list[0]]
         body = body_from_values(kind, values, settings.ward_timezone, now, patient["tool"])
-        outcome = save_record(session_scope, kind, patient["id"], body, names, current_actor(), now)
+        actor = current_actor("override" if body.get("override") else "record")
+        outcome = save_record(session_scope, kind, patient["id"], body, names, actor, now)
         feedback = [outcome.errors.get(name, "") for name in names]
         classes = ["field-invalid" if name in outcome.errors else "" for name in names]
         if not outcome.saved:

@@ -10,7 +10,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.context import app_context, read_session
+from dashboard.context import read_session
+from dashboard.views.actor import viewing_settings
 from dashboard.views.alerts_view import COLUMNS, HISTORY_COLUMNS, STATUSES, column_defs, load_alert_rows
 from dashboard.views.board import banner_text, heartbeat_stale, poll
 from dashboard.views.shell import frame, heartbeat_banner
@@ -25,7 +26,7 @@ SEVERITY_ROWS = {
 
 
 def layout(**_query: str) -> html.Div:
-    settings = app_context().settings
+    settings = viewing_settings()
     now = datetime.now(UTC)
     with read_session() as session:
         pulse = poll(session, settings)

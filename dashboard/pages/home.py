@@ -8,7 +8,8 @@ import dash
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.context import app_context, read_session
+from dashboard.context import read_session
+from dashboard.views.actor import viewing_settings
 from dashboard.views.bay import bed_cards, timers_store
 from dashboard.views.board import banner_text, heartbeat_stale, load_board
 from dashboard.views.shell import frame, heartbeat_banner, is_wall
@@ -18,7 +19,7 @@ dash.register_page(__name__, path="/", title="cartwatch — bay")
 
 
 def layout(wall: str | None = None, **_query: str) -> html.Div:
-    settings = app_context().settings
+    settings = viewing_settings()
     now = datetime.now(UTC)
     with read_session() as session:
         board = load_board(session, now, settings)

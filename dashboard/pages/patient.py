@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.context import app_context, read_session
+from dashboard.views.actor import current_actor
 from dashboard.views.form_layout import recording_tabs
 from dashboard.views.forms import KINDS, TITLES, initial_values
 from dashboard.views.patient import PatientView, guidance_panel, header, load_patient
@@ -19,6 +20,7 @@ from dashboard.views.records_table import column_defs, pending_text, row_data
 from dashboard.views.shell import frame
 from dashboard.views.timefmt import clock
 from dashboard.views.trajectory import trajectory_figure
+from data.records import check_ward
 
 dash.register_page(__name__, path_template="/patient/<patient_id>", title="cartwatch — patient")
 
@@ -72,6 +74,8 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
     if patient_id is not None and patient_id.isdigit():
         with read_session() as session:
             view = load_patient(session, int(patient_id), now, tz)
+    if view is not None:
+        check_ward(current_actor("read"), view.patient)
     if view is None:
         return frame(
             [dbc.Alert(f"No patient with id {patient_id}.", color="warning")], root_id=ids.PATIENT_ROOT, active=""

@@ -1,12 +1,27 @@
-"""Who is acting: every write from a dashboard callback asks here, so authorisation is added in one place."""
+"""Who is acting: every write from a dashboard callback asks here, so authorisation lives in one place."""
 
 from __future__ import annotations
 
+import dataclasses
+
+from flask_login import current_user
+
+from dashboard.auth import require
+from dashboard.context import app_context
 from data.audit import Actor
+from data.settings import Settings
 
-WARD_USER = Actor(username="ward-user", role=None, source="form")
+
+def current_actor(permission: str) -> Actor:
+    """The signed-in person, if their role allows `permission`; otherwise the request ends with 403.
+
+    A patient on another ward is refused where the record is written (data.records.Forbidden -> 403).
+    """
+    return require(permission)
 
 
-def current_actor() -> Actor:
-    """The person behind the current callback. Until log-in exists every form write is the ward user."""
-    return WARD_USER
+def viewing_settings() -> Settings:
+    """The app's settings as this user sees them: a user kept to one ward sees only that ward's board."""
+    settings = app_context().settings
+    ward = getattr(current_user, "ward", None)
+    return dataclasses.replace(settings, board_ward=ward) if ward else settings

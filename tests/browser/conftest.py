@@ -11,13 +11,19 @@ from typing import Any
 import pytest
 from dash import Dash
 from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.common.by import By
 
 from dashboard.app import create_app
+from data.audit import Actor
+from data.auth import create_user
 from data.db import make_engine, make_session_factory
 from data.demo import seed_demo_ward
 from data.migrate import upgrade
 from data.models import SchedulerHeartbeat
 from data.settings import Settings
+
+USERNAME = "doctor"
+PASSWORD = "browser-test-password"
 
 
 def pytest_setup_options() -> Options:
@@ -44,6 +50,7 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with make_session_factory(engine).begin() as session:
         seed_demo_ward(session, now)
         session.add(SchedulerHeartbeat(instance="browser-tests", beat_at=now))
+        create_user(session, USERNAME, PASSWORD, "doctor", Actor("browser-tests", source="system"), now)
     engine.dispose()
     return path
 
@@ -62,10 +69,22 @@ def start_app(dash_duo: Any, database: str) -> Callable[..., Dash]:
     def start(**overrides: Any) -> Dash:
         settings = Settings(database_url=database, board_refresh_seconds=2, **overrides)
         app = create_app(settings)
-        dash_duo.start_server(app)
+        dash_duo.start_server(app, navigate=False)
+        log_in(dash_duo)
         return app
 
     return start
+
+
+def log_in(dash_duo: Any, username: str = USERNAME, password: str = PASSWORD) -> None:
+    """Log in through the page, as a person would; the log-in page leads to the board."""
+    root = dash_duo.server.url.rstrip("/")
+    dash_duo.driver.get(f"{root}/login")
+    dash_duo.driver.find_element(By.ID, "username").send_keys(username)
+    dash_duo.driver.find_element(By.ID, "password").send_keys(password)
+    dash_duo.driver.find_element(By.ID, "login-submit").click()
+    # Setting server_url opens the board and waits for Dash to render it, which it can only do signed in.
+    dash_duo.server_url = root
 
 
 def beat(database: str, at: datetime | None = None) -> None:

@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from dash import Dash
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.app import create_app
+from data.audit import Actor
+from data.auth import create_token, create_user
 from data.settings import Settings
 
 
@@ -20,8 +23,15 @@ def app(settings: Settings) -> Dash:
 
 
 @pytest.fixture
-def client(app: Dash) -> FlaskClient:
-    return app.server.test_client()
+def client(app: Dash, sessions: sessionmaker[Session]) -> FlaskClient:
+    """A client holding a doctor's read-write API token (a doctor may do every clinical action)."""
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        create_user(session, "api.doctor", "integration-test-password", "doctor", Actor("tests", source="system"), now)
+        token = create_token(session, "api.doctor", ["read", "write"], 1, Actor("tests", source="system"), now)
+    client = app.server.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
 
 
 def ago(**delta: float) -> str:

@@ -285,12 +285,13 @@ def test_audit_events_cannot_be_changed_or_deleted(
 ) -> None:
     make_patient()
     with sessions() as session:
-        event = session.scalars(select(AuditEvent)).first()
-        assert event is not None and event.action == "create"
+        patient_created = select(AuditEvent).where(AuditEvent.record_type == "patient")
+        event = session.scalars(patient_created).one()
+        assert event.action == "create"
         event.outcome = "failure"
         with pytest.raises(AuditIsAppendOnly):
             session.flush()
         session.rollback()
-        session.delete(session.scalars(select(AuditEvent)).one())
+        session.delete(session.scalars(patient_created).one())
         with pytest.raises(AuditIsAppendOnly):
             session.flush()

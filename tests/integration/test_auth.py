@@ -16,7 +16,7 @@ from dashboard.app import InsecureConfiguration, create_app
 from dashboard.auth import init_auth
 from data.audit import Actor
 from data.auth import create_token, create_user
-from data.models import AuditEvent, LoginSession, Observation, Patient, User
+from data.models import Alert, AuditEvent, LoginSession, Observation, Patient, User
 from data.settings import Settings
 from tests.integration.conftest import ago, patient_body
 
@@ -331,3 +331,105 @@ def test_only_an_admin_reads_the_audit_trail_and_can_filter_it(
     assert any(e["record_type"] == "patient" and e["record_id"] == patient_id for e in events)
     bad = client.get("/api/v1/audit-events?since=yesterday", headers=bearer(users["admin"]))
     assert bad.status_code == 422
+
+
+def _ack_request(alert_id: int) -> dict[str, Any]:
+    """The request the alerts page sends when Acknowledge is clicked with one alert selected."""
+    return {
+        "output": "..alerts-status.children...alerts-changed.data...alerts-reason.value..",
+        "outputs": [
+            {"id": "alerts-status", "property": "children"},
+            {"id": "alerts-changed", "property": "data"},
+            {"id": "alerts-reason", "property": "value"},
+        ],
+        "inputs": [
+            {"id": "alerts-acknowledge", "property": "n_clicks", "value": 1},
+            {"id": "alerts-snooze", "property": "n_clicks", "value": None},
+            {"id": "alerts-resolve", "property": "n_clicks", "value": None},
+        ],
+        "changedPropIds": ["alerts-acknowledge.n_clicks"],
+        "state": [
+            {"id": "alerts-grid", "property": "selectedRows", "value": [{"id": alert_id}]},
+            {"id": "alerts-reason", "property": "value", "value": None},
+            {"id": "alerts-snooze-minutes", "property": "value", "value": None},
+            {"id": "alerts-changed", "property": "data", "value": 0},
+        ],
+    }
+
+
+@pytest.fixture
+def alert_id(sessions: sessionmaker[Session], patient_id: int) -> int:
+    with sessions.begin() as session:
+        alert = Alert(
+            dedupe_key=f"test:{patient_id}",
+            reference="REF00001",
+            patient_id=patient_id,
+            kind="overdue_crs",
+            severity="warning",
+            status="open",
+            message="CRS assessment overdue",
+            details={"ward": "Ward 33", "bed": "3"},
+            raised_at=datetime.now(UTC),
+        )
+        session.add(alert)
+        session.flush()
+        return alert.id
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("viewer", 403), ("admin", 403), ("nurse", 200)],
+    ids=["viewer-refused", "admin-refused", "nurse-acknowledges"],
+)
+def test_a_hand_crafted_callback_is_checked_for_the_role(
+    secured: Dash, users: dict[str, str], alert_id: int, sessions: sessionmaker[Session], role: str, status: int
+) -> None:
+    client = secured.server.test_client()
+    log_in(client, role)
+    response = client.post("/_dash-update-component", json=_ack_request(alert_id), headers=ORIGIN)
+    assert response.status_code == status
+    with sessions() as session:
+        alert = session.get(Alert, alert_id)
+        assert alert is not None
+        assert (alert.status, alert.acknowledged_by) == (("acknowledged", role) if status == 200 else ("open", None))
+
+
+def test_a_user_kept_to_one_ward_cannot_touch_another_wards_patient(
+    secured: Dash, users: dict[str, str], patient_id: int, sessions: sessionmaker[Session]
+) -> None:
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        create_user(session, "ward9.nurse", PASSWORD, "nurse", SETUP, now, ward="Ward 9")
+        token = create_token(session, "ward9.nurse", ["read", "write"], 30, SETUP, now)
+    client = secured.server.test_client()
+    assert client.get(f"/api/v1/patients/{patient_id}", headers=bearer(token)).status_code == 403
+    assert client.get(f"/api/v1/patients/{patient_id}/timeline", headers=bearer(token)).status_code == 403
+    assert client.get("/api/v1/patients", headers=bearer(token)).get_json()["patients"] == []
+    response = client.post(
+        f"/api/v1/patients/{patient_id}/observations", headers=bearer(token), json={**OBS, "taken_at": ago(minutes=1)}
+    )
+    assert response.status_code == 403
+    assert count(sessions, Observation) == 0
+    page = secured.server.test_client()
+    log_in(page, "ward9.nurse")
+    layout = page.post("/_dash-update-component", headers=ORIGIN, json=_page_request(f"/patient/{patient_id}"))
+    assert layout.status_code == 403
+    every_ward = secured.server.test_client()
+    log_in(every_ward, "doctor")
+    rendered = every_ward.post("/_dash-update-component", headers=ORIGIN, json=_page_request(f"/patient/{patient_id}"))
+    assert rendered.status_code == 200
+    assert "Test Patient" in rendered.get_data(as_text=True)
+
+
+def _page_request(pathname: str) -> dict[str, Any]:
+    """The request Dash's page container sends to render a page."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }

@@ -92,6 +92,7 @@ def upgrade() -> None:
     sa.Column('username', sa.String(length=80), nullable=False),
     sa.Column('display_name', sa.String(length=200), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('ward', sa.String(length=60), nullable=True),
     sa.Column('password_hash', sa.String(length=300), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', data.models.base.UTCDateTime(), nullable=False),

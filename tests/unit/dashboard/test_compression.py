@@ -1,8 +1,10 @@
 from dash import Dash
+from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.app import create_app
 from dashboard.compression import BundleCache
 from data.settings import Settings
+from tests.conftest import sign_in
 
 
 def test_only_fingerprinted_bundles_are_kept() -> None:
@@ -13,9 +15,10 @@ def test_only_fingerprinted_bundles_are_kept() -> None:
     assert cache.get("br;/api/v1/patients?") is None
 
 
-def test_the_page_is_sent_gzip_or_brotli_never_zstd(settings: Settings) -> None:
+def test_the_page_is_sent_gzip_or_brotli_never_zstd(settings: Settings, sessions: sessionmaker[Session]) -> None:
     app: Dash = create_app(settings)
     client = app.server.test_client()
+    sign_in(client, sessions)
     page = client.get("/", headers={"Accept-Encoding": "zstd, br, gzip"})
     assert page.headers.get("Content-Encoding") in ("br", None)
     bundle_url = next(

@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard.views.actor import current_actor
 from dashboard.views.forms import body_from_values, form_fields
 from dashboard.views.recording import amend_record, save_record
 from data.audit import Actor
 from data.models import AuditEvent, Observation
 from data.records import create_patient
+
+NURSE = Actor("staff.nurse", role="nurse", source="form")
 
 TZ = "Europe/London"
 
@@ -54,34 +55,34 @@ def test_an_invalid_field_saves_nothing_and_comes_back_by_name(sessions: session
     pid = _patient(sessions, now)
     names = [f.name for f in form_fields("observations")]
     body = body_from_values("observations", {"temperature_c": 98.6, "heart_rate": 88}, TZ, now)
-    outcome = save_record(_scope(sessions), "observations", pid, body, names, current_actor(), now)
+    outcome = save_record(_scope(sessions), "observations", pid, body, names, NURSE, now)
     assert not outcome.saved
     assert outcome.errors == {"temperature_c": "98.6 is outside 30-45 °C (looks like Fahrenheit)"}
     assert _obs_count(sessions) == 0
 
 
-def test_a_valid_form_is_stored_as_the_ward_user_from_the_form(sessions: sessionmaker[Session]) -> None:
+def test_a_valid_form_is_stored_as_the_signed_in_user_from_the_form(sessions: sessionmaker[Session]) -> None:
     now = datetime.now(UTC)
     pid = _patient(sessions, now)
     body = body_from_values("observations", {"temperature_c": 38.2}, TZ, now)
-    outcome = save_record(_scope(sessions), "observations", pid, body, ["temperature_c"], current_actor(), now)
+    outcome = save_record(_scope(sessions), "observations", pid, body, ["temperature_c"], NURSE, now)
     assert outcome.saved and outcome.record_id is not None
     with sessions() as session:
         row = session.get(Observation, outcome.record_id)
-        assert row is not None and (row.recorded_by, row.source) == ("ward-user", "form")
+        assert row is not None and (row.recorded_by, row.source) == ("staff.nurse", "form")
 
 
 def test_amend_and_entered_in_error_need_a_reason_and_keep_the_original(sessions: sessionmaker[Session]) -> None:
     now = datetime.now(UTC)
     pid = _patient(sessions, now)
     body = body_from_values("observations", {"temperature_c": 38.2}, TZ, now)
-    first = save_record(_scope(sessions), "observations", pid, body, ["temperature_c"], current_actor(), now)
+    first = save_record(_scope(sessions), "observations", pid, body, ["temperature_c"], NURSE, now)
     no_reason = amend_record(
         _scope(sessions),
         "observations",
         first.record_id,
         {"reason": "", "changes": {"temperature_c": 37.2}},
-        current_actor(),
+        NURSE,
         now,
     )
     assert not no_reason.saved and no_reason.general[0].startswith("reason")
@@ -90,7 +91,7 @@ def test_amend_and_entered_in_error_need_a_reason_and_keep_the_original(sessions
         "observations",
         first.record_id,
         {"reason": "typed in the wrong box", "changes": {"temperature_c": 37.2}},
-        current_actor(),
+        NURSE,
         now,
     )
     assert amended.saved
@@ -99,7 +100,7 @@ def test_amend_and_entered_in_error_need_a_reason_and_keep_the_original(sessions
         "observations",
         amended.record_id,
         {"reason": "wrong patient", "entered_in_error": True},
-        current_actor(),
+        NURSE,
         now,
     )
     assert removed.saved
@@ -110,5 +111,5 @@ def test_amend_and_entered_in_error_need_a_reason_and_keep_the_original(sessions
 
 
 def test_amending_without_choosing_a_record_says_so(sessions: sessionmaker[Session]) -> None:
-    outcome = amend_record(_scope(sessions), "observations", None, {"reason": "x"}, current_actor(), datetime.now(UTC))
+    outcome = amend_record(_scope(sessions), "observations", None, {"reason": "x"}, NURSE, datetime.now(UTC))
     assert outcome.general == ["choose a record first: edit a cell or select a row"]

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 import pytest
 
-from dashboard.views.actor import current_actor
 from dashboard.views.board import banner_text
 from dashboard.views.shell import frame, is_wall
 from tests.unit.dashboard.factories import NOW
@@ -23,8 +22,3 @@ def test_the_offline_banner_says_to_escalate_by_phone() -> None:
     assert banner_text(False, NOW, NOW) == ""
     assert banner_text(True, None, NOW).startswith("Alerting offline — escalate by phone")
     assert "last scheduler heartbeat 5 min ago" in banner_text(True, NOW - timedelta(minutes=5), NOW)
-
-
-def test_form_writes_act_as_the_ward_user_until_log_in_exists() -> None:
-    actor = current_actor()
-    assert (actor.username, actor.role, actor.source) == ("ward-user", None, "form")

@@ -1,0 +1,40 @@
+"""Log-in through the page: a wrong password is refused on the page, the right one shows the board."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from dashboard.app import create_app
+from data.settings import Settings
+from tests.browser.conftest import PASSWORD, USERNAME
+
+pytestmark = pytest.mark.browser
+
+
+def _submit(dash_duo: Any, root: str, password: str) -> None:
+    dash_duo.driver.get(f"{root}/login")
+    dash_duo.driver.find_element(By.ID, "username").send_keys(USERNAME)
+    dash_duo.driver.find_element(By.ID, "password").send_keys(password)
+    dash_duo.driver.find_element(By.ID, "login-submit").click()
+
+
+def test_auth001_logging_in_through_the_page_shows_the_board(dash_duo: Any, database: str) -> None:
+    dash_duo.start_server(create_app(Settings(database_url=database)), navigate=False)
+    root = dash_duo.server.url.rstrip("/")
+    dash_duo.driver.get(root + "/")
+    assert "/login" in dash_duo.driver.current_url  # the board is not shown to a stranger
+    _submit(dash_duo, root, "not the password")
+    error = dash_duo.driver.find_element(By.ID, "login-error")
+    assert "not recognised" in error.text
+    refused = dash_duo.get_logs()  # the refusal is answered 401, which the browser reports; nothing else
+    assert [entry["message"].split(" - ")[-1] for entry in refused] == [
+        "Failed to load resource: the server responded with a status of 401 (UNAUTHORIZED)"
+    ]
+    _submit(dash_duo, root, PASSWORD)
+    dash_duo.server_url = root
+    dash_duo.wait_for_text_to_equal("h1.bay-title", "CAR-T bay", timeout=10)
+    assert "Demo Bravo" in dash_duo.find_element("body").text
+    assert dash_duo.get_logs() == []
