@@ -18,6 +18,7 @@ from data.schemas import RECORD_SCHEMAS, CRSIn, LabIn, MedicationIn, NeuroIn, Ob
 from data.validation import InvalidInput, invalid
 from toxicity import (
     CRSFindings,
+    Grade,
     ICEParts,
     InvalidAssessment,
     NeuroFindings,
@@ -58,9 +59,9 @@ def fever_masked(session: Session, patient_id: int, at: datetime) -> bool:
     return fever_no_longer_required(at, grades, treatments)
 
 
-def _crs(session: Session, patient: Patient, body: CRSIn) -> dict[str, Any]:
+def grade_crs_request(body: CRSIn, fever_masked: bool) -> Grade:
+    """The grade the rules give a validated CRS request (raises InvalidAssessment): used to store and to preview."""
     agents, vasopressin = count_vasopressors(body.vasopressors)
-    masked = fever_masked(session, patient.id, body.assessed_at)
     findings = CRSFindings(
         temperature_c=body.temperature_c,
         hypotension=body.hypotension,
@@ -68,11 +69,36 @@ def _crs(session: Session, patient: Patient, body: CRSIn) -> dict[str, Any]:
         vasopressin=vasopressin,
         oxygen=body.oxygen,
         oxygen_flow_l_min=body.oxygen_flow_l_min,
-        after_tocilizumab_or_steroids=masked,
+        after_tocilizumab_or_steroids=fever_masked,
     )
     other = [d for d, flagged in body.attributable_to_other_cause.model_dump().items() if flagged]
+    return grade_crs_attributed(findings, other)
+
+
+def grade_neuro_request(body: NeuroIn, age_years: float, developmental_delay: bool) -> tuple[int | None, Grade]:
+    """The ICE score (when ICE parts were given) and the ICANS grade of a validated neuro request.
+
+    Raises InvalidAssessment; used to store and to preview."""
+    score = ice_score(ICEParts(**body.ice.model_dump())) if body.ice is not None else None
+    findings = NeuroFindings(
+        age_years=age_years,
+        ice_score=score,
+        capd_score=body.capd_score,
+        developmental_delay=developmental_delay,
+        unable_to_perform_assessment=body.unable_to_perform_assessment,
+        consciousness=body.consciousness,
+        seizure=body.seizure,
+        deep_focal_motor_weakness=body.deep_focal_motor_weakness,
+        icp_findings=frozenset(body.icp_findings),
+    )
+    other = [d for d, flagged in body.attributable_to_other_cause.model_dump().items() if flagged]
+    return score, grade_icans_attributed(findings, other)
+
+
+def _crs(session: Session, patient: Patient, body: CRSIn) -> dict[str, Any]:
+    masked = fever_masked(session, patient.id, body.assessed_at)
     try:
-        grade = grade_crs_attributed(findings, other)
+        grade = grade_crs_request(body, masked)
     except InvalidAssessment as exc:
         raise _grading_error(exc) from None
     return {
@@ -102,7 +128,6 @@ def neuro_tool(patient: Patient, at: datetime) -> str:
 
 def _neuro(session: Session, patient: Patient, body: NeuroIn) -> dict[str, Any]:
     tool = neuro_tool(patient, body.assessed_at)
-    score: int | None = None
     if tool == "ICE" and body.capd_score is not None:
         raise invalid(
             "capd_score",
@@ -132,21 +157,7 @@ def _neuro(session: Session, patient: Patient, body: NeuroIn) -> dict[str, Any]:
         if tool == "CAPD" and body.capd_score is None:
             raise invalid("capd_score", None, "0-32", "CAPD score is required (or unable_to_perform_assessment)")
     try:
-        if body.ice is not None:
-            score = ice_score(ICEParts(**body.ice.model_dump()))
-        findings = NeuroFindings(
-            age_years=patient.age_years_at(body.assessed_at),
-            ice_score=score,
-            capd_score=body.capd_score,
-            developmental_delay=patient.developmental_delay,
-            unable_to_perform_assessment=body.unable_to_perform_assessment,
-            consciousness=body.consciousness,
-            seizure=body.seizure,
-            deep_focal_motor_weakness=body.deep_focal_motor_weakness,
-            icp_findings=frozenset(body.icp_findings),
-        )
-        other = [d for d, flagged in body.attributable_to_other_cause.model_dump().items() if flagged]
-        grade = grade_icans_attributed(findings, other)
+        score, grade = grade_neuro_request(body, patient.age_years_at(body.assessed_at), patient.developmental_delay)
     except InvalidAssessment as exc:
         raise _grading_error(exc) from None
     return {
@@ -160,7 +171,7 @@ def _neuro(session: Session, patient: Patient, body: NeuroIn) -> dict[str, Any]:
         "seizure": body.seizure,
         "deep_focal_motor_weakness": body.deep_focal_motor_weakness,
         "icp_findings": list(body.icp_findings),
-        "other_cause_domains": other,
+        "other_cause_domains": [d for d, flagged in body.attributable_to_other_cause.model_dump().items() if flagged],
         "computed_grade": grade.grade,
         "reasons": list(grade.reasons),
         "rule_set": grade.rule_set,

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from data.builders import grade_crs_request, grade_neuro_request
 from data.schemas import CRSIn, NeuroIn
 from data.validation import InvalidInput, parse
-from toxicity import CRSFindings, ICEParts, InvalidAssessment, NeuroFindings, count_vasopressors, ice_score
-from toxicity.attribution import grade_crs_attributed, grade_icans_attributed
+from toxicity import ICEParts, InvalidAssessment, ice_score
 
 
 @dataclass(frozen=True)
@@ -41,18 +41,7 @@ def _problems(error: InvalidInput) -> tuple[str, ...]:
 def crs_preview(body: dict[str, Any], fever_masked: bool, now: datetime) -> Preview:
     try:
         parsed = parse(CRSIn, body, now)
-        agents, vasopressin = count_vasopressors(parsed.vasopressors)
-        findings = CRSFindings(
-            temperature_c=parsed.temperature_c,
-            hypotension=parsed.hypotension,
-            vasopressors=agents,
-            vasopressin=vasopressin,
-            oxygen=parsed.oxygen,
-            oxygen_flow_l_min=parsed.oxygen_flow_l_min,
-            after_tocilizumab_or_steroids=fever_masked,
-        )
-        other = [d for d, flagged in parsed.attributable_to_other_cause.model_dump().items() if flagged]
-        grade = grade_crs_attributed(findings, other)
+        grade = grade_crs_request(parsed, fever_masked)
     except InvalidInput as exc:
         return Preview("CRS", None, problems=_problems(exc))
     except InvalidAssessment as exc:
@@ -70,25 +59,11 @@ def neuro_preview(
     score_text = ""
     try:
         parsed = parse(NeuroIn, body, now)
-        score: int | None = None
         if parsed.ice is not None:
-            score = ice_score(ICEParts(**parsed.ice.model_dump()))
-            score_text = f"ICE {score}/10"
+            score_text = f"ICE {ice_score(ICEParts(**parsed.ice.model_dump()))}/10"
         elif parsed.capd_score is not None:
             score_text = f"CAPD {parsed.capd_score}"
-        findings = NeuroFindings(
-            age_years=age_years,
-            ice_score=score,
-            capd_score=parsed.capd_score,
-            developmental_delay=developmental_delay,
-            unable_to_perform_assessment=parsed.unable_to_perform_assessment,
-            consciousness=parsed.consciousness,
-            seizure=parsed.seizure,
-            deep_focal_motor_weakness=parsed.deep_focal_motor_weakness,
-            icp_findings=frozenset(parsed.icp_findings),
-        )
-        other = [d for d, flagged in parsed.attributable_to_other_cause.model_dump().items() if flagged]
-        grade = grade_icans_attributed(findings, other)
+        _score, grade = grade_neuro_request(parsed, age_years, developmental_delay)
     except InvalidInput as exc:
         return Preview("ICANS", None, problems=_problems(exc), score=partial_ice(body) if tool == "ICE" else "")
     except InvalidAssessment as exc:
