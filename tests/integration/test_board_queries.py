@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.views.board import load_board, refresh
@@ -15,22 +12,9 @@ from data.audit import Actor
 from data.models import Alert, SchedulerHeartbeat
 from data.records import create_patient, record
 from data.settings import Settings
+from tests.statements import counted
 
 ACTOR = Actor("test", role="nurse", source="import")
-
-
-@contextmanager
-def counted(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _ward(session: Session, beds: int, now: datetime, ward: str = "Ward 33") -> None:

@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from alerts.snapshot import load_snapshot
 from tests.integration.alerts.conftest import Ward, minutes
+from tests.statements import counted
 
 T = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def ward_of(ward: Ward, beds: int, start: int) -> None:
@@ -41,10 +25,10 @@ def ward_of(ward: Ward, beds: int, start: int) -> None:
 def sweep_statements(ward: Ward, engine: Engine) -> tuple[int, int]:
     """Statements for loading the snapshot, and for a whole sweep that finds nothing new to do."""
     ward.sweep(T)  # raises everything once
-    with counting(engine) as statements, ward.sessions() as session:
+    with counted(engine) as statements, ward.sessions() as session:
         load_snapshot(session, T + minutes(1))
     snapshot = len(statements)
-    with counting(engine) as statements:
+    with counted(engine) as statements:
         report = ward.sweep(T + minutes(1))
     assert report.raised == [] and report.paged == []
     return snapshot, len(statements)
