@@ -11,6 +11,8 @@ from typing import Any
 # --- shared frame ------------------------------------------------------------------------------------------
 APP_NAV = "app-nav"
 APP_BANNER = "app-heartbeat-banner"
+APP_USER = "app-user"
+APP_LOGOUT = "app-logout"
 
 # --- bay overview (/) --------------------------------------------------------------------------------------
 BAY_ROOT = "bay-root"
@@ -93,6 +95,19 @@ ALERTS_STATUS = "alerts-status"
 ALERTS_CHANGED = "alerts-changed"
 ALERTS_HISTORY = "alerts-history"
 ALERTS_HISTORY_TITLE = "alerts-history-title"
+
+# --- audit trail (/audit, admin only) ----------------------------------------------------------------------
+AUDIT_ROOT = "audit-root"
+AUDIT_GRID = "audit-grid"
+AUDIT_ACTOR = "audit-actor"
+AUDIT_ACTION = "audit-action"
+AUDIT_OUTCOME = "audit-outcome"
+AUDIT_RECORD_TYPE = "audit-record-type"
+AUDIT_PATIENT = "audit-patient"
+AUDIT_SINCE = "audit-since"
+AUDIT_UNTIL = "audit-until"
+AUDIT_APPLY = "audit-apply"
+AUDIT_STATUS = "audit-status"
 
 
 def static_ids() -> dict[str, str]:

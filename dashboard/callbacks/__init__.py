@@ -11,9 +11,10 @@ from dash import Dash
 
 
 def register_callbacks(app: Dash) -> None:
-    from dashboard.callbacks import alerts, bay, patient, recording
+    from dashboard.callbacks import alerts, audit, bay, patient, recording
 
     alerts.register(app)
+    audit.register(app)
     bay.register(app)
     patient.register(app)
     recording.register(app)
