@@ -433,3 +433,78 @@ def _page_request(pathname: str) -> dict[str, Any]:
         "changedPropIds": ["_pages_location.pathname"],
         "state": [],
     }
+
+
+def test_a_session_ends_after_the_absolute_timeout_even_when_used(
+    secured: Dash, users: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    client = secured.server.test_client()
+    log_in(client, "nurse")
+    with sessions.begin() as session:
+        session.execute(update(LoginSession).values(created_at=datetime.now(UTC) - timedelta(hours=12, minutes=1)))
+    assert client.get("/api/v1/me").status_code == 401
+    with sessions() as session:
+        assert [s.ended_reason for s in session.scalars(select(LoginSession))] == ["absolute_timeout"]
+
+
+def test_clinical_and_alert_actions_each_leave_an_audit_event_with_the_role(
+    secured: Dash, users: dict[str, str], patient_id: int, alert_id: int, sessions: sessionmaker[Session]
+) -> None:
+    from alerts.lifecycle import acknowledge, resolve, snooze
+
+    client = secured.server.test_client()
+    doctor = bearer(users["doctor"])
+    obs = client.post(
+        f"/api/v1/patients/{patient_id}/observations", headers=doctor, json={**OBS, "taken_at": ago(minutes=3)}
+    ).get_json()
+    amended = client.post(
+        f"/api/v1/records/observations/{obs['id']}/amend",
+        headers=doctor,
+        json={"reason": "misread", "changes": {"temperature_c": 37.4}},
+    ).get_json()
+    client.post(
+        f"/api/v1/records/observations/{amended['id']}/amend",
+        headers=doctor,
+        json={"reason": "wrong patient", "entered_in_error": True},
+    )
+    client.post(
+        f"/api/v1/patients/{patient_id}/crs-assessments",
+        headers=doctor,
+        json={
+            "assessed_at": ago(minutes=2),
+            "temperature_c": 38.1,
+            "hypotension": False,
+            "override": {"grade": 2, "reason": "rigors, clinically grade 2"},
+        },
+    )
+    nurse = Actor("nurse", role="nurse", source="form")
+    with sessions.begin() as session:
+        acknowledge(session, alert_id, nurse, datetime.now(UTC))
+        snooze(
+            session,
+            alert_id,
+            15,
+            "patient in scan",
+            Actor("nic", role="nurse_in_charge", source="form"),
+            datetime.now(UTC),
+        )
+        resolve(
+            session,
+            alert_id,
+            "assessment done on paper",
+            Actor("nic", role="nurse_in_charge", source="form"),
+            datetime.now(UTC),
+        )
+    client.patch(f"/api/v1/patients/{patient_id}", headers=doctor, json={"discharged_at": ago(minutes=1)})
+    with sessions() as session:
+        events = {(e.action, e.actor, e.role) for e in session.scalars(select(AuditEvent))}
+    for expected in [
+        ("amend", "doctor", "doctor"),
+        ("entered_in_error", "doctor", "doctor"),
+        ("override", "doctor", "doctor"),
+        ("discharge", "doctor", "doctor"),
+        ("alert_acknowledge", "nurse", "nurse"),
+        ("alert_snooze", "nic", "nurse_in_charge"),
+        ("alert_resolve", "nic", "nurse_in_charge"),
+    ]:
+        assert expected in events, expected
