@@ -46,9 +46,11 @@ def _json_body() -> Any:
 
 def _write(handler: Handler) -> Response | tuple[Response, int]:
     """Run a write in one transaction; with an Idempotency-Key the first response is replayed, stored once."""
-    key = request.headers.get("Idempotency-Key")
     now = utcnow()
     actor = current_actor()
+    client_key = request.headers.get("Idempotency-Key")
+    # Keys are the client's: scoped to who sent them, so one client can never replay another's response.
+    key = None if client_key is None else f"{actor.username}:{client_key}"
     body_hash = hashlib.sha256(request.get_data()).hexdigest()
     if key is not None:
         replay = _replay(key, body_hash)
@@ -93,7 +95,7 @@ def _replay(key: str, body_hash: str) -> tuple[Response, int] | None:
     if stored.request_hash != body_hash:
         error = FieldError(
             "Idempotency-Key",
-            key,
+            key.split(":", 1)[1],
             "a new key for a different request",
             "this key was already used with a different body",
         )

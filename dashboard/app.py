@@ -12,7 +12,7 @@ from dashboard.auth import init_auth
 from dashboard.callbacks import register_callbacks
 from dashboard.compression import init_compression
 from dashboard.context import EXTENSION, AppContext
-from data.db import make_engine, make_session_factory
+from data.db import make_engine, make_read_session_factory, make_session_factory
 from data.settings import DEMO_SECRET_KEY, Settings
 
 
@@ -37,7 +37,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     server = app.server
     server.config["SECRET_KEY"] = settings.secret_key
-    server.extensions[EXTENSION] = AppContext(settings, engine, make_session_factory(engine))
+    server.extensions[EXTENSION] = AppContext(
+        settings, engine, make_session_factory(engine), make_read_session_factory(engine)
+    )
     init_auth(server)
     server.register_blueprint(api)
     server.register_blueprint(health)

@@ -20,6 +20,7 @@ class AppContext:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
 
 
 def app_context() -> AppContext:
@@ -36,5 +37,6 @@ def session_scope() -> Iterator[Session]:
 
 @contextmanager
 def read_session() -> Iterator[Session]:
-    with app_context().sessions() as session:
+    """A session for reading only (never committed; on SQLite it does not take the write lock)."""
+    with app_context().read_sessions() as session:
         yield session

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "cartwatch_read_only"
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
@@ -36,8 +37,11 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # A writer takes the write lock up front (IMMEDIATE), so two writers queue on the busy timeout
+            # instead of failing when a read turns into a write; readers never take it (WAL lets them read
+            # beside a writer).
+            read_only = connection.get_execution_options().get(READ_ONLY, False)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(database_url, pool_pre_ping=True, **kwargs)
@@ -45,3 +49,8 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reads only: on SQLite their transactions do not take the write lock."""
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)

@@ -508,3 +508,19 @@ def test_clinical_and_alert_actions_each_leave_an_audit_event_with_the_role(
         ("alert_resolve", "nic", "nurse_in_charge"),
     ]:
         assert expected in events, expected
+
+
+def test_an_idempotency_key_is_scoped_to_the_client_that_sent_it(
+    secured: Dash, users: dict[str, str], patient_id: int, sessions: sessionmaker[Session]
+) -> None:
+    client = secured.server.test_client()
+    url = f"/api/v1/patients/{patient_id}/observations"
+    first = client.post(
+        url, headers={**bearer(users["nurse"]), "Idempotency-Key": "k1"}, json={**OBS, "taken_at": ago(minutes=2)}
+    )
+    other = client.post(
+        url, headers={**bearer(users["doctor"]), "Idempotency-Key": "k1"}, json={**OBS, "taken_at": ago(minutes=1)}
+    )
+    assert first.status_code == other.status_code == 201
+    assert first.get_json()["recorded_by"] == "nurse" and other.get_json()["recorded_by"] == "doctor"
+    assert count(sessions, Observation) == 2

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.audit import Actor
+from data.db import make_read_session_factory, make_session_factory
 from data.models import Observation
 from data.queries import latest_per_patient
 from data.records import amend, create_patient, record
@@ -48,3 +50,15 @@ def test_latest_value_per_patient_follows_amendments_and_errors(sessions: sessio
         assert latest[first].temperature_c == 38.5 and latest[first].amends_id == newest
         assert latest[second].temperature_c == 36.8
         assert latest_per_patient(session, Observation, []) == {}
+
+
+def test_a_board_read_does_not_wait_for_a_writer(engine: Engine) -> None:
+    """Readers never take SQLite's write lock, so a sweep or a save never stalls the board."""
+    writer = make_session_factory(engine)()
+    writer.execute(text("INSERT INTO ward_state (ward, version, changed_at) VALUES ('Ward 9', 1, CURRENT_TIMESTAMP)"))
+    try:
+        with make_read_session_factory(engine)() as reader:
+            assert reader.execute(text("SELECT count(*) FROM ward_state WHERE ward = 'Ward 9'")).scalar() == 0
+    finally:
+        writer.rollback()
+        writer.close()
