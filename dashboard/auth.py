@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, g, jsonify, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user
 
-from dashboard.context import app_context, session_scope
+from dashboard.context import app_context, read_session, session_scope
 from data import auth as auth_store
 from data.audit import Actor, audit
 from data.records import Forbidden
@@ -72,13 +72,17 @@ def _load_from_request(req: Any) -> WardUser | None:
     sid = session.get("sid")
     if not sid:
         return None
-    with session_scope() as db:
-        found = auth_store.session_user(db, sid, now, _policy())
-        if found is None:
-            session.pop("sid", None)
-            return None
-        g.auth_kind = "session"
-        return WardUser(found.id, found.username, found.role, None, found.ward)
+    with read_session() as db:
+        check = auth_store.check_session(db, sid, now, _policy())
+    found = check.user
+    if check.write_needed:
+        with session_scope() as db:
+            found = auth_store.session_user(db, sid, now, _policy())
+    if found is None:
+        session.pop("sid", None)
+        return None
+    g.auth_kind = "session"
+    return WardUser(found.id, found.username, found.role, None, found.ward)
 
 
 def actor(source: str | None = None) -> Actor:

@@ -150,6 +150,30 @@ def _dummy_hash() -> str:
     return password_hasher().hash(secrets.token_urlsafe(16))
 
 
+# How stale `last_seen_at` may get before a request writes it again: the idle timeout is kept to this precision,
+# and a page that polls does not write to the database on every poll.
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    user: User | None
+    write_needed: bool  # the session must be touched or ended: call `session_user` in a write transaction
+
+
+def check_session(session: Session, session_id: str, now: datetime, policy: AuthPolicy) -> SessionCheck:
+    """Read-only check of a server-side session, for the common request that needs no write."""
+    row = session.scalar(select(LoginSession).where(LoginSession.session_id_hash == _sha256(session_id)))
+    if row is None or row.ended_at is not None:
+        return SessionCheck(None, False)
+    if now - row.last_seen_at > policy.idle_timeout or now - row.created_at > policy.absolute_timeout:
+        return SessionCheck(None, True)
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return SessionCheck(None, False)
+    return SessionCheck(user, now - row.last_seen_at >= TOUCH_INTERVAL)
+
+
 def session_user(session: Session, session_id: str, now: datetime, policy: AuthPolicy) -> User | None:
     """The user of a live server-side session, touching it; None once ended, idle or too old."""
     row = session.scalar(select(LoginSession).where(LoginSession.session_id_hash == _sha256(session_id)))

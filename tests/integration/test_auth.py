@@ -524,3 +524,22 @@ def test_an_idempotency_key_is_scoped_to_the_client_that_sent_it(
     assert first.status_code == other.status_code == 201
     assert first.get_json()["recorded_by"] == "nurse" and other.get_json()["recorded_by"] == "doctor"
     assert count(sessions, Observation) == 2
+
+
+def test_a_polling_page_touches_its_session_at_most_once_a_minute(
+    secured: Dash, users: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    client = secured.server.test_client()
+    log_in(client, "nurse")
+    recent = datetime.now(UTC) - timedelta(seconds=20)
+    with sessions.begin() as session:
+        session.execute(update(LoginSession).values(last_seen_at=recent))
+    assert client.get("/api/v1/me").status_code == 200
+    with sessions() as session:
+        assert session.scalars(select(LoginSession.last_seen_at)).one() == recent
+    stale = datetime.now(UTC) - timedelta(minutes=5)
+    with sessions.begin() as session:
+        session.execute(update(LoginSession).values(last_seen_at=stale))
+    assert client.get("/api/v1/me").status_code == 200
+    with sessions() as session:
+        assert session.scalars(select(LoginSession.last_seen_at)).one() > stale + timedelta(minutes=4)
