@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.register_blueprint(health)
     app.layout = html.Div([dash.page_container])
     register_callbacks(app)
+    server.config["DASH_APP"] = app  # for the Content-Security-Policy's hashes of Dash's inline scripts
     init_compression(server)
     return app
 

@@ -287,7 +287,11 @@ def test_a_cross_origin_state_change_is_refused(secured: Dash, users: dict[str, 
 
 def test_responses_carry_the_security_headers(secured: Dash) -> None:
     response = secured.server.test_client().get("/login")
-    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy
+    script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src
+    assert all(digest in script_src for digest in secured.csp_hashes())
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
