@@ -18,7 +18,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toxicity.errors import InvalidAssessment
-from toxicity.validation import require_aware, require_choice, require_int, require_optional_aware
+from toxicity.validation import require_aware, require_choice, require_date, require_int, require_optional_aware
 
 INTERVAL_KINDS: tuple[str, ...] = ("obs", "crs", "neuro")
 """"obs" and "crs" tighten with the CRS grade, "neuro" with the ICANS grade."""
@@ -64,6 +64,8 @@ class CadencePolicy:
             raise InvalidAssessment("blood_panels: must be a tuple of panel names")
         if len(set(panels)) != len(panels):
             raise InvalidAssessment(f"blood_panels: {panels!r} names a panel twice")
+        if not isinstance(self.tighter, tuple):
+            raise InvalidAssessment(f"tighter: {self.tighter!r} must be a tuple of (kind, min_grade, interval)")
         for entry in self.tighter:
             if not isinstance(entry, tuple) or len(entry) != 3:
                 raise InvalidAssessment(f"tighter: {entry!r} must be (kind, min_grade, interval)")
@@ -110,6 +112,10 @@ class MonitoringState:
     icans_grade: int | None = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.last_bloods, Mapping):
+            raise InvalidAssessment(
+                f"last_bloods: expected a mapping of panel -> datetime, got {type(self.last_bloods).__name__}"
+            )
         object.__setattr__(self, "last_bloods", MappingProxyType(dict(self.last_bloods)))
 
 
@@ -149,14 +155,23 @@ def _item(kind: str, due_at: datetime, now: datetime, grace: timedelta) -> DueIt
     return DueItem(kind=kind, due_at=due_at, overdue=overdue, minutes_late=late, minutes_until_due=until)
 
 
+def _policy(policy: object) -> CadencePolicy:
+    if not isinstance(policy, CadencePolicy):
+        raise InvalidAssessment(f"policy: expected CadencePolicy, got {type(policy).__name__}")
+    return policy
+
+
 def bloods_due_at(day: date, policy: CadencePolicy) -> datetime:
     """The bloods due time on a local calendar day, in UTC (10:00 Europe/London is 09:00 UTC in summer)."""
+    day = require_date("day", day)
+    policy = _policy(policy)
     return datetime.combine(day, policy.bloods_due_local_time, tzinfo=policy.zone).astimezone(UTC)
 
 
 def first_bloods_day(monitoring_start: datetime, policy: CadencePolicy) -> date:
     """The first local day whose due time is after the start of monitoring."""
     start = require_aware("monitoring_start", monitoring_start)
+    policy = _policy(policy)
     day = start.astimezone(policy.zone).date()
     return day if bloods_due_at(day, policy) > start else day + timedelta(days=1)
 
@@ -167,6 +182,7 @@ def next_bloods_due(
     """When a panel is next due (UTC): today's due time, or tomorrow's if it was collected today (local)."""
     now = require_aware("now", now)
     last = require_optional_aware("last_collected", last_collected)
+    policy = _policy(policy)
     today = now.astimezone(policy.zone).date()
     first = first_bloods_day(monitoring_start, policy)
     if today < first:
@@ -183,9 +199,7 @@ def due_items(state: MonitoringState, now: datetime, policy: CadencePolicy | Non
     Nothing for a discharged patient (``discharged_at <= now``). Panels in ``last_bloods`` that the policy
     does not list are ignored.
     """
-    policy = CadencePolicy() if policy is None else policy
-    if not isinstance(policy, CadencePolicy):
-        raise InvalidAssessment(f"policy: expected CadencePolicy, got {type(policy).__name__}")
+    policy = CadencePolicy() if policy is None else _policy(policy)
     now = require_aware("now", now)
     _check_state(state)
     if state.discharged_at is not None and state.discharged_at <= now:

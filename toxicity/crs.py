@@ -41,9 +41,21 @@ class CRSFindings:
     after_tocilizumab_or_steroids: bool = False
 
 
-def _hypotension(findings: CRSFindings) -> tuple[Level, str]:
+def _hypotension(findings: CRSFindings) -> tuple[Level, str, str]:
     """ASTCT 2019 hypotension: "Not requiring vasopressors" (2); "Requiring a vasopressor with or without
-    vasopressin" (3); "Requiring multiple vasopressors (excluding vasopressin)" (4)."""
+    vasopressin" (3); "Requiring multiple vasopressors (excluding vasopressin)" (4).
+
+    Returns the level, the reason and the value in a few words (for the line naming the deciding domain).
+
+    Vasopressors recorded with ``hypotension`` False raise rather than grade. The vasopressor count only ever
+    qualifies hypotension: CLINICAL-NOTES lists "one vasopressor ... -> 3" and "multiple vasopressors -> 4"
+    under "Hypotension", and issue 3 documents ``hypotension`` as "attributable to CRS (fluids-only hypotension
+    included)", i.e. the flag covers every hypotension, with or without vasopressors. Neither says that a
+    vasopressor alone sets the grade. False with vasopressors therefore reads two ways that grade differently:
+    hypotension needing a vasopressor that was not ticked (3-4), or hypotension attributed to another cause,
+    e.g. septic shock, whose domain CLINICAL-NOTES removes from the grade (0). Choosing either would be
+    guessing, so the caller is asked to record which.
+    """
     hypotension = require_bool("hypotension", findings.hypotension)
     count = require_int("vasopressors", findings.vasopressors, 0, MAX_VASOPRESSORS)
     vasopressin = require_bool("vasopressin", findings.vasopressin)
@@ -51,35 +63,41 @@ def _hypotension(findings: CRSFindings) -> tuple[Level, str]:
     if not hypotension:
         if count or vasopressin:
             raise InvalidAssessment(
-                f"hypotension: False but {count} vasopressor(s){with_vasopressin} recorded; "
-                "record hypotension True, or vasopressors 0 and vasopressin False"
+                f"hypotension: False but {count} vasopressor(s){with_vasopressin} recorded; record hypotension "
+                "True (grade from the vasopressors), or, for hypotension not attributable to CRS, vasopressors 0 "
+                "and vasopressin False"
             )
         found = level(HYPOTENSION_LEVELS, "none")
-        return found, f"hypotension: none -> grade {found.grade}"
+        return found, f"hypotension: none -> grade {found.grade}", "none"
     if count == 0 and not vasopressin:
         found = level(HYPOTENSION_LEVELS, "fluids_only")
-        return found, f"hypotension: not requiring vasopressors (fluids only) -> grade {found.grade}"
-    if count == 0:
+        value = "not requiring vasopressors (fluids only)"
+    elif count == 0:
         found = level(HYPOTENSION_LEVELS, "one_vasopressor")
-        return found, f"hypotension: vasopressin alone (counts as one vasopressor) -> grade {found.grade}"
-    if count == 1:
+        value = "vasopressin alone (counts as one vasopressor)"
+    elif count == 1:
         found = level(HYPOTENSION_LEVELS, "one_vasopressor")
-        return found, f"hypotension: 1 vasopressor{with_vasopressin} -> grade {found.grade}"
-    found = level(HYPOTENSION_LEVELS, "multiple_vasopressors")
-    return found, f"hypotension: {count} vasopressors excluding vasopressin{with_vasopressin} -> grade {found.grade}"
+        value = f"1 vasopressor{with_vasopressin}"
+    else:
+        found = level(HYPOTENSION_LEVELS, "multiple_vasopressors")
+        value = f"{count} vasopressors excluding vasopressin{with_vasopressin}"
+    return found, f"hypotension: {value} -> grade {found.grade}", value
 
 
-def _hypoxia(findings: CRSFindings) -> tuple[int, str]:
+def _hypoxia(findings: CRSFindings) -> tuple[int, str, str]:
     """ASTCT 2019 hypoxia: "low-flow nasal cannula (<= 6 L/min) or blow-by" (2); "high-flow nasal cannula
-    (> 6 L/min), facemask, nonrebreather mask, or Venturi mask" (3); "positive pressure" (4)."""
+    (> 6 L/min), facemask, nonrebreather mask, or Venturi mask" (3); "positive pressure" (4).
+
+    Returns the grade, the reason and the value in a few words. The device is named as recorded
+    (``non_rebreather``), followed by the guideline's words for its level."""
     device = require_choice("oxygen", findings.oxygen, OXYGEN_DEVICES)
     flow: float | None = None
     if findings.oxygen_flow_l_min is not None:
         flow = require_number("oxygen_flow_l_min", findings.oxygen_flow_l_min, 0.0, OXYGEN_FLOW_MAX_L_MIN, "L/min")
-    name = device.replace("_", " ")
     level_key = OXYGEN_DEVICE_LEVELS[device]
     # CLINICAL-NOTES: "For a nasal cannula with a recorded flow, the flow decides (6.0 -> 2, 6.1 -> 3)", whatever
-    # the cannula was called; without a flow a labelled low-/high-flow cannula keeps its label's grade.
+    # the cannula was called; without a flow a labelled low-/high-flow cannula keeps its label's grade, and a
+    # plain nasal_cannula cannot be graded (low- and high-flow cannulas are told apart by the flow alone).
     if level_key is None or (device in NASAL_CANNULA_DEVICES and flow is not None):
         if flow is None:
             raise InvalidAssessment(
@@ -89,16 +107,18 @@ def _hypoxia(findings: CRSFindings) -> tuple[int, str]:
         band = find_band(NASAL_CANNULA_FLOW_BANDS, flow, "oxygen_flow_l_min", "L/min")
         sign = "<=" if band.outcome == 2 else ">"
         kind = "low-flow" if band.outcome == 2 else "high-flow"
-        return band.outcome, (
-            f"hypoxia: {name} {show(flow)} L/min {sign} {show(LOW_FLOW_MAX_L_MIN)} L/min ({kind}) "
-            f"-> grade {band.outcome}"
+        value = f"{device} {show(flow)} L/min"
+        return (
+            band.outcome,
+            f"hypoxia: {value} {sign} {show(LOW_FLOW_MAX_L_MIN)} L/min ({kind}) -> grade {band.outcome}",
+            value,
         )
     _check_device_flow(device, flow)
     found = level(OXYGEN_LEVELS, level_key)
     if device == "room_air":
-        return found.grade, f"hypoxia: none (room air) -> grade {found.grade}"
-    at_flow = "" if flow is None else f" at {show(flow)} L/min"
-    return found.grade, f"hypoxia: {name}{at_flow} ({found.label}) -> grade {found.grade}"
+        return found.grade, f"hypoxia: none (room_air) -> grade {found.grade}", "room_air"
+    value = device if flow is None else f"{device} {show(flow)} L/min"
+    return found.grade, f"hypoxia: {value} ({found.label}) -> grade {found.grade}", value
 
 
 NASAL_CANNULA_DEVICES = frozenset({"nasal_cannula", "low_flow_nasal_cannula", "high_flow_nasal_cannula"})
@@ -110,7 +130,7 @@ def _check_device_flow(device: str, flow: float | None) -> None:
         raise InvalidAssessment(f"oxygen_flow_l_min: {show(flow)} L/min recorded with oxygen room_air; expected 0")
 
 
-def _fever(findings: CRSFindings, masked: bool) -> tuple[bool, str | None]:
+def _fever(findings: CRSFindings, masked: bool) -> tuple[bool, str]:
     """Fever: "Temperature >= 38°C". Without a temperature only a masked patient (footnote †) can be graded."""
     if findings.temperature_c is None:
         if not masked:
@@ -118,7 +138,7 @@ def _fever(findings: CRSFindings, masked: bool) -> tuple[bool, str | None]:
                 "temperature_c: missing; a temperature (25-45 °C) is needed to grade CRS unless "
                 "after_tocilizumab_or_steroids is True"
             )
-        return False, None
+        return False, "temperature: not recorded"
     band = find_band(FEVER_BANDS, findings.temperature_c, "temperature_c", "°C")
     temperature = show(float(findings.temperature_c))
     threshold = show(FEVER_THRESHOLD_C)
@@ -128,7 +148,8 @@ def _fever(findings: CRSFindings, masked: bool) -> tuple[bool, str | None]:
 
 
 def grade_crs(findings: CRSFindings) -> Grade:
-    """The ASTCT 2019 CRS grade 0-4 with the reasons for it.
+    """The ASTCT 2019 CRS grade 0-4 with the reasons for it; the last reason names the deciding domain(s)
+    and value(s), e.g. "grade 3 set by hypotension (1 vasopressor)".
 
     Footnote †: "In patients who have CRS then receive tocilizumab or steroids, fever is no longer required
     to grade subsequent CRS severity" - then hypotension and hypoxia alone set the grade.
@@ -138,17 +159,18 @@ def grade_crs(findings: CRSFindings) -> Grade:
         raise InvalidAssessment(f"findings: expected CRSFindings, got {type(findings).__name__}")
     masked = require_bool("after_tocilizumab_or_steroids", findings.after_tocilizumab_or_steroids)
     fever, fever_reason = _fever(findings, masked)
-    hypotension, hypotension_reason = _hypotension(findings)
-    hypoxia_grade, hypoxia_reason = _hypoxia(findings)
+    hypotension, hypotension_reason, hypotension_value = _hypotension(findings)
+    hypoxia_grade, hypoxia_reason, hypoxia_value = _hypoxia(findings)
     domains = (("fever", 1 if fever else 0), ("hypotension", hypotension.grade), ("hypoxia", hypoxia_grade))
-    reasons = [reason for reason in (fever_reason,) if reason is not None]
-    reasons += [hypotension_reason, hypoxia_reason]
+    values = {"hypotension": hypotension_value, "hypoxia": hypoxia_value}
+    reasons = [fever_reason, hypotension_reason, hypoxia_reason]
     worst = max(hypotension.grade, hypoxia_grade)
-    setters = [name for name, grade in domains[1:] if grade == worst and worst > 0]
+    setters = [f"{name} ({values[name]})" for name, grade in domains[1:] if grade == worst and worst > 0]
 
     if fever:
         grade = max(1, worst)
-        reasons.append(f"grade {grade} set by {joined(setters) if setters else 'fever'}")
+        setter = joined(setters) if setters else f"fever ({fever_reason.removeprefix('fever: ')})"
+        reasons.append(f"grade {grade} set by {setter}")
     elif masked:
         grade = worst
         reasons.append("fever not required: CRS then tocilizumab or corticosteroids (ASTCT 2019 footnote)")
@@ -158,9 +180,10 @@ def grade_crs(findings: CRSFindings) -> Grade:
             reasons.append("grade 0: no hypotension or hypoxia")
     else:
         grade = 0
-        if worst:
+        present = [f"{name} ({values[name]})" for name, grade in domains[1:] if grade > 0]
+        if present:
             reasons.append(
-                f"grade 0: {joined(setters)} without fever is not CRS (fever >= {show(FEVER_THRESHOLD_C)} °C "
+                f"grade 0: {joined(present)} without fever is not CRS (fever >= {show(FEVER_THRESHOLD_C)} °C "
                 "is required before tocilizumab or corticosteroids)"
             )
         else:

@@ -81,6 +81,8 @@ def count_vasopressors(names: Iterable[str]) -> tuple[int, bool]:
     """
     if isinstance(names, str):
         raise InvalidAssessment(f"vasopressors: expected a list of agent names, got the text {names!r}")
+    if isinstance(names, (bytes, dict)) or not isinstance(names, Iterable):
+        raise InvalidAssessment(f"vasopressors: expected a list of agent names, got {type(names).__name__}")
     agents = {normalise_vasopressor(name) for name in names}
     return len(agents - {VASOPRESSIN}), VASOPRESSIN in agents
 

@@ -14,7 +14,7 @@ from toxicity.bands import FERRITIN_BANDS, HLH_FERRITIN_THRESHOLD_NG_ML, find_ba
 from toxicity.enums import RULE_SET
 from toxicity.errors import InvalidAssessment
 from toxicity.tocilizumab import MAX_DOSES, MAX_IN_24H, MIN_INTERVAL, checked_doses, doses_in_24h
-from toxicity.validation import require_aware, require_bool, require_int, require_optional_int, show
+from toxicity.validation import require_aware, require_bool, require_int, require_items, require_optional_int, show
 
 
 class Severity(StrEnum):
@@ -45,18 +45,18 @@ class Severity(StrEnum):
 SEVERITY_ORDER: tuple[Severity, ...] = (Severity.INFO, Severity.WARNING, Severity.URGENT, Severity.CRITICAL)
 
 
-def severity_rank(severity: str) -> int:
+def severity_rank(severity: object) -> int:
     """0 for info up to 3 for critical; accepts the plain strings too."""
-    try:
+    if isinstance(severity, str) and severity in SEVERITY_ORDER:
         return SEVERITY_ORDER.index(Severity(severity))
-    except ValueError:
-        allowed = ", ".join(SEVERITY_ORDER)
-        raise InvalidAssessment(f"severity: {severity!r} is not allowed; allowed: {allowed}") from None
+    allowed = ", ".join(SEVERITY_ORDER)
+    raise InvalidAssessment(f"severity: {severity!r} is not allowed; allowed: {allowed}")
 
 
 def max_severity(severities: Iterable[str]) -> Severity | None:
     """The most severe of ``severities`` (None when there are none)."""
-    ranked = [SEVERITY_ORDER[severity_rank(severity)] for severity in severities]
+    items = require_items("severities", severities, "severities")
+    ranked = [SEVERITY_ORDER[severity_rank(severity)] for severity in items]
     return max(ranked, key=severity_rank, default=None)
 
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from toxicity.drugs import drug_class, normalise_drug
 from toxicity.errors import InvalidAssessment
-from toxicity.validation import require_aware, require_int
+from toxicity.validation import require_aware, require_int, require_items
 
 FEVER_MASKING_CLASSES: frozenset[str] = frozenset({"anti_il6", "corticosteroid"})
 
@@ -48,11 +48,11 @@ def explain_fever_masking(
     """Like ``fever_no_longer_required`` but with the CRS grade and the dose that made it so."""
     at = require_aware("at", at)
     grades: list[tuple[datetime, int]] = []
-    for grade_pair in crs_grades:
+    for grade_pair in require_items("crs_grades", crs_grades, "(datetime, grade) pairs"):
         graded_at, grade = _pair("crs_grades", grade_pair)
         grades.append((require_aware("crs_grades", graded_at), require_int("crs_grades", grade, 0, 4)))
     doses: list[tuple[datetime, str]] = []
-    for dose_pair in treatments:
+    for dose_pair in require_items("treatments", treatments, "(datetime, drug) pairs"):
         given_at, drug = _pair("treatments", dose_pair)
         if not isinstance(drug, str):
             raise InvalidAssessment(f"treatments: {drug!r} is not a drug name")

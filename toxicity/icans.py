@@ -82,6 +82,27 @@ ICP_GRADES: Mapping[str, int] = MappingProxyType(
 MOTOR_WEAKNESS_GRADE = 4
 """Table 4 grade 4: "Deep focal motor weakness such as hemiparesis or paraparesis"."""
 
+CONSCIOUSNESS_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "alert": "fully alert",
+        "awakens_spontaneously": "awakens spontaneously",
+        "awakens_to_voice": "awakens to voice",
+        "awakens_to_tactile": "awakens only to tactile stimulus",
+        "unarousable": "unarousable or needs vigorous or repetitive tactile stimuli",
+    }
+)
+SEIZURE_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "none": "no seizure",
+        "clinical_seizure_resolved_rapidly": "clinical seizure that resolves rapidly",
+        "nonconvulsive_eeg_seizure_resolved_with_intervention": "non-convulsive seizure on EEG, resolves with "
+        "intervention",
+        "prolonged_over_5_min": "life-threatening prolonged seizure > 5 min",
+        "repetitive_without_return_to_baseline": "repetitive seizures without return to baseline in between",
+    }
+)
+"""The guideline's words for each value, shown after the value in the reasons."""
+
 
 def assessment_tool(age_years: float, developmental_delay: bool) -> str:
     """ "CAPD" for children under 12 (or older with developmental delay), otherwise "ICE"."""
@@ -90,16 +111,23 @@ def assessment_tool(age_years: float, developmental_delay: bool) -> str:
     return "CAPD" if age < CAPD_AGE_LIMIT_YEARS or delay else "ICE"
 
 
-def _tool_domain(findings: NeuroFindings) -> tuple[str, int, str]:
-    """ICE: 10 -> 0, 7-9 -> 1, 3-6 -> 2, 0-2 -> 3, "0 (unable to perform ICE)" -> 4; CAPD likewise."""
+def _tool_domain(findings: NeuroFindings) -> tuple[str, int | None, str, str]:
+    """ICE: 10 -> 0, 7-9 -> 1, 3-6 -> 2, 0-2 -> 3, "0 (unable to perform ICE)" -> 4; CAPD likewise.
+
+    Returns the tool, its grade (None when not assessed), the reason and the value in a few words. A score
+    for the other tool is an error. No score at all (and not unable to perform) means the tool domain was not
+    assessed: issue 3 makes ``ice_score`` and ``capd_score`` optional and, unlike a CRS temperature, does not
+    require one, so the other domains grade on their own (a seizure or motor weakness does not wait for an
+    ICE score).
+    """
     tool = assessment_tool(findings.age_years, findings.developmental_delay)
     unable = require_bool("unable_to_perform_assessment", findings.unable_to_perform_assessment)
     used, other = ("ice_score", "capd_score") if tool == "ICE" else ("capd_score", "ice_score")
     score, wrong = getattr(findings, used), getattr(findings, other)
     who = (
-        f"age {show(findings.age_years)} years"
-        + (" with developmental delay" if findings.developmental_delay else "")
-        + f" is assessed with {tool}"
+        f"age_years {show(findings.age_years)}"
+        + (" with developmental_delay True" if findings.developmental_delay else "")
+        + f" means {tool} (CAPD under 12 years or with developmental_delay True, ICE otherwise)"
     )
     if wrong is not None:
         raise InvalidAssessment(f"{other}: given but {who}; record {used} instead")
@@ -111,18 +139,19 @@ def _tool_domain(findings: NeuroFindings) -> tuple[str, int, str]:
                 f"{used}: {show(score)} given but unable_to_perform_assessment is True; give one or the other"
             )
         grade = ICE_UNABLE_GRADE if tool == "ICE" else CAPD_UNABLE_GRADE
-        return tool, grade, f"{tool}: unable to perform {tool} (unarousable) -> grade {grade}"
+        value = f"unable to perform {tool}"
+        return tool, grade, f"{tool}: {value} (unarousable) -> grade {grade}", value
     bands, top = (ICE_BANDS, 10) if tool == "ICE" else (CAPD_BANDS, 32)
     if score is None:
-        raise InvalidAssessment(
-            f"{used}: missing; {who} (0-{top}), or set unable_to_perform_assessment if the patient is unarousable"
-        )
+        reason = f"{tool}: {used} not recorded (0-{top}) -> not graded; the other domains decide"
+        return tool, None, reason, "not recorded"
     band: ScoreBand = find_score_band(bands, score, used)
     span = str(band.low) if band.low == band.high else f"{band.low}-{band.high}"
-    return tool, band.grade, f"{tool}: score {score} ({span}) -> grade {band.grade}"
+    return tool, band.grade, f"{tool}: score {score} ({span}) -> grade {band.grade}", f"score {score}"
 
 
-def _icp_findings(value: object) -> frozenset[str]:
+def icp_findings(value: object) -> frozenset[str]:
+    """The raised-ICP findings as a frozenset of their names; any collection of allowed names is accepted."""
     if isinstance(value, str) or not isinstance(value, (frozenset, set, tuple, list)):
         raise InvalidAssessment(
             f"icp_findings: expected a set of findings, got {type(value).__name__} {value!r}; "
@@ -134,42 +163,52 @@ def _icp_findings(value: object) -> frozenset[str]:
 
 
 def grade_icans(findings: NeuroFindings) -> Grade:
-    """The ASTCT 2019 ICANS grade 0-4 with the reasons for it.
+    """The ASTCT 2019 ICANS grade 0-4 with the reasons for it; the last reason names the deciding domain(s)
+    and value(s), e.g. "grade 3 set by seizure (clinical_seizure_resolved_rapidly)".
 
     An ICE of 0 in an awake patient (e.g. global aphasia) is grade 3; grade 4 needs the patient to be unable
     to perform ICE. Tremor and myoclonus are not graded; intracranial haemorrhage is excluded.
     """
     if not isinstance(findings, NeuroFindings):
         raise InvalidAssessment(f"findings: expected NeuroFindings, got {type(findings).__name__}")
-    tool, tool_grade, tool_reason = _tool_domain(findings)
-    domains: list[tuple[str, int]] = [(tool, tool_grade)]
+    tool, tool_grade, tool_reason, tool_value = _tool_domain(findings)
+    # domain_grades lists the assessed domains only: a tool score not recorded is left out, not shown as 0.
+    domains: list[tuple[str, int]] = [] if tool_grade is None else [(tool, tool_grade)]
+    values: dict[str, str] = {tool: tool_value}
     reasons = [tool_reason]
 
     consciousness = require_choice("consciousness", findings.consciousness, CONSCIOUSNESS_LEVELS)
     grade = CONSCIOUSNESS_GRADES[consciousness]
     domains.append(("consciousness", grade))
-    reasons.append(f"consciousness: {consciousness.replace('_', ' ')} -> grade {grade}")
+    values["consciousness"] = consciousness
+    reasons.append(f"consciousness: {consciousness} ({CONSCIOUSNESS_WORDS[consciousness]}) -> grade {grade}")
 
     seizure = require_choice("seizure", findings.seizure, SEIZURE_TYPES)
     grade = SEIZURE_GRADES[seizure]
     domains.append(("seizure", grade))
-    reasons.append(f"seizure: {seizure.replace('_', ' ')} -> grade {grade}")
+    values["seizure"] = seizure
+    reasons.append(f"seizure: {seizure} ({SEIZURE_WORDS[seizure]}) -> grade {grade}")
 
     weakness = require_bool("deep_focal_motor_weakness", findings.deep_focal_motor_weakness)
     grade = MOTOR_WEAKNESS_GRADE if weakness else 0
     domains.append(("motor", grade))
-    reasons.append(f"motor: {'deep focal motor weakness' if weakness else 'no deep focal weakness'} -> grade {grade}")
+    values["motor"] = "deep focal motor weakness" if weakness else "no deep focal motor weakness"
+    if weakness:
+        reasons.append(f"motor: deep_focal_motor_weakness (hemiparesis or paraparesis) -> grade {grade}")
+    else:
+        reasons.append(f"motor: no deep focal motor weakness -> grade {grade}")
 
-    icp = _icp_findings(findings.icp_findings)
+    icp = icp_findings(findings.icp_findings)
     grade = max((ICP_GRADES[item] for item in icp), default=0)
     domains.append(("raised ICP", grade))
-    named = ", ".join(sorted(item.replace("_", " ") for item in icp)) or "none"
+    values["raised ICP"] = ", ".join(sorted(item for item in icp if ICP_GRADES[item] == grade)) or "none"
+    named = ", ".join(sorted(icp)) or "none"
     reasons.append(f"raised ICP / cerebral oedema: {named} -> grade {grade}")
 
     overall = max(grade for _, grade in domains)
-    setters = [name for name, grade in domains if grade == overall]
     if overall:
+        setters = [f"{name} ({values[name]})" for name, grade in domains if grade == overall]
         reasons.append(f"grade {overall} set by {joined(setters)}")
     else:
-        reasons.append("grade 0: no domain graded")
+        reasons.append("grade 0: no domain above grade 0")
     return Grade(grade=overall, reasons=tuple(reasons), rule_set=RULE_SET, domain_grades=tuple(domains))

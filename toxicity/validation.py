@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from toxicity.errors import InvalidAssessment
 
@@ -80,6 +80,22 @@ def require_choice(field: str, value: object, allowed: Iterable[str]) -> str:
     if not isinstance(value, str) or value not in options:
         raise InvalidAssessment(f"{field}: {_kind(value)} is not allowed; allowed: {', '.join(options)}")
     return str(value)
+
+
+def require_items(field: str, value: object, expected: str) -> list[object]:
+    """The items of a list, tuple, set or other iterable; text, mappings and non-iterables are rejected.
+
+    ``expected`` says what the items should be, e.g. "(datetime, grade) pairs"."""
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
+        raise InvalidAssessment(f"{field}: expected a list of {expected}, got {_kind(value)}")
+    return list(value)
+
+
+def require_date(field: str, value: object) -> date:
+    """A calendar date (a datetime is rejected: it would carry a time the caller did not mean)."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidAssessment(f"{field}: {_kind(value)} is not a date")
+    return value
 
 
 def require_aware(field: str, value: object) -> datetime:

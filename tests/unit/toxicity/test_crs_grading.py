@@ -29,7 +29,7 @@ def test_fever_alone_is_grade_1_and_says_so() -> None:
     assert result.grade == 1
     assert result.rule_set == RULE_SET == "ASTCT 2019"
     assert "fever: temperature 38.4 °C >= 38.0 °C" in result.reasons
-    assert result.reasons[-1] == "grade 1 set by fever"
+    assert result.reasons[-1] == "grade 1 set by fever (temperature 38.4 °C >= 38.0 °C)"
 
 
 @pytest.mark.parametrize(
@@ -80,13 +80,13 @@ def test_hypoxia_grade_follows_the_oxygen_support(oxygen: str, flow: float | Non
 
 def test_a_nasal_cannula_over_6_l_min_is_high_flow_and_the_reason_shows_the_flow() -> None:
     result = grade_crs(replace(FEVER, oxygen="nasal_cannula", oxygen_flow_l_min=6.1))
-    assert "hypoxia: nasal cannula 6.1 L/min > 6.0 L/min (high-flow) -> grade 3" in result.reasons
+    assert "hypoxia: nasal_cannula 6.1 L/min > 6.0 L/min (high-flow) -> grade 3" in result.reasons
 
 
 def test_the_more_severe_domain_sets_the_grade_and_ties_are_named() -> None:
     result = grade_crs(replace(FEVER, hypotension=True, vasopressors=1, oxygen="facemask"))
     assert result.grade == 3
-    assert result.reasons[-1] == "grade 3 set by hypotension and hypoxia"
+    assert result.reasons[-1] == "grade 3 set by hypotension (1 vasopressor) and hypoxia (facemask)"
     assert result.deciding_domains == ("hypotension", "hypoxia")
 
 

@@ -101,8 +101,9 @@ def neuro_findings(draw: st.DrawFn) -> NeuroFindings:
     delay = draw(st.booleans())
     unable = draw(st.booleans())
     capd = age < 12 or delay
-    ice = None if unable or capd else draw(st.integers(0, 10))
-    capd_score = None if unable or not capd else draw(st.integers(0, 32))
+    recorded = draw(st.booleans()) or draw(st.booleans())  # a score is usually recorded, sometimes not
+    ice = None if unable or capd or not recorded else draw(st.integers(0, 10))
+    capd_score = None if unable or not capd or not recorded else draw(st.integers(0, 32))
     return NeuroFindings(
         age_years=age,
         ice_score=ice,

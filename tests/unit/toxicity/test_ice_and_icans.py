@@ -137,7 +137,7 @@ def test_seizure_grades(seizure: str, grade: int) -> None:
 def test_deep_focal_motor_weakness_is_grade_4() -> None:
     result = grade_icans(replace(ADULT, deep_focal_motor_weakness=True))
     assert result.grade == 4
-    assert result.reasons[-1] == "grade 4 set by motor"
+    assert result.reasons[-1] == "grade 4 set by motor (deep focal motor weakness)"
 
 
 @pytest.mark.parametrize(
@@ -160,15 +160,13 @@ def test_raised_icp_grades(findings: frozenset[str], grade: int) -> None:
 def test_the_most_severe_domain_decides_and_is_named() -> None:
     result = grade_icans(replace(ADULT, ice_score=8, seizure="clinical_seizure_resolved_rapidly"))
     assert result.grade == 3
-    assert result.reasons[-1] == "grade 3 set by seizure"
+    assert result.reasons[-1] == "grade 3 set by seizure (clinical_seizure_resolved_rapidly)"
     assert result.rule_set == "ASTCT 2019"
 
 
 @pytest.mark.parametrize(
     ("findings", "field"),
     [
-        (NeuroFindings(age_years=54), "ice_score"),
-        (NeuroFindings(age_years=8), "capd_score"),
         (NeuroFindings(age_years=54, ice_score=10, capd_score=3), "capd_score"),
         (NeuroFindings(age_years=8, capd_score=3, ice_score=10), "ice_score"),
         (NeuroFindings(age_years=54, ice_score=5, unable_to_perform_assessment=True), "ice_score"),
@@ -187,7 +185,7 @@ def test_the_most_severe_domain_decides_and_is_named() -> None:
         (NeuroFindings(age_years=54, ice_score=10, icp_findings=frozenset({1})), "icp_findings"),  # type: ignore[arg-type]
     ],
     ids=[
-        "adult-without-ice", "child-without-capd", "adult-given-capd", "child-given-ice", "score-and-unable",
+        "adult-given-capd", "child-given-ice", "score-and-unable",
         "ice-11", "ice-9.0", "capd-33", "age-minus-1", "age-131", "age-text", "delay-None", "unknown-consciousness",
         "unknown-seizure", "motor-1", "unknown-icp-finding", "icp-as-text", "icp-non-text-member",
     ],
