@@ -143,7 +143,7 @@ def _tool_domain(findings: NeuroFindings) -> tuple[str, int | None, str, str]:
         return tool, grade, f"{tool}: {value} (unarousable) -> grade {grade}", value
     bands, top = (ICE_BANDS, 10) if tool == "ICE" else (CAPD_BANDS, 32)
     if score is None:
-        reason = f"{tool}: {used} not recorded (0-{top}) -> not graded; the other domains decide"
+        reason = f"{tool}: {used} not recorded (0-{top}) -> not needed: the other domains already decide"
         return tool, None, reason, "not recorded"
     band: ScoreBand = find_score_band(bands, score, used)
     span = str(band.low) if band.low == band.high else f"{band.low}-{band.high}"
@@ -160,6 +160,19 @@ def icp_findings(value: object) -> frozenset[str]:
     for item in value:
         require_choice("icp_findings", item, ICP_FINDINGS)
     return frozenset(str(item) for item in value)
+
+
+def _require_score_unless_decided(tool: str, overall: int) -> None:
+    """Without an ICE/CAPD score the grade is known only when the other domains already reach the highest grade
+    a performed score can give (3: ICE 0-2 or CAPD >= 9); below that a missing score could raise the grade, so
+    grading would be a guess."""
+    bands, used, top = (ICE_BANDS, "ice_score", 10) if tool == "ICE" else (CAPD_BANDS, "capd_score", 32)
+    ceiling = max(band.grade for band in bands)
+    if overall < ceiling:
+        raise InvalidAssessment(
+            f"{used}: missing (0-{top}); the other domains give grade {overall} and a {tool} score could raise it "
+            f"to {ceiling}: record {used}, or unable_to_perform_assessment"
+        )
 
 
 def grade_icans(findings: NeuroFindings) -> Grade:
@@ -206,6 +219,8 @@ def grade_icans(findings: NeuroFindings) -> Grade:
     reasons.append(f"raised ICP / cerebral oedema: {named} -> grade {grade}")
 
     overall = max(grade for _, grade in domains)
+    if tool_grade is None:
+        _require_score_unless_decided(tool, overall)
     if overall:
         setters = [f"{name} ({values[name]})" for name, grade in domains if grade == overall]
         reasons.append(f"grade {overall} set by {joined(setters)}")

@@ -420,14 +420,30 @@ def test_capd_under_12_or_with_developmental_delay_and_ice_otherwise(age: float,
 def test_each_other_domain_grades_alone_and_is_named(
     tool: dict[str, int], changes: dict[str, object], grade: int, deciding: str
 ) -> None:
-    result = grade_icans(NeuroFindings(**tool, **changes))  # type: ignore[arg-type]
+    findings = NeuroFindings(**tool, **changes)  # type: ignore[arg-type]
+    if "ice_score" not in tool and "capd_score" not in tool and grade < 3:
+        # Without a score a grade below 3 is not known: the missing ICE could make it 3.
+        with pytest.raises(InvalidAssessment, match="ice_score"):
+            grade_icans(findings)
+        return
+    result = grade_icans(findings)
     assert result.grade == grade
     assert result.reasons[-1] == f"grade {grade} set by {deciding}"
 
 
-def test_without_an_ice_score_the_other_domains_decide_and_the_reasons_say_so() -> None:
-    result = grade_icans(NeuroFindings(age_years=45))
-    assert result.grade == 0
+def test_an_alert_adult_without_an_ice_score_is_not_graded() -> None:
+    with pytest.raises(InvalidAssessment, match=r"ice_score: missing \(0-10\)"):
+        grade_icans(NeuroFindings(age_years=45))
+
+
+def test_a_child_without_a_capd_score_is_not_graded_below_3() -> None:
+    with pytest.raises(InvalidAssessment, match="capd_score"):
+        grade_icans(NeuroFindings(age_years=6, consciousness="awakens_to_voice"))
+
+
+def test_without_an_ice_score_other_domains_of_grade_3_or_more_decide_and_the_reasons_say_so() -> None:
+    result = grade_icans(NeuroFindings(age_years=45, seizure="clinical_seizure_resolved_rapidly"))
+    assert result.grade == 3
     assert result.reasons[0].startswith("ICE: ice_score not recorded")
     assert [domain for domain, _ in result.domain_grades] == ["consciousness", "seizure", "motor", "raised ICP"]
 
