@@ -60,7 +60,7 @@ def send_smtp(config: SmtpConfig, address: str, payload: Mapping[str, Any]) -> N
             if config.username is not None:
                 client.login(config.username, config.password or "")
             client.send_message(message)
-    except (smtplib.SMTPException, OSError) as exc:
+    except (smtplib.SMTPException, OSError, UnicodeError) as exc:  # UnicodeError: an address smtplib cannot encode
         raise SendError(f"smtp {config.host}:{config.port}: {type(exc).__name__}: {exc}") from None
 
 
@@ -109,7 +109,7 @@ class Channels:
             headers[SIGNATURE_HEADER] = signature(self.config.webhook_secret, body)
         try:
             response = self._client().post(address, content=body, headers=headers)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise SendError(f"webhook: {type(exc).__name__}: {exc}") from None
         if not response.is_success:
             raise SendError(f"webhook: HTTP {response.status_code} from the receiver")

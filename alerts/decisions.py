@@ -11,6 +11,13 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
+DISCHARGED = "patient discharged"
+RECORDED = "assessment recorded"
+AUTOMATIC_REASONS: tuple[str, ...] = (RECORDED, DISCHARGED)
+"""Reasons the sweep resolves an alert by itself. An alert closed for one of them is reopened if its event comes
+back (the record that resolved it was entered in error, or the discharge was undone): its key is spent, so
+raising it again is impossible and leaving it closed would lose the page."""
+
 
 def stamp(when: datetime) -> str:
     """A time as it appears in dedupe keys: UTC, to the microsecond, the same on every engine."""
@@ -44,8 +51,20 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class Reopen:
+    """Open again an alert the sweep had resolved by itself, whose event is back (see `AUTOMATIC_REASONS`)."""
+
+    alert_id: int
+    previous_reason: str
+    alert: NewAlert
+
+
+@dataclass(frozen=True)
 class ChainAction:
     """Page ``step``'s recipients of an unresolved alert and set its next escalation time.
+
+    ``ward`` and ``bed`` are where the patient is now (a patient moved since the alert was raised is paged at the
+    new bed).
 
     ``action`` is "escalate" (the next step, still unacknowledged), "repeat" (the fail-safe step again),
     "renotify" (acknowledged but unresolved critical alert), "snooze_ended" or "stop" (nothing more to send).
@@ -61,6 +80,7 @@ class ChainAction:
     expected_step: int
     expected_next: datetime | None
     ward: str | None
+    bed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,4 +88,5 @@ class SweepPlan:
     raise_: tuple[NewAlert, ...] = ()
     resolve: tuple[Resolution, ...] = ()
     chain: tuple[ChainAction, ...] = ()
+    reopen: tuple[Reopen, ...] = ()
     errors: tuple[str, ...] = ()

@@ -3,7 +3,11 @@
 A claim is a short transaction that stamps ``claimed_until`` (on PostgreSQL the rows are selected
 ``FOR UPDATE SKIP LOCKED``, so two workers never take the same row; on SQLite the IMMEDIATE transaction
 serialises the claim). Sending happens outside any transaction. If the process dies between sending and
-marking, the claim expires and the row is sent again: a page may repeat, never be lost.
+marking, the claim expires and the row is sent again: a page may repeat, never be lost. A worker whose claim has
+run out while it worked through its batch sends nothing more from it (another worker may hold those rows now).
+
+A page that is no longer true when its turn comes is cancelled, not sent: any page of an alert resolved since, and
+a chain page saying nobody has acknowledged (escalate, repeat, snooze ended) once somebody has.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import Channels, Sender, SendError
 from alerts.config import AlertConfig
+from alerts.pages import UNACKNOWLEDGED_ACTIONS
 from alerts.store import Raised, raise_alert
 from alerts.system import delivery_dead_alert, last_heartbeat, stale_heartbeat_alert
 from data.audit import SYSTEM, audit
-from data.models import Alert, AlertDelivery, DeliveryAttempt
+from data.models import Alert, AlertDelivery, DeliveryAttempt, Patient
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +43,14 @@ class Claimed:
     alert_id: int
     alert_kind: str
     alert_reference: str
-    alert_details: dict[str, Any]
+    ward: str | None
+    bed: str | None
     recipient: str
     channel: str
     address: str | None
     payload: dict[str, Any]
     attempts: int
+    claimed_until: datetime
 
 
 @dataclass
@@ -51,6 +58,7 @@ class DeliveryReport:
     sent: list[int] = field(default_factory=list)
     retrying: list[int] = field(default_factory=list)
     dead: list[int] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
     system_alerts: list[Raised] = field(default_factory=list)
 
 
@@ -60,9 +68,23 @@ def backoff_delay(attempts: int, config: AlertConfig, rng: random.Random) -> tim
     return base * (1 + JITTER * rng.random())
 
 
-def claim_due(session: Session, now: datetime, config: AlertConfig, limit: int = BATCH) -> list[Claimed]:
+def obsolete(alert_status: str, action: object) -> str | None:
+    """Why a page not yet sent should not be sent any more (None: send it)."""
+    if alert_status == "resolved":
+        return "not sent: the alert was resolved first"
+    if alert_status == "acknowledged" and action in UNACKNOWLEDGED_ACTIONS:
+        return "not sent: the alert was acknowledged first"
+    return None
+
+
+def claim_due(
+    session: Session, now: datetime, config: AlertConfig, limit: int = BATCH, report: DeliveryReport | None = None
+) -> list[Claimed]:
+    """Claim up to ``limit`` due rows (one statement), cancelling those that are no longer true."""
     query = (
-        select(AlertDelivery)
+        select(AlertDelivery, Alert.kind, Alert.reference, Alert.status, Alert.details, Patient.ward, Patient.bed)
+        .join(Alert, Alert.id == AlertDelivery.alert_id)
+        .outerjoin(Patient, Patient.id == Alert.patient_id)
         .where(
             AlertDelivery.status == "pending",
             AlertDelivery.next_attempt_at <= now,
@@ -72,29 +94,35 @@ def claim_due(session: Session, now: datetime, config: AlertConfig, limit: int =
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = list(session.scalars(query))
-    if not rows:
-        return []
-    alerts = {
-        alert.id: alert for alert in session.scalars(select(Alert).where(Alert.id.in_({row.alert_id for row in rows})))
-    }
+        query = query.with_for_update(of=AlertDelivery, skip_locked=True)
     claimed = []
-    for row in rows:
+    for row, kind, reference, status, details, ward, bed in session.execute(query):
+        reason = obsolete(status, (row.payload or {}).get("action"))
+        if reason is not None:
+            row.status = "cancelled"
+            row.last_error = reason
+            row.claimed_until = None
+            session.add(DeliveryAttempt(delivery_id=row.id, attempted_at=now, outcome="cancelled", error=reason))
+            if report is not None:
+                report.cancelled.append(row.id)
+            continue
         row.claimed_until = now + config.claim
-        alert = alerts[row.alert_id]
+        if ward is None:  # a system alert: where the page it is about was for
+            ward, bed = (details or {}).get("ward"), (details or {}).get("bed")
         claimed.append(
             Claimed(
                 id=row.id,
                 alert_id=row.alert_id,
-                alert_kind=alert.kind,
-                alert_reference=alert.reference,
-                alert_details=dict(alert.details or {}),
+                alert_kind=kind,
+                alert_reference=reference,
+                ward=ward,
+                bed=bed,
                 recipient=row.recipient,
                 channel=row.channel,
                 address=row.address,
                 payload=dict(row.payload),
                 attempts=row.attempts,
+                claimed_until=row.claimed_until,
             )
         )
     session.flush()
@@ -159,8 +187,8 @@ def mark_failed(
         attempts,
         error,
         job.alert_reference,
-        job.alert_details.get("ward"),
-        job.alert_details.get("bed"),
+        job.ward,
+        job.bed,
     )
     return True, raise_alert(session, alert, config.chains, now)
 
@@ -194,24 +222,35 @@ def deliver_due(
             stale = check_heartbeat(session, config, now)
             if stale is not None:
                 report.system_alerts.append(stale)
-        jobs = claim_due(session, now, config, limit)
+        jobs = claim_due(session, now, config, limit, report)
     if not jobs:
         return report
     with Channels(config) as channels:
         active: Sender = sender if sender is not None else channels
-        for job in jobs:
+        for done, job in enumerate(jobs):
+            if clock() >= job.claimed_until:
+                left = len(jobs) - done
+                log.warning("delivery pass outlived its claim: %d page(s) left for the next pass", left)
+                break
             try:
                 active.send(job.channel, job.address, job.payload, job.id)
             except SendError as exc:
                 error = str(exc)
-                log.warning("delivery %s to %s by %s failed: %s", job.id, job.recipient, job.channel, error)
+            except Exception as exc:
+                # Not a failure the channel knows (a sender bug, a library raising something new): it still counts
+                # as a failed attempt, so the row backs off and is dead-lettered with a system alert, instead of
+                # being claimed again first in every batch and holding up every page behind it.
+                log.exception("delivery %s to %s by %s: unexpected error", job.id, job.recipient, job.channel)
+                error = f"{job.channel}: {type(exc).__name__}: {exc}"
+            else:
                 with sessions.begin() as session:
-                    dead, raised = mark_failed(session, job, error, clock(), config, rng)
-                (report.dead if dead else report.retrying).append(job.id)
-                if raised is not None:
-                    report.system_alerts.append(raised)
+                    mark_sent(session, job, clock())
+                report.sent.append(job.id)
                 continue
+            log.warning("delivery %s to %s by %s failed: %s", job.id, job.recipient, job.channel, error)
             with sessions.begin() as session:
-                mark_sent(session, job, clock())
-            report.sent.append(job.id)
+                dead, raised = mark_failed(session, job, error, clock(), config, rng)
+            (report.dead if dead else report.retrying).append(job.id)
+            if raised is not None:
+                report.system_alerts.append(raised)
     return report

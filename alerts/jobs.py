@@ -120,8 +120,12 @@ class AlertJobs:
     def deliver(self) -> DeliveryReport:
         self._check_leader()
         report = deliver_due(self.sessions, self.config, self.clock(), clock=self.clock)
-        if report.sent or report.retrying or report.dead:
+        if report.sent or report.retrying or report.dead or report.cancelled:
             log.info(
-                "delivery: sent %d, retrying %d, dead %d", len(report.sent), len(report.retrying), len(report.dead)
+                "delivery: sent %d, retrying %d, dead %d, cancelled %d",
+                len(report.sent),
+                len(report.retrying),
+                len(report.dead),
+                len(report.cancelled),
             )
         return report

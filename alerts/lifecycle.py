@@ -106,7 +106,8 @@ def snooze(
     settings: Settings | None = None,
 ) -> Alert:
     """Hold the chain for ``minutes`` (1 to ``snooze_max_minutes``) with a mandatory reason; when the snooze ends
-    the current step is paged again and the chain carries on."""
+    the current step is paged again and the chain carries on. An acknowledged alert's next page (a critical
+    alert's reminder) is never brought forward by a snooze."""
     config = _config(settings)
     limit = config.snooze_max_minutes
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= limit:
@@ -118,7 +119,13 @@ def snooze(
     _unresolved(alert)
     alert.snoozed_until = now + timedelta(minutes=minutes)
     alert.snooze_reason = text
-    alert.next_escalation_at = alert.snoozed_until
+    if alert.status == "acknowledged":
+        # A snooze only ever holds pages back: an acknowledged critical alert's reminder is not brought forward,
+        # and an acknowledged alert that pages nobody any more stays that way.
+        due = alert.next_escalation_at
+        alert.next_escalation_at = None if due is None else max(due, alert.snoozed_until)
+    else:
+        alert.next_escalation_at = alert.snoozed_until
     _changed(session, alert, actor, "alert_snooze", now, minutes=minutes, reason=text)
     return alert
 

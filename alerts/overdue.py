@@ -7,15 +7,15 @@ CRP and Ferritin". The due times come from `toxicity.due_items`; this module tur
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from types import MappingProxyType
 
 from alerts.decisions import NewAlert, stamp
 from alerts.snapshot import OpenAlert, PatientSnapshot
 from toxicity import CadencePolicy, DueItem, MonitoringState, Severity, due_items, max_severity, severity_for_grade
+from toxicity.cadence import BLOODS_PREFIX
 
 OVERDUE_KINDS: tuple[str, ...] = ("overdue_obs", "overdue_crs", "overdue_neuro", "overdue_bloods")
-BLOODS_PREFIX = "bloods:"
 PANEL_LABELS = {
     "fbc": "FBC",
     "coagulation": "coagulation",
@@ -63,9 +63,13 @@ def last_done(patient: PatientSnapshot, item: str) -> datetime | None:
     return {"obs": patient.last_obs, "crs": patient.last_crs, "neuro": patient.last_neuro}.get(item)
 
 
-def overdue_severity(patient: PatientSnapshot, item: str) -> Severity:
+def cadence_grade(patient: PatientSnapshot, item: str) -> int | None:
+    """The grade that sets the item's cadence: CRS for obs and CRS assessments, ICANS for neuro (none for bloods)."""
+    return {"obs": patient.crs_grade, "crs": patient.crs_grade, "neuro": patient.icans_grade}.get(item)
+
+
+def overdue_severity(grade: int | None) -> Severity:
     """Warning, raised to the grade's severity when the grade that sets the cadence is 2 or more."""
-    grade = {"obs": patient.crs_grade, "crs": patient.crs_grade, "neuro": patient.icans_grade}.get(item)
     severities = [Severity.WARNING]
     if grade is not None:
         severities.append(severity_for_grade(grade))
@@ -79,8 +83,8 @@ def overdue_alert(patient: PatientSnapshot, due: DueItem, policy: CadencePolicy)
     since = last_done(patient, item)
     panel = item[len(BLOODS_PREFIX) :] if item.startswith(BLOODS_PREFIX) else None
     label = item_label(item)
-    severity = overdue_severity(patient, item)
-    grade = {"obs": patient.crs_grade, "crs": patient.crs_grade, "neuro": patient.icans_grade}.get(item)
+    grade = cadence_grade(patient, item)
+    severity = overdue_severity(grade)
     message = f"{label} overdue: due {local:%H:%M} {local.tzname()} on {local:%d %b}"
     details = {
         "item": item,
@@ -117,8 +121,12 @@ def overdue_alerts(patient: PatientSnapshot, now: datetime, policy: CadencePolic
     ]
 
 
-def is_done(alert: OpenAlert, patient: PatientSnapshot) -> bool:
-    """An overdue alert is resolved once its assessment has been done since the one it counted from."""
+def is_done(alert: OpenAlert, patient: PatientSnapshot, policy: CadencePolicy) -> bool:
+    """An overdue alert is resolved once its assessment has been done since the one it counted from; for daily
+    bloods, on or after the (ward-local) day it was due: a sample back-dated to the day before is not today's.
+
+    This is exactly when the sweep would no longer raise the alert's key, so a resolution and a reopening
+    (`alerts.plan`) can never undo each other sweep after sweep."""
     item = alert.details.get("item")
     if not isinstance(item, str):
         return False
@@ -126,4 +134,10 @@ def is_done(alert: OpenAlert, patient: PatientSnapshot) -> bool:
     if done is None:
         return False
     since = alert.details.get("since")
-    return since is None or done > datetime.fromisoformat(since)
+    if since is not None and done <= datetime.fromisoformat(since):
+        return False
+    due_at = alert.details.get("due_at")
+    if item.startswith(BLOODS_PREFIX) and isinstance(due_at, str):
+        day = datetime.fromisoformat(due_at).astimezone(policy.zone).date()
+        return done >= datetime.combine(day, time(0), tzinfo=policy.zone)
+    return True

@@ -40,7 +40,10 @@ ACTION_LABELS: Mapping[str, str] = {
     "repeat": "REPEAT (unacknowledged) ",
     "renotify": "REMINDER (acknowledged, unresolved) ",
     "snooze_ended": "SNOOZE ENDED ",
+    "reopen": "REOPENED ",
 }
+UNACKNOWLEDGED_ACTIONS: tuple[str, ...] = ("escalate", "repeat", "snooze_ended")
+"""Chain pages that exist because nobody had acknowledged: once somebody has, an unsent one is not true any more."""
 
 
 def new_reference() -> str:

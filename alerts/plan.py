@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from alerts.chains import ChainConfig
 from alerts.config import AlertConfig
-from alerts.decisions import ChainAction, NewAlert, Resolution, SweepPlan
+from alerts.decisions import DISCHARGED, RECORDED, ChainAction, NewAlert, Reopen, Resolution, SweepPlan
 from alerts.overdue import OVERDUE_KINDS, is_done, overdue_alerts
 from alerts.rules import escalation_alerts
 from alerts.snapshot import OpenAlert, WardSnapshot
@@ -19,25 +18,30 @@ from toxicity import InvalidAssessment, Severity
 
 log = logging.getLogger(__name__)
 
-DISCHARGED = "patient discharged"
-RECORDED = "assessment recorded"
 
-
-def chain_action(alert: OpenAlert, now: datetime, chains: ChainConfig, config: AlertConfig) -> ChainAction | None:
+def chain_action(alert: OpenAlert, now: datetime, config: AlertConfig) -> ChainAction | None:
     """Whom to page now for an unresolved alert whose next escalation time has come, if anyone."""
     due = alert.next_escalation_at
     if due is None or due > now:
         return None
     if alert.snoozed_until is not None and alert.snoozed_until > now:
         return None
-    steps = chains.steps_for(alert.kind, alert.severity)
+    steps = config.chains.steps_for(alert.kind, alert.severity)
     current = min(alert.chain_step, len(steps) - 1)
-    ward = alert.patient_ward
 
     def action(kind: str, step: int, next_at: datetime | None) -> ChainAction:
         recipients = steps[step].recipients if kind != "stop" else ()
         return ChainAction(
-            alert.id, kind, step, recipients, next_at, alert.status, alert.chain_step, alert.next_escalation_at, ward
+            alert.id,
+            kind,
+            step,
+            recipients,
+            next_at,
+            alert.status,
+            alert.chain_step,
+            alert.next_escalation_at,
+            alert.patient_ward,
+            alert.patient_bed,
         )
 
     critical = alert.severity == Severity.CRITICAL
@@ -61,12 +65,16 @@ def plan_sweep(
     escalations_since: datetime | None = None,
     chain_steps: bool = True,
 ) -> SweepPlan:
-    """Everything a sweep should do at ``now``. The write-path hook passes ``raise_overdue=False``."""
+    """Everything a sweep should do at ``now``. The write-path hook passes ``raise_overdue=False``.
+
+    A candidate whose key is spent is not raised again, unless the sweep itself had closed that alert (the
+    assessment was recorded, the patient discharged) and the event is back: then the alert is reopened."""
     since = escalations_since if escalations_since is not None else now - config.escalation_lookback
     active = {patient.id: patient for patient in snapshot.patients}
     new: list[NewAlert] = []
+    reopen: list[Reopen] = []
     errors: list[str] = []
-    seen = set(snapshot.known_keys)
+    handled: set[str] = set()
     for patient in snapshot.patients:
         try:
             found = escalation_alerts(patient, since, config.hlh_crs_phase)
@@ -77,8 +85,14 @@ def plan_sweep(
             log.error("alert rules rejected the records of patient %s: %s", patient.id, exc)
             continue
         for candidate in found:
-            if candidate.dedupe_key not in seen:
-                seen.add(candidate.dedupe_key)
+            key = candidate.dedupe_key
+            if key in handled:
+                continue
+            handled.add(key)
+            if key in snapshot.reopenable:
+                alert_id, reason = snapshot.reopenable[key]
+                reopen.append(Reopen(alert_id, reason, candidate))
+            elif key not in snapshot.known_keys:
                 new.append(candidate)
 
     resolutions: list[Resolution] = []
@@ -92,7 +106,7 @@ def plan_sweep(
                 resolutions.append(Resolution(alert.id, DISCHARGED, alert.patient_ward, alert.patient_id))
                 resolved.add(alert.id)
             continue
-        if alert.kind in OVERDUE_KINDS and is_done(alert, owner):
+        if alert.kind in OVERDUE_KINDS and is_done(alert, owner, config.policy):
             resolutions.append(Resolution(alert.id, RECORDED, alert.patient_ward, alert.patient_id))
             resolved.add(alert.id)
 
@@ -101,7 +115,7 @@ def plan_sweep(
         for pending in snapshot.open_alerts:
             if pending.id in resolved:
                 continue
-            step = chain_action(pending, now, config.chains, config)
+            step = chain_action(pending, now, config)
             if step is not None:
                 actions.append(step)
-    return SweepPlan(tuple(new), tuple(resolutions), tuple(actions), tuple(errors))
+    return SweepPlan(tuple(new), tuple(resolutions), tuple(actions), tuple(reopen), tuple(errors))

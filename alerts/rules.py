@@ -101,13 +101,15 @@ def _hlh(patient: PatientSnapshot, phase: timedelta) -> Iterator[Event]:
     ]
     timeline += [(lab.at, 1, "labs", lab.record_id) for lab in patient.ferritin]
     timeline.sort()
+    # Whether a result fell in the CRS phase depends only on its own time: decide it once per result.
+    labs = [(lab, in_crs_phase(patient, lab.at, phase)) for lab in patient.ferritin]
     positive = False
     for when, _, source_type, source_id in timeline:
-        ferritins = [lab for lab in patient.ferritin if lab.at <= when]
+        ferritins = [(lab.value, phased) for lab, phased in labs if lab.at <= when]
         if not ferritins:
             continue
-        in_phase = [lab.value for lab in ferritins if in_crs_phase(patient, lab.at, phase)]
-        peak = max(in_phase) if in_phase else max(lab.value for lab in ferritins)
+        in_phase = [value for value, phased in ferritins if phased]
+        peak = max(in_phase) if in_phase else max(value for value, _ in ferritins)
         organs: Any = {}
         for row in patient.crs:
             if row.at <= when:

@@ -2,7 +2,8 @@
 
 Ten statements whatever the number of patients (a test counts them): patients, last obs, CRS and neuro
 assessments, last collection per blood panel, ferritin results, tocilizumab doses, unresolved alerts, the
-dedupe keys already used, and the newest heartbeat. Only the columns the decisions need are read.
+dedupe keys already used (with which of them the sweep closed by itself), and the newest heartbeat. Only the
+columns the decisions need are read.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
+from alerts.decisions import AUTOMATIC_REASONS
+from data.audit import SYSTEM
 from data.models import (
     Alert,
     CRSAssessment,
@@ -27,7 +30,7 @@ from data.models import (
     Patient,
     SchedulerHeartbeat,
 )
-from data.queries import current_filter
+from data.queries import current_filter, last_collected_by_patient
 
 TOCILIZUMAB = "tocilizumab"
 FERRITIN = "ferritin"
@@ -88,20 +91,15 @@ class PatientSnapshot:
 
 @dataclass(frozen=True)
 class OpenAlert:
-    """An alert not yet resolved, with the discharge time of its patient (None for system alerts)."""
+    """An alert not yet resolved, with where its patient is now and when they were discharged (all None for
+    system alerts). ``details`` holds what an overdue alert counted from (its "item" and "since")."""
 
     id: int
-    dedupe_key: str
-    reference: str
     patient_id: int | None
     kind: str
     severity: str
     status: str
-    grade: int | None
-    message: str
     details: Mapping[str, Any]
-    due_at: datetime | None
-    raised_at: datetime
     chain_step: int
     next_escalation_at: datetime | None
     snoozed_until: datetime | None
@@ -117,6 +115,9 @@ class WardSnapshot:
     open_alerts: tuple[OpenAlert, ...]
     known_keys: frozenset[str]
     last_heartbeat: datetime | None
+    reopenable: Mapping[str, tuple[int, str]] = field(default_factory=lambda: MappingProxyType({}))
+    """Keys of alerts the sweep resolved by itself (see `alerts.decisions.AUTOMATIC_REASONS`): key -> (alert id,
+    the reason it was closed with)."""
 
 
 def aware(value: datetime | str | None) -> datetime | None:
@@ -145,10 +146,11 @@ def active_ids(now: datetime, patient_ids: Sequence[int] | None = None) -> Selec
 def load_snapshot(session: Session, now: datetime, patient_ids: Sequence[int] | None = None) -> WardSnapshot:
     """The ward (or only ``patient_ids``) at ``now``; the caller's transaction gives one consistent view."""
     active = active_ids(now, patient_ids)
-    patients = session.execute(
-        select(
-            Patient.id, Patient.ward, Patient.bed, Patient.admitted_at, Patient.infused_at, Patient.discharged_at
-        ).where(Patient.id.in_(active))
+    # Only what monitoring needs (never the name or hospital number), as entities for `Patient.monitoring_start`.
+    patients = session.scalars(
+        select(Patient)
+        .options(load_only(Patient.ward, Patient.bed, Patient.admitted_at, Patient.infused_at, Patient.discharged_at))
+        .where(Patient.id.in_(active))
     ).all()
 
     last_obs = {
@@ -181,13 +183,7 @@ def load_snapshot(session: Session, now: datetime, patient_ids: Sequence[int] | 
         .order_by(NeuroAssessment.patient_id, NeuroAssessment.assessed_at, NeuroAssessment.id)
     ):
         neuro[pid].append(GradedRecord(rid, _required(at), int(grade)))
-    bloods: dict[int, dict[str, datetime]] = defaultdict(dict)
-    for pid, panel, when in session.execute(
-        select(LabResult.patient_id, LabResult.panel, func.max(LabResult.collected_at))
-        .where(LabResult.patient_id.in_(active), current_filter(LabResult))
-        .group_by(LabResult.patient_id, LabResult.panel)
-    ):
-        bloods[pid][panel] = _required(when)
+    bloods = last_collected_by_patient(session, [patient.id for patient in patients])
     ferritin: dict[int, list[LabValue]] = defaultdict(list)
     for pid, rid, at, value in session.execute(
         select(LabResult.patient_id, LabResult.id, LabResult.collected_at, LabResult.value)
@@ -208,7 +204,20 @@ def load_snapshot(session: Session, now: datetime, patient_ids: Sequence[int] | 
         doses[pid].append(Dose(rid, _required(at)))
 
     alert_query = (
-        select(Alert, Patient.ward, Patient.bed, Patient.discharged_at)
+        select(
+            Alert.id,
+            Alert.patient_id,
+            Alert.kind,
+            Alert.severity,
+            Alert.status,
+            Alert.details,
+            Alert.chain_step,
+            Alert.next_escalation_at,
+            Alert.snoozed_until,
+            Patient.ward,
+            Patient.bed,
+            Patient.discharged_at,
+        )
         .outerjoin(Patient, Patient.id == Alert.patient_id)
         .where(Alert.status != "resolved")
         .order_by(Alert.id)
@@ -217,50 +226,51 @@ def load_snapshot(session: Session, now: datetime, patient_ids: Sequence[int] | 
         alert_query = alert_query.where(Alert.patient_id.in_(list(patient_ids)))
     open_alerts = tuple(
         OpenAlert(
-            id=alert.id,
-            dedupe_key=alert.dedupe_key,
-            reference=alert.reference,
-            patient_id=alert.patient_id,
-            kind=alert.kind,
-            severity=alert.severity,
-            status=alert.status,
-            grade=alert.grade,
-            message=alert.message,
-            details=MappingProxyType(dict(alert.details or {})),
-            due_at=alert.due_at,
-            raised_at=alert.raised_at,
-            chain_step=alert.chain_step,
-            next_escalation_at=alert.next_escalation_at,
-            snoozed_until=alert.snoozed_until,
-            patient_ward=ward,
-            patient_bed=bed,
-            patient_discharged_at=aware(discharged_at),
+            id=row.id,
+            patient_id=row.patient_id,
+            kind=row.kind,
+            severity=row.severity,
+            status=row.status,
+            details=MappingProxyType(dict(row.details or {})),
+            chain_step=row.chain_step,
+            next_escalation_at=aware(row.next_escalation_at),
+            snoozed_until=aware(row.snoozed_until),
+            patient_ward=row.ward,
+            patient_bed=row.bed,
+            patient_discharged_at=aware(row.discharged_at),
         )
-        for alert, ward, bed, discharged_at in session.execute(alert_query)
+        for row in session.execute(alert_query)
     )
-    known_keys = frozenset(session.scalars(select(Alert.dedupe_key).where(Alert.patient_id.in_(active))))
+    known: set[str] = set()
+    reopenable: dict[str, tuple[int, str]] = {}
+    for key, alert_id, status, resolved_by, reason in session.execute(
+        select(Alert.dedupe_key, Alert.id, Alert.status, Alert.resolved_by, Alert.resolution_reason).where(
+            Alert.patient_id.in_(active)
+        )
+    ):
+        known.add(key)
+        if status == "resolved" and resolved_by == SYSTEM.username and reason in AUTOMATIC_REASONS:
+            reopenable[key] = (alert_id, reason)
     last_heartbeat = aware(session.scalar(select(func.max(SchedulerHeartbeat.beat_at))))
 
-    snapshots = []
-    for pid, ward, bed, admitted_at, infused_at, discharged_at in patients:
-        admitted = _required(admitted_at)
-        infused = aware(infused_at)
-        start = infused if infused is not None and infused < admitted else admitted
-        snapshots.append(
-            PatientSnapshot(
-                id=pid,
-                ward=ward,
-                bed=bed,
-                monitoring_start=start,
-                infused_at=infused,
-                discharged_at=aware(discharged_at),
-                last_obs=last_obs.get(pid),
-                last_bloods=MappingProxyType(bloods.get(pid, {})),
-                crs=tuple(crs.get(pid, ())),
-                neuro=tuple(neuro.get(pid, ())),
-                ferritin=tuple(ferritin.get(pid, ())),
-                tocilizumab=tuple(doses.get(pid, ())),
-            )
+    snapshots = [
+        PatientSnapshot(
+            id=patient.id,
+            ward=patient.ward,
+            bed=patient.bed,
+            monitoring_start=patient.monitoring_start,
+            infused_at=patient.infused_at,
+            discharged_at=patient.discharged_at,
+            last_obs=last_obs.get(patient.id),
+            last_bloods=MappingProxyType(bloods.get(patient.id, {})),
+            crs=tuple(crs.get(patient.id, ())),
+            neuro=tuple(neuro.get(patient.id, ())),
+            ferritin=tuple(ferritin.get(patient.id, ())),
+            tocilizumab=tuple(doses.get(patient.id, ())),
         )
+        for patient in patients
+    ]
     snapshots.sort(key=lambda p: (p.ward, p.bed, p.id))
-    return WardSnapshot(now, tuple(snapshots), open_alerts, known_keys, last_heartbeat)
+    return WardSnapshot(
+        now, tuple(snapshots), open_alerts, frozenset(known), last_heartbeat, MappingProxyType(reopenable)
+    )

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from alerts.chains import ChainConfig
-from alerts.decisions import ChainAction, NewAlert, Resolution, SweepPlan
+from alerts.decisions import ChainAction, NewAlert, Reopen, Resolution, SweepPlan
 from alerts.pages import PageSource, new_reference, page_payload
 from data.audit import SYSTEM, Actor, audit, bump_ward
 from data.models import Alert, AlertDelivery
@@ -36,6 +36,7 @@ class Applied:
     raised: list[Raised] = field(default_factory=list)
     resolved: list[Resolution] = field(default_factory=list)
     paged: list[ChainAction] = field(default_factory=list)
+    reopened: list[Raised] = field(default_factory=list)
 
 
 def _insert(session: Session) -> Any:
@@ -47,7 +48,9 @@ def _insert(session: Session) -> Any:
     raise NotImplementedError(f"database dialect {name!r}: alerts support sqlite and postgresql")
 
 
-def source_of(alert: Alert) -> PageSource:
+def source_of(alert: Alert, ward: str | None, bed: str | None) -> PageSource:
+    """The page for a stored alert, at the patient's ``ward`` and ``bed`` now (a bed move after the alert was raised
+    must not send anyone to the old bed); a system alert, which has no patient, keeps what its details say."""
     details = alert.details or {}
     return PageSource(
         reference=alert.reference,
@@ -56,9 +59,23 @@ def source_of(alert: Alert) -> PageSource:
         message=alert.message,
         grade=alert.grade,
         due_at=alert.due_at,
-        ward=details.get("ward"),
-        bed=details.get("bed"),
+        ward=ward if alert.patient_id is not None else details.get("ward"),
+        bed=bed if alert.patient_id is not None else details.get("bed"),
         details=details,
+    )
+
+
+def page_source(new: NewAlert, reference: str) -> PageSource:
+    return PageSource(
+        reference=reference,
+        kind=new.kind,
+        severity=new.severity,
+        message=new.message,
+        grade=new.grade,
+        due_at=new.due_at,
+        ward=new.ward,
+        bed=new.bed,
+        details=new.details,
     )
 
 
@@ -126,18 +143,9 @@ def raise_alert(
     alert_id = session.execute(statement).scalar_one_or_none()
     if alert_id is None:
         return None
-    source = PageSource(
-        reference=reference,
-        kind=new.kind,
-        severity=new.severity,
-        message=new.message,
-        grade=new.grade,
-        due_at=new.due_at,
-        ward=new.ward,
-        bed=new.bed,
-        details=new.details,
+    count = write_deliveries(
+        session, alert_id, page_source(new, reference), 0, steps[0].recipients, chains, "raise", now
     )
-    count = write_deliveries(session, alert_id, source, 0, steps[0].recipients, chains, "raise", now)
     audit(
         session,
         SYSTEM,
@@ -211,9 +219,8 @@ def apply_chain_action(
     if action.recipients:
         alert = session.get(Alert, action.alert_id, populate_existing=True)
         assert alert is not None
-        write_deliveries(
-            session, alert.id, source_of(alert), action.step, action.recipients, chains, action.action, now
-        )
+        source = source_of(alert, action.ward, action.bed)
+        write_deliveries(session, alert.id, source, action.step, action.recipients, chains, action.action, now)
         audit(
             session,
             SYSTEM,
@@ -229,9 +236,63 @@ def apply_chain_action(
     return True
 
 
+def reopen_alert(
+    session: Session, reopen: Reopen, chains: ChainConfig, now: datetime, *, bump: bool = True
+) -> Raised | None:
+    """Open again an alert the sweep had closed by itself, if it is still closed for that reason (None when
+    anybody changed it since the snapshot): the chain starts again from its first step, with fresh details."""
+    new = reopen.alert
+    steps = chains.steps_for(new.kind, new.severity)
+    result = session.execute(
+        update(Alert)
+        .where(
+            Alert.id == reopen.alert_id,
+            Alert.status == "resolved",
+            Alert.resolution_reason == reopen.previous_reason,
+        )
+        .values(
+            status="open",
+            severity=new.severity,
+            grade=new.grade,
+            message=new.message,
+            details=dict(new.details),
+            resolved_at=None,
+            resolved_by=None,
+            resolution_reason=None,
+            acknowledged_at=None,
+            acknowledged_by=None,
+            snoozed_until=None,
+            snooze_reason=None,
+            chain_step=0,
+            next_escalation_at=now + steps[0].wait,
+        )
+        .returning(Alert.reference)
+        .execution_options(synchronize_session=False)
+    )
+    reference = result.scalar_one_or_none()
+    if reference is None:
+        return None
+    count = write_deliveries(
+        session, reopen.alert_id, page_source(new, reference), 0, steps[0].recipients, chains, "reopen", now
+    )
+    audit(
+        session,
+        SYSTEM,
+        "alert_reopen",
+        now,
+        record_type="alert",
+        record_id=reopen.alert_id,
+        patient_id=new.patient_id,
+        details={"kind": new.kind, "reference": reference, "closed_because": reopen.previous_reason},
+    )
+    if bump and new.ward is not None:
+        bump_ward(session, new.ward, now)
+    return Raised(reopen.alert_id, reference, new.kind, new.severity, new.ward, new.bed, count)
+
+
 def apply_plan(session: Session, plan: SweepPlan, chains: ChainConfig, now: datetime) -> Applied:
     """Carry out a plan: resolutions first (a recorded assessment stops its chain), then chain steps, then new
-    alerts, each new alert inserted before any of its delivery rows."""
+    alerts, each new alert inserted before any of its delivery rows, then reopened ones."""
     applied = Applied()
     wards: set[str] = set()
     for resolution in plan.resolve:
@@ -247,6 +308,11 @@ def apply_plan(session: Session, plan: SweepPlan, chains: ChainConfig, now: date
         if raised is not None:
             applied.raised.append(raised)
             wards.update([new.ward] if new.ward is not None else [])
+    for reopen in plan.reopen:
+        reopened = reopen_alert(session, reopen, chains, now, bump=False)
+        if reopened is not None:
+            applied.reopened.append(reopened)
+            wards.update([reopen.alert.ward] if reopen.alert.ward is not None else [])
     for ward in sorted(wards):
         bump_ward(session, ward, now)
     session.flush()

@@ -29,6 +29,11 @@ from data.settings import Settings
 HEARTBEAT_KEEP = timedelta(days=1)
 
 
+def raised_line(alert: Raised) -> str:
+    where = f"{alert.ward} bed {alert.bed}" if alert.ward is not None else "system"
+    return f"  {alert.reference} {alert.kind} ({alert.severity}) {where}: {alert.deliveries} page(s)"
+
+
 @dataclass
 class SweepReport:
     now: datetime
@@ -36,17 +41,19 @@ class SweepReport:
     raised: list[Raised] = field(default_factory=list)
     resolved: list[Resolution] = field(default_factory=list)
     paged: list[ChainAction] = field(default_factory=list)
+    reopened: list[Raised] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"sweep at {self.now.isoformat()}: {self.patients} patient(s) under monitoring"]
         out.append(f"raised {len(self.raised)}")
-        for alert in self.raised:
-            where = f"{alert.ward} bed {alert.bed}" if alert.ward is not None else "system"
-            out.append(f"  {alert.reference} {alert.kind} ({alert.severity}) {where}: {alert.deliveries} page(s)")
+        out.extend(raised_line(alert) for alert in self.raised)
         out.append(f"resolved {len(self.resolved)}")
         for resolution in self.resolved:
             out.append(f"  alert {resolution.alert_id}: {resolution.reason}")
+        if self.reopened:
+            out.append(f"reopened {len(self.reopened)}")
+            out.extend(raised_line(alert) for alert in self.reopened)
         out.append(f"chain steps {len(self.paged)}")
         for action in self.paged:
             out.append(f"  alert {action.alert_id}: {action.action} to step {action.step} {list(action.recipients)}")
@@ -63,7 +70,7 @@ def sweep(
     snapshot = load_snapshot(session, now)
     plan = plan_sweep(snapshot, now, config)
     applied = apply_plan(session, plan, config.chains, now)
-    report = SweepReport(now, len(snapshot.patients), applied.raised, applied.resolved, applied.paged)
+    report = SweepReport(now, len(snapshot.patients), applied.raised, applied.resolved, applied.paged, applied.reopened)
     report.errors.extend(plan.errors)
     if heartbeat_instance is not None:
         if snapshot.last_heartbeat is not None:
@@ -80,6 +87,7 @@ def sweep(
                     "raised": len(report.raised),
                     "resolved": len(report.resolved),
                     "chain_steps": len(report.paged),
+                    "reopened": len(report.reopened),
                     "errors": len(report.errors),
                 },
             )
@@ -98,7 +106,10 @@ def run_sweep(
 
 
 def delivery_lines(report: DeliveryReport) -> list[str]:
-    lines = [f"delivery: sent {len(report.sent)}, retrying {len(report.retrying)}, dead {len(report.dead)}"]
+    lines = [
+        f"delivery: sent {len(report.sent)}, retrying {len(report.retrying)}, dead {len(report.dead)},"
+        f" cancelled {len(report.cancelled)}"
+    ]
     for alert in report.system_alerts:
         lines.append(f"  system alert {alert.reference} {alert.kind} ({alert.severity})")
     return lines

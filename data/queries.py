@@ -211,3 +211,19 @@ def patients_by_id(session: Session, patient_ids: Sequence[int]) -> dict[int, Pa
     if not patient_ids:
         return {}
     return {p.id: p for p in session.scalars(select(Patient).where(Patient.id.in_(list(set(patient_ids)))))}
+
+
+def last_collected_by_patient(session: Session, patient_ids: Sequence[int]) -> dict[int, dict[str, datetime]]:
+    """When each daily panel was last collected (a current row), per patient and then per panel, as aware UTC
+    times: one grouped query, for what is due (the alert sweep and the ward board both need exactly this)."""
+    if not patient_ids:
+        return {}
+    rows = session.execute(
+        select(LabResult.patient_id, LabResult.panel, func.max(LabResult.collected_at))
+        .where(LabResult.patient_id.in_(list(patient_ids)), current_filter(LabResult))
+        .group_by(LabResult.patient_id, LabResult.panel)
+    ).all()
+    found: dict[int, dict[str, datetime]] = {}
+    for pid, panel, when in rows:
+        found.setdefault(pid, {})[panel] = _aware(when)
+    return found

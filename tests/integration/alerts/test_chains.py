@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from alerts import lifecycle
+from alerts import lifecycle, queries
+from alerts.plan import plan_sweep
+from alerts.snapshot import load_snapshot
+from alerts.store import apply_plan
+from data import records
 from data.audit import Actor
 from tests.integration.alerts.conftest import NURSE, Ward, minutes
 
@@ -149,3 +153,105 @@ def test_with_nothing_configured_pages_go_to_the_log(ward: Ward, caplog: pytest.
     (line,) = [r.getMessage() for r in caplog.records if r.name == "cartwatch.pages"]
     assert line.startswith("PAGE to bedside_nurse: cartwatch WARNING Ward 33 bed 1: CRS onset: grade 1")
     assert {d.channel for d in ward.deliveries()} == {"log"}
+
+
+def test_a_step_up_page_not_yet_sent_when_somebody_acknowledges_is_cancelled(
+    webhook_ward: Ward, receiver: HTTPServer, warning: int
+) -> None:
+    step(webhook_ward, T)
+    webhook_ward.sweep(T + minutes(15))  # the step-up page to the nurse-in-charge is written...
+    with webhook_ward.sessions.begin() as session:  # ...and the bedside nurse acknowledges before it goes out
+        lifecycle.acknowledge(session, warning, NURSE, T + minutes(15), settings=webhook_ward.settings)
+    report = webhook_ward.deliver(T + minutes(15))
+    assert sent_to(receiver) == [("bedside_nurse", "raise")]
+    (escalation,) = [d for d in webhook_ward.deliveries(warning) if d.step == 1]
+    assert report.cancelled == [escalation.id] and report.sent == []
+    with webhook_ward.sessions() as session:
+        history = dict(queries.alert_history(session, warning))
+    (delivery,) = [d for d in history if d.id == escalation.id]
+    assert (delivery.status, delivery.last_error) == ("cancelled", "not sent: the alert was acknowledged first")
+    assert [a.outcome for a in history[delivery]] == ["cancelled"]
+
+
+def test_the_reminder_of_an_acknowledged_critical_alert_still_goes_out(
+    webhook_ward: Ward, receiver: HTTPServer, critical: int
+) -> None:
+    step(webhook_ward, T)
+    with webhook_ward.sessions.begin() as session:
+        lifecycle.acknowledge(session, critical, NIC, T + minutes(1), settings=webhook_ward.settings)
+    webhook_ward.sweep(T + minutes(31))
+    report = webhook_ward.deliver(T + minutes(31))
+    assert report.cancelled == [] and len(report.sent) == 2
+    assert [action for _, action in sent_to(receiver)][2:] == ["renotify", "renotify"]
+
+
+def test_pages_of_an_alert_resolved_before_they_went_out_are_not_sent(
+    webhook_ward: Ward, receiver: HTTPServer, warning: int
+) -> None:
+    with webhook_ward.sessions.begin() as session:
+        lifecycle.resolve(session, warning, "assessed at the bedside, CRS settling", NIC, T + minutes(1))
+    report = webhook_ward.deliver(T + minutes(1))
+    assert receiver.log == []
+    assert len(report.cancelled) == 1
+    assert {d.status for d in webhook_ward.deliveries(warning)} == {"cancelled"}
+
+
+def test_a_patient_moved_to_another_bed_is_paged_at_the_new_bed(
+    webhook_ward: Ward, receiver: HTTPServer, warning: int
+) -> None:
+    step(webhook_ward, T)
+    pid = webhook_ward.alert(warning).patient_id
+    assert pid is not None
+    with webhook_ward.sessions.begin() as session:
+        records.update_patient(session, pid, {"bed": "9"}, NURSE, T + minutes(1))
+    step(webhook_ward, T + minutes(15))
+    raised, escalated = pages(receiver)
+    assert (raised["bed"], escalated["bed"]) == ("1", "9")
+    assert "Ward 33 bed 9: CRS onset" in escalated["text"]
+
+
+def test_an_acknowledgement_between_the_sweeps_snapshot_and_its_step_up_stops_the_step_up(
+    webhook_ward: Ward, warning: int
+) -> None:
+    at = T + minutes(15)
+    with webhook_ward.sessions() as session:
+        plan = plan_sweep(load_snapshot(session, at), at, webhook_ward.config)
+    assert [(a.alert_id, a.action) for a in plan.chain] == [(warning, "escalate")]
+    with webhook_ward.sessions.begin() as session:
+        lifecycle.acknowledge(session, warning, NURSE, at, settings=webhook_ward.settings)
+    with webhook_ward.sessions.begin() as session:
+        applied = apply_plan(session, plan, webhook_ward.config.chains, at)
+    assert applied.paged == []
+    assert [d.step for d in webhook_ward.deliveries(warning)] == [0]
+    alert = webhook_ward.alert(warning)
+    assert (alert.status, alert.chain_step, alert.next_escalation_at) == ("acknowledged", 0, None)
+
+
+def test_a_snooze_never_brings_an_acknowledged_critical_alerts_reminder_forward(
+    webhook_ward: Ward, receiver: HTTPServer, critical: int
+) -> None:
+    step(webhook_ward, T)
+    with webhook_ward.sessions.begin() as session:
+        lifecycle.acknowledge(session, critical, NIC, T + minutes(2), settings=webhook_ward.settings)
+        alert = lifecycle.snooze(
+            session, critical, 5, "registrar on the way", NIC, T + minutes(3), settings=webhook_ward.settings
+        )
+        assert alert.next_escalation_at == T + minutes(32)
+    for later in (8, 20, 31):
+        step(webhook_ward, T + minutes(later))
+    assert len(receiver.log) == 2
+    step(webhook_ward, T + minutes(32))
+    assert [action for _, action in sent_to(receiver)][2:] == ["renotify", "renotify"]
+
+
+def test_a_snoozed_acknowledged_warning_stays_silent(webhook_ward: Ward, receiver: HTTPServer, warning: int) -> None:
+    step(webhook_ward, T)
+    with webhook_ward.sessions.begin() as session:
+        lifecycle.acknowledge(session, warning, NURSE, T + minutes(1), settings=webhook_ward.settings)
+        alert = lifecycle.snooze(
+            session, warning, 10, "family meeting", NURSE, T + minutes(2), settings=webhook_ward.settings
+        )
+        assert alert.next_escalation_at is None
+    for later in (12, 30, 90):
+        step(webhook_ward, T + minutes(later))
+    assert sent_to(receiver) == [("bedside_nurse", "raise")]

@@ -20,6 +20,7 @@ from pytest_httpserver import HTTPServer
 
 from alerts import queries
 from alerts.channels import DELIVERY_HEADER, SIGNATURE_HEADER
+from alerts.sweep import delivery_lines
 from tests.integration.alerts.conftest import (
     HOSPITAL_NUMBER,
     PATIENT_NAME,
@@ -269,19 +270,92 @@ def test_no_page_on_any_channel_holds_the_patients_name_or_hospital_number(
     for hours in (8, 16, 24):
         ward.tocilizumab(pid, T - timedelta(hours=25) + timedelta(hours=hours))
     at = T
-    with caplog.at_level("WARNING", logger="cartwatch.pages"):
+    lines: list[str] = []
+    with caplog.at_level("DEBUG", logger="cartwatch"), caplog.at_level("DEBUG", logger="alerts"):
         for _ in range(6):  # overdue alerts, then the chains climbing to the fail-safe
-            ward.sweep(at)
-            ward.deliver(at)
+            lines += ward.sweep(at).lines()
+            lines += delivery_lines(ward.deliver(at))
             at += minutes(11)
     kinds = {a.kind for a in ward.alerts()}
     assert {"crs_rise", "icans_onset", "hlh_positive", "ferritin_over_10000", "tocilizumab_third_in_24h"} <= kinds
     assert any(kind.startswith("overdue_") for kind in kinds)
     texts = [request.get_data().decode() for request, _ in receiver.log]
     texts += [content.decode() for _, _, content in box.messages]
-    texts += [record.getMessage() for record in caplog.records if record.name == "cartwatch.pages"]
+    logged = [r for r in caplog.records if r.name.startswith(("cartwatch", "alerts"))]
+    assert any(r.name == "cartwatch.pages" for r in logged)
+    texts += [caplog.handler.format(record) for record in logged]  # with any traceback
+    texts += lines  # what `python -m alerts.sweep --once` prints
     texts += [a.message + json.dumps(a.details) for a in ward.alerts()]
     assert len(receiver.log) >= 3 and len(box.messages) >= 3 and len(texts) > 20
     surname = PATIENT_NAME.split()[-1]
     for text in texts:
         assert PATIENT_NAME not in text and surname not in text and HOSPITAL_NUMBER not in text
+
+
+def test_an_address_no_http_library_accepts_is_retried_then_dead_lettered_and_never_holds_up_other_pages(
+    ward: Ward, receiver: HTTPServer, tmp_path: Path
+) -> None:
+    recipients = all_webhook(receiver.url_for("/page"))
+    recipients["bedside_nurse"] = {"channel": "webhook", "address": "http://[::1/page"}  # passes the file check
+    ward.configure(escalation_chains_path=str(write_chains(tmp_path / "c.yaml", recipients)), delivery_max_attempts=2)
+    alert_id = onset(ward, grade=3)  # bedside nurse (the broken address) and nurse-in-charge
+    first = ward.deliver(T)
+    broken, good = ward.deliveries(alert_id)
+    assert (first.sent, first.retrying) == ([good.id], [broken.id])
+    assert broken.last_error is not None and broken.last_error.startswith("webhook: InvalidURL")
+    assert len(receiver.log) == 1
+    second = ward.deliver(T + timedelta(hours=1))
+    assert second.dead == [broken.id]
+    (system,) = ward.alerts("delivery_dead")
+    assert "Ward 33 bed 1" in system.message and "to bedside_nurse by webhook" in system.message
+
+
+class Flaky:
+    """A fake sender that fails in a way no channel expects for one recipient and records what it sends."""
+
+    def __init__(self, broken: str) -> None:
+        self.broken = broken
+        self.sent: list[str] = []
+
+    def send(self, channel: str, address: str | None, payload: dict[str, Any], delivery_id: int) -> None:
+        if payload["recipient"] == self.broken:
+            raise RuntimeError("sender bug")
+        self.sent.append(payload["recipient"])
+
+
+def test_an_unexpected_error_from_a_sender_is_a_failed_attempt_not_a_blocked_outbox(
+    ward: Ward, caplog: pytest.LogCaptureFixture
+) -> None:
+    alert_id = onset(ward, grade=3)
+    sender = Flaky("bedside_nurse")
+    with caplog.at_level("ERROR", logger="alerts.delivery"):
+        report = ward.deliver(T, sender=sender)
+    broken, good = ward.deliveries(alert_id)
+    assert (report.sent, report.retrying, sender.sent) == ([good.id], [broken.id], ["nurse_in_charge"])
+    assert (broken.attempts, broken.last_error) == (1, "log: RuntimeError: sender bug")
+    assert any("unexpected error" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+class SlowSender:
+    """A fake sender whose every page takes longer than the claim (the clock jumps past it)."""
+
+    def __init__(self, now: list[datetime], claim: timedelta) -> None:
+        self.now, self.claim = now, claim
+        self.sent: list[int] = []
+
+    def send(self, channel: str, address: str | None, payload: dict[str, Any], delivery_id: int) -> None:
+        self.sent.append(delivery_id)
+        self.now[0] += self.claim + seconds(1)
+
+
+def test_a_pass_that_outlives_its_claim_sends_nothing_more_from_its_batch(ward: Ward) -> None:
+    alert_id = onset(ward, grade=3)
+    first, second = (d.id for d in ward.deliveries(alert_id))
+    now = [T]
+    sender = SlowSender(now, ward.config.claim)
+    report = ward.deliver(T, sender=sender, clock=lambda: now[0])
+    # The second row's claim ran out while the first was being sent: another worker may hold it now.
+    assert report.sent == [first] and sender.sent == [first]
+    assert {d.id: d.status for d in ward.deliveries(alert_id)} == {first: "sent", second: "pending"}
+    later = ward.deliver(now[0], sender=sender, clock=lambda: now[0])
+    assert later.sent == [second] and sender.sent == [first, second]

@@ -61,6 +61,26 @@ def test_a_falling_or_unchanged_crs_grade_raises_nothing_new(ward: Ward, patient
     assert kinds(ward, patient) == ["crs_onset"]
 
 
+@pytest.mark.parametrize(
+    ("ice_before", "ice_after", "kind", "severity", "grade"),
+    [
+        (10, 8, "icans_onset", "warning", 1),
+        (10, 2, "icans_onset", "critical", 3),
+        (8, 5, "icans_rise", "urgent", 2),
+        (5, 2, "icans_rise", "critical", 3),
+    ],
+    ids=["onset-grade-1-warning", "onset-grade-3-critical", "rise-to-2-urgent", "rise-to-3-critical"],
+)
+def test_icans_severity_grows_with_the_new_grade(
+    ward: Ward, patient: int, ice_before: int, ice_after: int, kind: str, severity: str, grade: int
+) -> None:
+    ward.neuro(patient, T - minutes(60), ice_score=ice_before)
+    before = {a.id for a in ward.alerts(patient_id=patient)}
+    ward.neuro(patient, T, ice_score=ice_after)
+    (alert,) = [a for a in ward.alerts(patient_id=patient) if a.id not in before]
+    assert (alert.kind, alert.severity, alert.grade) == (kind, severity, grade)
+
+
 def test_icans_onset_and_each_rise_are_raised(ward: Ward, patient: int) -> None:
     ward.neuro(patient, T - minutes(120), ice_score=10)
     ward.neuro(patient, T - minutes(60), ice_score=8)  # grade 1
@@ -152,3 +172,16 @@ def test_escalations_older_than_the_lookback_are_not_raised_by_the_sweep(ward: W
     ward.crs(patient, T - timedelta(hours=30), grade=1, hook=False)
     ward.sweep(T)
     assert ward.alerts("crs_onset") == []
+
+
+def test_an_amendment_after_discharge_raises_nothing(ward: Ward, patient: int) -> None:
+    first = ward.crs(patient, T - minutes(60), grade=0)
+    ward.discharge(patient, T)
+    ward.amend(
+        "crs-assessments",
+        first,
+        {"reason": "vasopressor omitted", "changes": {"temperature_c": 38.5, "hypotension": True}},
+        T + minutes(5),
+    )
+    assert ward.alerts(patient_id=patient) == []
+    assert ward.sweep(T + minutes(6)).raised == []

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.integration.alerts.conftest import PANEL_ANALYTES, Ward, minutes
+from alerts import lifecycle
+from data import records
+from tests.integration.alerts.conftest import NURSE, PANEL_ANALYTES, Ward, minutes
 
 ADMITTED = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 DONE = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # everything done at 07:00 GMT
@@ -174,3 +176,77 @@ def test_bloods_missed_on_two_days_raise_one_alert_per_panel_per_day(ward: Ward)
     ward.sweep(datetime(2026, 11, 26, 10, 20, tzinfo=UTC))
     fbc = [a for a in ward.alerts("overdue_bloods") if a.details["panel"] == "fbc"]
     assert [a.due_at.day if a.due_at else None for a in fbc] == [25, 26]
+
+
+def enter_in_error(ward: Ward, kind: str, record_id: int, at: datetime) -> None:
+    ward.amend(kind, record_id, {"reason": "recorded against the wrong patient", "entered_in_error": True}, at)
+
+
+def test_an_assessment_entered_in_error_reopens_the_overdue_alert_it_resolved_and_pages_again(
+    ward: Ward, patient: int
+) -> None:
+    late = DUE["obs"][0] + minutes(20)
+    ward.sweep(late)
+    (alert,) = ward.alerts("overdue_obs")
+    ward.deliver(late)
+    wrong = ward.obs(patient, late + minutes(1))
+    assert ward.alert(alert.id).status == "resolved"
+    enter_in_error(ward, "observations", wrong, late + minutes(2))
+
+    report = ward.sweep(late + minutes(3))
+    # The obs is overdue again at the same due time, so its key is spent: the alert itself comes back.
+    assert report.raised == [] and [r.alert_id for r in report.reopened] == [alert.id]
+    reopened = ward.alert(alert.id)
+    assert (reopened.status, reopened.resolution_reason, reopened.chain_step) == ("open", None, 0)
+    assert reopened.next_escalation_at == late + minutes(3) + minutes(15)
+    page = ward.deliveries(alert.id)[-1]
+    assert (page.recipient, page.status, page.payload["action"]) == ("bedside_nurse", "pending", "reopen")
+    assert "REOPENED Ward 33 bed 1: Observations overdue" in page.payload["text"]
+    assert "23 min late" in page.payload["text"]
+
+    for later in (4, 30):  # no flapping: it stays open and is paged once
+        assert ward.sweep(late + minutes(later)).reopened == []
+    assert ward.alert(alert.id).status == "open"
+    ward.obs(patient, late + minutes(40))
+    assert ward.alert(alert.id).status == "resolved"
+    assert len(ward.alerts("overdue_obs")) == 1
+
+
+def test_undoing_a_discharge_reopens_the_alerts_it_closed(ward: Ward, patient: int) -> None:
+    late = DUE["obs"][0] + minutes(20)
+    ward.sweep(late)
+    (alert,) = ward.alerts("overdue_obs")
+    ward.discharge(patient, late + minutes(1))
+    ward.sweep(late + minutes(2))
+    assert ward.alert(alert.id).resolution_reason == "patient discharged"
+    with ward.sessions.begin() as session:  # the discharge was recorded against the wrong patient
+        records.update_patient(session, patient, {"discharged_at": None}, NURSE, late + minutes(3))
+    report = ward.sweep(late + minutes(4))
+    assert [r.alert_id for r in report.reopened] == [alert.id]
+    assert ward.alert(alert.id).status == "open"
+
+
+def test_an_alert_a_person_resolved_is_not_reopened(ward: Ward, patient: int) -> None:
+    late = DUE["obs"][0] + minutes(20)
+    ward.sweep(late)
+    (alert,) = ward.alerts("overdue_obs")
+    with ward.sessions.begin() as session:
+        lifecycle.resolve(session, alert.id, "obs on paper chart, entered later", NURSE, late + minutes(1))
+    assert ward.sweep(late + minutes(2)).reopened == []
+    assert ward.alert(alert.id).status == "resolved"
+
+
+def test_a_sample_back_dated_to_the_day_before_does_not_resolve_todays_missing_panel(ward: Ward) -> None:
+    pid = ward.admit(ADMITTED)
+    for panel in PANEL_ANALYTES:
+        ward.panel(pid, panel, DONE)
+    late = datetime(2026, 11, 25, 10, 16, tzinfo=UTC)
+    ward.sweep(late)
+    (fbc,) = [a for a in ward.alerts("overdue_bloods") if a.details["panel"] == "fbc"]
+    ward.panel(pid, "fbc", datetime(2026, 11, 24, 23, 0, tzinfo=UTC), hook=True)  # yesterday evening's sample
+    assert ward.alert(fbc.id).status == "open"
+    for later in (1, 2):
+        report = ward.sweep(late + minutes(later))
+        assert report.resolved == [] and report.reopened == [] and report.raised == []
+    ward.panel(pid, "fbc", late + minutes(30))  # today's sample
+    assert ward.alert(fbc.id).status == "resolved"
