@@ -52,12 +52,19 @@ class LeaderLock:
         self.held = False
 
     def try_acquire(self) -> bool:
+        """Take the lock if it is free. False while another scheduler holds it, and also when the database cannot
+        be reached: a standby keeps polling through a restart of the server rather than exiting."""
         with self._guard:
             if self.held:
                 return True
-            if self._connection is None:
-                self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            got = self._connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}).scalar()
+            try:
+                if self._connection is None:
+                    self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                got = self._connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}).scalar()
+            except DBAPIError as exc:
+                log.warning("leader lock: the database cannot be reached, will try again: %s", exc.orig)
+                self._discard()
+                return False
             self.held = bool(got)
             return self.held
 
@@ -80,11 +87,15 @@ class LeaderLock:
                 if self.held:
                     self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
             except DBAPIError as exc:
-                log.warning("leader lock: unlock failed (the connection is gone, so is the lock): %s", exc)
+                log.warning("leader lock: unlock failed (the connection is gone, so is the lock): %s", exc.orig)
             finally:
                 self.held = False
-                self._connection.close()
-                self._connection = None
+                self._discard()
+
+    def _discard(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 class AlertJobs:

@@ -42,28 +42,29 @@ class SchedulerProcess:
         self.scheduler = BlockingScheduler(timezone=UTC, executors={"default": self.executor})
 
     def schedule(self) -> None:
-        """Add both jobs, first run now (a standby that waited for the lock starts sweeping at once)."""
-        config, first = self.config, datetime.now(UTC)
-        self.scheduler.add_job(
-            self._run(self.jobs.sweep),
-            "interval",
-            seconds=config.sweep_interval_seconds,
-            id=SWEEP_JOB_ID,
-            name="alert sweep",
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=config.misfire_grace_seconds,
-            next_run_time=first,
+        """Add both jobs, first run now (a standby that waited for the lock starts sweeping at once). A delivery
+        pass delayed by more than two intervals is skipped: the next one, due soon, sends the same rows."""
+        first, grace = datetime.now(UTC), self.config.misfire_grace_seconds
+        sweep_every, deliver_every = self.config.sweep_interval_seconds, self.config.delivery_interval_seconds
+        self._add(SWEEP_JOB_ID, "alert sweep", self.jobs.sweep, sweep_every, grace, first)
+        self._add(
+            DELIVERY_JOB_ID, "page delivery", self.jobs.deliver, deliver_every, min(grace, 2 * deliver_every), first
         )
+
+    def _add(
+        self, job_id: str, name: str, job: Callable[[], object], seconds: int, grace: int, first: datetime
+    ) -> None:
+        """An interval job under an explicit id; a backlog of missed runs runs once (``coalesce``), a slow run is
+        never overlapped by the next (``max_instances=1``), and a run late by up to ``grace`` seconds still runs."""
         self.scheduler.add_job(
-            self._run(self.jobs.deliver),
+            self._run(job),
             "interval",
-            seconds=config.delivery_interval_seconds,
-            id=DELIVERY_JOB_ID,
-            name="page delivery",
+            seconds=seconds,
+            id=job_id,
+            name=name,
             coalesce=True,
             max_instances=1,
-            misfire_grace_time=min(config.misfire_grace_seconds, config.delivery_interval_seconds * 2),
+            misfire_grace_time=grace,
             next_run_time=first,
         )
 
