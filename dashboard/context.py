@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 from flask import current_app
@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from data.settings import Settings
 
 EXTENSION = "cartwatch"
+
+Scope = Callable[[], AbstractContextManager[Session]]
+"""What view functions that write (or read a page of rows) take: `session_scope`, `read_session`, or a test's."""
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,12 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.context import app_context, read_session, session_scope
+from dashboard.context import read_session, session_scope
 from dashboard.views.actor import current_actor, viewing_settings
-from dashboard.views.alerts_view import act, load_alert_rows, load_history
-from dashboard.views.board import banner_text, heartbeat_stale, poll
+from dashboard.views.alerts_view import act, history_title, load_alert_rows, load_history, selected_alert
+from dashboard.views.board import check_pulse
 
 ACTIONS = {ids.ALERTS_ACK: "acknowledge", ids.ALERTS_SNOOZE: "snooze", ids.ALERTS_RESOLVE: "resolve"}
-
-
-def _selected(rows: list[dict[str, Any]] | None) -> int | None:
-    return int(rows[0]["id"]) if rows else None
 
 
 def register(app: Dash) -> None:
@@ -38,15 +34,16 @@ def register(app: Dash) -> None:
     def refresh(_n: int, _changed: int, status: str, version: int, banner: str | None) -> tuple[Any, ...]:
         settings = viewing_settings()
         now = datetime.now(UTC)
+        # A tick reads the rows only when the ward changed; an action here or a new filter always does.
+        known = version if ctx.triggered_id == ids.ALERTS_INTERVAL else None
         with read_session() as session:
-            pulse = poll(session, settings)
-            text = banner_text(heartbeat_stale(pulse, now, settings), pulse.heartbeat_at, now)
-            if ctx.triggered_id == ids.ALERTS_INTERVAL and pulse.version == version:
-                if text == (banner or ""):
-                    raise PreventUpdate
-                return no_update, no_update, text, bool(text)
+            check = check_pulse(session, now, settings, known, banner)
+            if check is None:
+                raise PreventUpdate
+            if not check.changed:
+                return no_update, no_update, check.banner, bool(check.banner)
             rows = load_alert_rows(session, now, settings, status)
-        return rows, pulse.version, text, bool(text)
+        return rows, check.pulse.version, check.banner, bool(check.banner)
 
     @app.callback(
         Output(ids.ALERTS_STATUS, "children"),
@@ -75,7 +72,7 @@ def register(app: Dash) -> None:
         done, message = act(
             session_scope,
             action,
-            _selected(selected),
+            selected_alert(selected),
             current_actor(action),
             datetime.now(UTC),
             settings,
@@ -93,9 +90,9 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def history(selected: list[dict[str, Any]] | None) -> tuple[Any, ...]:
-        alert_id = _selected(selected)
+        alert_id = selected_alert(selected)
         if alert_id is None:
-            return [], "Delivery history"
+            return [], history_title(None)
         with read_session() as session:
-            rows = load_history(session, alert_id, app_context().settings.ward_timezone)
-        return rows, f"Delivery history of alert {alert_id} ({selected[0]['kind'] if selected else ''})"
+            rows = load_history(session, alert_id, viewing_settings().ward_timezone, current_actor("read"))
+        return rows, history_title(selected)

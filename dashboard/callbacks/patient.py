@@ -9,14 +9,12 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.context import app_context, read_session, session_scope
-from dashboard.pages.patient import figure
-from dashboard.views.actor import current_actor
-from dashboard.views.form_layout import error_message
-from dashboard.views.patient import guidance_panel, header, load_patient
-from dashboard.views.recording import amend_record
-from dashboard.views.records_table import amend_body, column_defs, error_body, pending_changes, pending_text, row_data
-from data.queries import ward_pulse
+from dashboard.context import read_session, session_scope
+from dashboard.views.actor import current_actor, viewing_settings
+from dashboard.views.patient import load_patient, page_outputs, ward_unchanged
+from dashboard.views.recording import amend_from_table
+from dashboard.views.records_table import pending_changes, pending_text
+from data.records import check_ward
 
 
 def register(app: Dash) -> None:
@@ -38,24 +36,16 @@ def register(app: Dash) -> None:
     def redraw(
         _n: int, _saved: list[int], _amended: int, kind: str, patient: dict[str, Any], version: int
     ) -> tuple[Any, ...]:
-        settings = app_context().settings
-        tz = settings.ward_timezone
+        tz = viewing_settings().ward_timezone
         now = datetime.now(UTC)
         with read_session() as session:
-            if ctx.triggered_id == ids.PATIENT_INTERVAL and ward_pulse(session, patient["ward"])[0] == version:
+            if ctx.triggered_id == ids.PATIENT_INTERVAL and ward_unchanged(session, patient["ward"], version):
                 raise PreventUpdate
             view = load_patient(session, patient["id"], now, tz)
         if view is None:
             raise PreventUpdate
-        rows = row_data(kind, view.records[kind], tz)
-        return (
-            view.version,
-            header(view, now, tz),
-            figure(view, now, tz),
-            guidance_panel(view, tz),
-            column_defs(kind),
-            rows,
-        )
+        check_ward(current_actor("read"), view.patient)
+        return page_outputs(view, kind, now, tz)
 
     @app.callback(
         Output(ids.PATIENT_PENDING, "data"),
@@ -94,17 +84,10 @@ def register(app: Dash) -> None:
         reason: str | None,
         count: int,
     ) -> tuple[Any, ...]:
-        now = datetime.now(UTC)
-        if ctx.triggered_id == ids.PATIENT_ERROR:
-            record_id = int(selected[0]["id"]) if selected else None
-            outcome = amend_record(session_scope, kind, record_id, error_body(reason), current_actor("record"), now)
-            done = "Marked entered in error; the record is kept in the audit trail."
-        else:
-            record_id = (pending or {}).get("record_id")
-            outcome = amend_record(
-                session_scope, kind, record_id, amend_body(pending, reason), current_actor("record"), now
-            )
-            done = "Amendment saved; the original is kept in the audit trail."
-        if not outcome.saved:
-            return error_message(outcome.general), no_update, no_update
-        return done, (count or 0) + 1, ""
+        in_error = ctx.triggered_id == ids.PATIENT_ERROR
+        saved, message = amend_from_table(
+            session_scope, kind, in_error, selected, pending, reason, current_actor("record"), datetime.now(UTC)
+        )
+        if not saved:
+            return message, no_update, no_update
+        return message, (count or 0) + 1, ""

@@ -8,19 +8,12 @@ from typing import Any
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
 from dashboard import ids
-from dashboard.context import app_context, read_session, session_scope
-from dashboard.views.actor import current_actor
-from dashboard.views.form_layout import PREVIEWED, error_message, preview_block, saved_message
-from dashboard.views.forms import KINDS, body_from_values, unit_options
-from dashboard.views.previews import crs_preview, neuro_preview
-from dashboard.views.recording import save_record
-from dashboard.views.timefmt import clock
-from data.models import Patient
-from data.records import fever_masked
-
-
-def _values(states: list[dict[str, Any]]) -> dict[str, Any]:
-    return {state["id"]["name"]: state.get("value") for state in states}
+from dashboard.context import read_session, session_scope
+from dashboard.views.actor import current_actor, viewing_settings
+from dashboard.views.form_layout import PREVIEWED, preview_block
+from dashboard.views.forms import KINDS, body_from_values, form_values, unit_options
+from dashboard.views.previews import form_preview
+from dashboard.views.recording import submit_form
 
 
 def _register_save(app: Dash, kind: str) -> None:
@@ -35,20 +28,12 @@ def _register_save(app: Dash, kind: str) -> None:
         State(ids.patient_form(ids.PATIENT_SAVED, kind), "data"),
         prevent_initial_call=True,
     )
-    def save(_clicks: int, _values_list: list[Any], patient: dict[str, Any], saved: int) -> tuple[Any, ...]:
-        settings = app_context().settings
-        now = datetime.now(UTC)
-        values = _values(ctx.states_list[0])
+    def save(_clicks: int, _values: list[Any], patient: dict[str, Any], saved: int) -> tuple[Any, ...]:
         names = [o["id"]["name"] for o in ctx.outputs_list[0]]
-        body = body_from_values(kind, values, settings.ward_timezone, now, patient["tool"])
-        actor = current_actor("override" if body.get("override") else "record")
-        outcome = save_record(session_scope, kind, patient["id"], body, names, actor, now)
-        feedback = [outcome.errors.get(name, "") for name in names]
-        classes = ["field-invalid" if name in outcome.errors else "" for name in names]
-        if not outcome.saved:
-            lines = outcome.general or ["correct the fields marked in red"]
-            return feedback, classes, error_message(lines), no_update
-        return feedback, classes, saved_message(kind, clock(now, settings.ward_timezone)), (saved or 0) + 1
+        values = form_values(ctx.states_list[0])
+        tz = viewing_settings().ward_timezone
+        result = submit_form(session_scope, kind, values, names, patient, current_actor, datetime.now(UTC), tz)
+        return result.feedback, result.classes, result.status, (saved or 0) + 1 if result.saved else no_update
 
 
 def _register_preview(app: Dash, kind: str) -> None:
@@ -57,20 +42,13 @@ def _register_preview(app: Dash, kind: str) -> None:
         Input(ids.patient_field(kind, ALL), "value"),
         State(ids.PATIENT_ID, "data"),
     )
-    def preview(_values_list: list[Any], patient: dict[str, Any]) -> list[Any]:
-        settings = app_context().settings
+    def preview(_values: list[Any], patient: dict[str, Any]) -> list[Any]:
         now = datetime.now(UTC)
-        values = _values(ctx.inputs_list[0])
-        body = body_from_values(kind, values, settings.ward_timezone, now, patient["tool"])
+        tz = viewing_settings().ward_timezone
+        body = body_from_values(kind, form_values(ctx.inputs_list[0]), tz, now, patient["tool"])
         with read_session() as session:
-            if kind == "crs-assessments":
-                shown = crs_preview(body, fever_masked(session, patient["id"], now), now)
-            else:
-                person = session.get(Patient, patient["id"])
-                if person is None:
-                    return []
-                shown = neuro_preview(body, person.age_years_at(now), person.developmental_delay, patient["tool"], now)
-        return preview_block(shown)
+            shown = form_preview(session, kind, body, patient["id"], patient["tool"], current_actor("read"), now)
+        return [] if shown is None else preview_block(shown)
 
 
 def register(app: Dash) -> None:

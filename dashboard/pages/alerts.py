@@ -13,7 +13,8 @@ from dashboard import ids
 from dashboard.context import read_session
 from dashboard.views.actor import viewing_settings
 from dashboard.views.alerts_view import COLUMNS, HISTORY_COLUMNS, STATUSES, column_defs, load_alert_rows
-from dashboard.views.board import banner_text, heartbeat_stale, poll
+from dashboard.views.board import offline_banner, poll
+from dashboard.views.grid import single_row_selection
 from dashboard.views.shell import frame, heartbeat_banner
 
 dash.register_page(__name__, path="/alerts", title="cartwatch — alerts")
@@ -33,9 +34,7 @@ def layout(**_query: str) -> html.Div:
         rows = load_alert_rows(session, now, settings)
     return frame(
         [
-            heartbeat_banner(
-                ids.ALERTS_BANNER, banner_text(heartbeat_stale(pulse, now, settings), pulse.heartbeat_at, now)
-            ),
+            heartbeat_banner(ids.ALERTS_BANNER, offline_banner(pulse, now, settings)),
             html.H1("Alerts", className="h3"),
             dbc.RadioItems(
                 id=ids.ALERTS_FILTER,
@@ -51,9 +50,7 @@ def layout(**_query: str) -> html.Div:
                 getRowId="params.data.id",
                 rowClassRules=SEVERITY_ROWS,
                 defaultColDef={"resizable": True, "width": 130},
-                dashGridOptions={
-                    "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
-                },
+                dashGridOptions=single_row_selection(),
                 style={"height": "360px"},
             ),
             dbc.Row(

@@ -10,10 +10,9 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.context import read_session
 from dashboard.views.actor import viewing_settings
-from dashboard.views.bay import bed_cards, timers_store
-from dashboard.views.board import banner_text, heartbeat_stale, load_board
+from dashboard.views.bay import bed_cards, timers_store, updated_text
+from dashboard.views.board import load_board, offline_banner
 from dashboard.views.shell import frame, heartbeat_banner, is_wall
-from dashboard.views.timefmt import clock
 
 dash.register_page(__name__, path="/", title="cartwatch — bay")
 
@@ -25,16 +24,15 @@ def layout(wall: str | None = None, **_query: str) -> html.Div:
         board = load_board(session, now, settings)
     tz = settings.ward_timezone
     timers = timers_store(board, tz)
-    stale = heartbeat_stale(board.pulse, now, settings)
     on_wall = is_wall(wall)
     style = {"--wall-scale": str(settings.wall_font_scale)} if on_wall else None
     return frame(
         [
-            heartbeat_banner(ids.BAY_BANNER, banner_text(stale, board.pulse.heartbeat_at, now)),
+            heartbeat_banner(ids.BAY_BANNER, offline_banner(board.pulse, now, settings)),
             html.Div(
                 [
                     html.H1(settings.board_ward or "CAR-T bay", className="bay-title"),
-                    html.Span(f"updated {clock(now, tz)}", id=ids.BAY_UPDATED, className="bay-updated"),
+                    html.Span(updated_text(now, tz), id=ids.BAY_UPDATED, className="bay-updated"),
                 ],
                 className="d-flex justify-content-between align-items-baseline",
             ),

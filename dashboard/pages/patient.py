@@ -11,24 +11,27 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.context import app_context, read_session
-from dashboard.views.actor import current_actor
+from dashboard.context import read_session
+from dashboard.views.actor import current_actor, viewing_settings
 from dashboard.views.form_layout import recording_tabs
-from dashboard.views.forms import KINDS, TITLES, initial_values
-from dashboard.views.patient import PatientView, guidance_panel, header, load_patient
+from dashboard.views.forms import KINDS, TITLES
+from dashboard.views.grid import single_row_selection
+from dashboard.views.patient import (
+    PatientView,
+    figure,
+    form_notes,
+    guidance_panel,
+    header,
+    initial_form_values,
+    load_patient,
+)
 from dashboard.views.records_table import column_defs, pending_text, row_data
 from dashboard.views.shell import frame
-from dashboard.views.timefmt import clock
-from dashboard.views.trajectory import trajectory_figure
 from data.records import check_ward
 
 dash.register_page(__name__, path_template="/patient/<patient_id>", title="cartwatch — patient")
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
-
-
-def figure(view: PatientView, now: datetime, tz: str) -> dict[str, Any]:
-    return trajectory_figure(view.frames, view.origin, now, tz, view.tool, view.origin_label)
 
 
 def records_section(view: PatientView, tz: str) -> list[Any]:
@@ -46,11 +49,7 @@ def records_section(view: PatientView, tz: str) -> list[Any]:
             rowData=row_data("observations", view.records["observations"], tz),
             getRowId="params.data.id",
             defaultColDef={"resizable": True, "sortable": False, "width": 110},
-            dashGridOptions={
-                "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
-                "stopEditingWhenCellsLoseFocus": True,
-                "singleClickEdit": True,
-            },
+            dashGridOptions=single_row_selection(stopEditingWhenCellsLoseFocus=True, singleClickEdit=True),
             style={"height": "340px"},
         ),
         html.Div(pending_text(None), id=ids.PATIENT_PENDING_TEXT, className="small text-secondary my-2"),
@@ -67,7 +66,7 @@ def records_section(view: PatientView, tz: str) -> list[Any]:
 
 
 def layout(patient_id: str | None = None, **_query: str) -> html.Div:
-    settings = app_context().settings
+    settings = viewing_settings()
     tz = settings.ward_timezone
     now = datetime.now(UTC)
     view = None
@@ -80,14 +79,6 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
         return frame(
             [dbc.Alert(f"No patient with id {patient_id}.", color="warning")], root_id=ids.PATIENT_ROOT, active=""
         )
-    initial = {kind: initial_values(kind, view.tool, now, tz, view.latest_obs) for kind in KINDS}
-    notes = {}
-    if view.latest_obs is not None:
-        notes["crs-assessments"] = (
-            f"Pre-filled from the obs at {clock(view.latest_obs.taken_at, tz)}; check each finding."
-        )
-    if view.tool == "CAPD":
-        notes["neuro-assessments"] = "Assessed with CAPD (under 12 or developmental delay): enter the CAPD total."
     return frame(
         [
             html.Div(header(view, now, tz), id=ids.PATIENT_HEADER),
@@ -98,7 +89,7 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
                 ]
             ),
             html.H2("Record", className="h5 mt-3"),
-            recording_tabs(view.tool, initial, notes),
+            recording_tabs(view.tool, initial_form_values(view, now, tz), form_notes(view, tz)),
             html.H2("Records", className="h5 mt-4"),
             *records_section(view, tz),
             dcc.Interval(id=ids.PATIENT_INTERVAL, interval=settings.board_refresh_seconds * 1000),

@@ -5,8 +5,6 @@ Acknowledge, snooze and resolve go through `alerts.lifecycle` (audit, ward bump,
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -14,15 +12,16 @@ from sqlalchemy.orm import Session
 
 from alerts import lifecycle
 from alerts.queries import alert_history, current_minutes_late, open_alerts
+from dashboard.context import Scope
+from dashboard.views.errors import error_lines
+from dashboard.views.grid import grid_columns
 from dashboard.views.timefmt import stamp
 from data import queries
 from data.audit import Actor
 from data.models import Alert, AlertDelivery, DeliveryAttempt, Patient
-from data.records import NotFound
+from data.records import NotFound, check_ward
 from data.settings import Settings
 from data.validation import InvalidInput
-
-Scope = Callable[[], AbstractContextManager[Session]]
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("bed", "Bed"),
@@ -48,11 +47,11 @@ HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+WIDE = {"message": {"flex": 2, "minWidth": 240}, "error": {"flex": 2, "minWidth": 240}}
+
+
 def column_defs(columns: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
-    return [
-        {"field": name, "headerName": header, **({"flex": 2, "minWidth": 240} if name in ("message", "error") else {})}
-        for name, header in columns
-    ]
+    return grid_columns(columns, WIDE)
 
 
 def paged_text(deliveries: list[AlertDelivery], step: int) -> str:
@@ -134,8 +133,29 @@ def history_rows(history: list[tuple[AlertDelivery, list[DeliveryAttempt]]], tz:
     return rows
 
 
-def load_history(session: Session, alert_id: int, tz: str) -> list[dict[str, Any]]:
+def load_history(session: Session, alert_id: int, tz: str, actor: Actor) -> list[dict[str, Any]]:
+    """An alert's delivery history, for an alert on a ward the actor may see (else Forbidden, a 403)."""
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        return []
+    patient = session.get(Patient, alert.patient_id) if alert.patient_id is not None else None
+    if patient is not None:
+        check_ward(actor, patient)
     return history_rows(alert_history(session, alert_id), tz)
+
+
+HISTORY_TITLE = "Delivery history"
+
+
+def selected_alert(rows: list[dict[str, Any]] | None) -> int | None:
+    """The alert selected in the grid (its row id), or None."""
+    return int(rows[0]["id"]) if rows else None
+
+
+def history_title(rows: list[dict[str, Any]] | None) -> str:
+    if not rows:
+        return HISTORY_TITLE
+    return f"{HISTORY_TITLE} of alert {rows[0]['id']} ({rows[0]['kind']})"
 
 
 def act(
@@ -162,7 +182,7 @@ def act(
             else:
                 lifecycle.resolve(session, alert_id, reason or "", actor, now)
     except InvalidInput as exc:
-        return False, "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+        return False, "; ".join(error_lines(exc))
     except NotFound as exc:
         return False, str(exc)
     done = {"acknowledge": "acknowledged", "snooze": f"snoozed for {minutes} min", "resolve": "resolved"}[action]

@@ -7,21 +7,17 @@ The query itself is `data.audit.list_audit_events`; this module only turns the f
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
+from dashboard.context import Scope
+from dashboard.views.grid import grid_columns
 from dashboard.views.timefmt import local
 from data.audit import AuditFilter, list_audit_events
 from data.models import AuditEvent
 from data.validation import FieldError, InvalidInput
-
-Scope = Callable[[], AbstractContextManager[Session]]
 
 ROW_LIMIT = 500
 OUTCOMES = ("success", "failure", "forbidden", "locked")
@@ -43,9 +39,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def column_defs() -> list[dict[str, Any]]:
-    return [
-        {"field": name, "headerName": header, **({"width": 210} if name == "when" else {})} for name, header in COLUMNS
-    ]
+    return grid_columns(COLUMNS, {"when": {"width": 210}})
 
 
 def outcome_options() -> list[dict[str, str]]:

@@ -18,12 +18,15 @@ from dashboard.views.board import DUE_KINDS, BedSnapshot, BoardSnapshot
 from dashboard.views.grades import GradeView
 from dashboard.views.palette import SEVERITY_CLASSES, grade_class
 from dashboard.views.timefmt import clock, countdown, day_label
-from toxicity import HLH_FERRITIN_THRESHOLD_NG_ML, OXYGEN_DEVICE_LEVELS, OXYGEN_LEVELS, count_vasopressors
+from dashboard.views.timeline import oxygen_words
+from toxicity import HLH_FERRITIN_THRESHOLD_NG_ML, count_vasopressors
+from toxicity.ice import ICE_MAX
 
 Leaf = tuple[str, str]
 
 # Leaves the refresh callback updates after a write (in this order), and those the clock moves.
 LEAVES: tuple[Leaf, ...] = (
+    ("bed", "children"),
     ("name", "children"),
     ("product", "children"),
     ("crs", "children"),
@@ -81,18 +84,11 @@ def haemodynamics_text(bed: BedSnapshot) -> str:
 
 
 def oxygen_text(bed: BedSnapshot) -> str:
-    """Oxygen in words with the flow: "room air", "nasal cannula 3 L/min (low-flow)"."""
+    """Oxygen in words with the flow and the level it grades as: "nasal cannula 3 L/min (low-flow)"."""
     obs = bed.obs
     if obs is None:
         return "no obs recorded"
-    device = obs.oxygen_device
-    if device == "room_air":
-        return "room air"
-    flow = f" {obs.oxygen_flow_l_min:g} L/min" if obs.oxygen_flow_l_min is not None else ""
-    level_key = OXYGEN_DEVICE_LEVELS.get(device)
-    level = next((lv.label.split(" (")[0] for lv in OXYGEN_LEVELS if lv.key == level_key), None)
-    suffix = f" ({level})" if level and level_key != "room_air" else ""
-    return f"{device.replace('_', ' ')}{flow}{suffix}"
+    return oxygen_words(obs.oxygen_device, obs.oxygen_flow_l_min)
 
 
 def neuro_text(bed: BedSnapshot, tz: str) -> str:
@@ -104,7 +100,7 @@ def neuro_text(bed: BedSnapshot, tz: str) -> str:
         return f"{neuro.tool}: unable to perform at {when}"
     if neuro.tool == "CAPD":
         return f"CAPD {neuro.capd_score} at {when}"
-    return f"ICE {neuro.ice_score}/10 at {when}"
+    return f"ICE {neuro.ice_score}/{ICE_MAX} at {when}"
 
 
 def alerts_leaf(bed: BedSnapshot) -> tuple[str, str]:
@@ -129,6 +125,7 @@ def card_leaves(bed: BedSnapshot, tz: str) -> dict[Leaf, Any]:
     alerts_text, alerts_class = alerts_leaf(bed)
     hlh_text, hlh_class, hlh_title = hlh_leaf(bed)
     return {
+        ("bed", "children"): f"Bed {bed.bed}",
         ("name", "children"): bed.name,
         ("product", "children"): bed.product,
         ("crs", "children"): bed.crs.badge_text,
@@ -211,7 +208,7 @@ def bed_card(bed: BedSnapshot, now: datetime, tz: str, timers: dict[str, Any]) -
             [
                 dbc.CardHeader(
                     [
-                        html.Span(f"Bed {bed.bed}", className="bay-bed"),
+                        _leaf(html.Span, pid, "bed", values, className="bay-bed"),
                         _leaf(html.Span, pid, "day", values, className="bay-day"),
                     ],
                     class_name="d-flex justify-content-between align-items-baseline",
@@ -256,8 +253,5 @@ def bed_cards(board: BoardSnapshot, tz: str, timers: dict[str, Any]) -> list[htm
     return [bed_card(bed, board.now, tz, timers) for bed in board.beds]
 
 
-def ordered_values(
-    outputs: list[dict[str, Any]], values_by_patient: dict[int, dict[Leaf, Any]], leaf: Leaf, default: Any = ""
-) -> list[Any]:
-    """The values of one leaf in the order Dash lists the matched components (`ctx.outputs_list`)."""
-    return [values_by_patient.get(int(o["id"]["patient"]), {}).get(leaf, default) for o in outputs]
+def updated_text(now: datetime, tz: str) -> str:
+    return f"updated {clock(now, tz)}"

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from alerts.config import cadence_policy as alerts_cadence_policy
-from dashboard.views.grades import GradeView, crs_view, icans_view
-from dashboard.views.timefmt import clock, day_label, duration
+from dashboard.views.grades import GradeView, crs_view, fever_masked_at, icans_view
+from dashboard.views.timefmt import clock, duration
 from data import queries
-from data.models import Alert, CRSAssessment, MedicationAdministration, NeuroAssessment, Observation, Patient
+from data.models import Alert, CRSAssessment, NeuroAssessment, Observation, Patient
 from data.settings import Settings
 from toxicity import (
     HLH_FERRITIN_THRESHOLD_NG_ML,
@@ -25,7 +25,6 @@ from toxicity import (
     HLHFindings,
     MonitoringState,
     due_items,
-    fever_no_longer_required,
     hlh_screen,
     max_severity,
 )
@@ -160,6 +159,33 @@ def banner_text(stale: bool, heartbeat_at: datetime | None, now: datetime) -> st
     return f"{OFFLINE_TEXT} (last scheduler heartbeat {duration(minutes)} ago)"
 
 
+def offline_banner(pulse: Pulse, now: datetime, settings: Settings) -> str:
+    """The offline banner's words for this pulse ("" while the scheduler's heartbeat is fresh)."""
+    return banner_text(heartbeat_stale(pulse, now, settings), pulse.heartbeat_at, now)
+
+
+@dataclass(frozen=True)
+class PulseCheck:
+    """What the one cheap statement of a refresh found: the pulse, the banner's words, and whether the ward
+    changed since the version the page holds."""
+
+    pulse: Pulse
+    banner: str
+    changed: bool
+
+
+def check_pulse(
+    session: Session, now: datetime, settings: Settings, known_version: int | None, shown_banner: str | None
+) -> PulseCheck | None:
+    """None when neither the ward nor the banner changed (one statement, and nothing else to do)."""
+    pulse = poll(session, settings)
+    text = offline_banner(pulse, now, settings)
+    changed = pulse.version != known_version
+    if not changed and text == (shown_banner or ""):
+        return None
+    return PulseCheck(pulse, text, changed)
+
+
 @dataclass(frozen=True)
 class Refresh:
     """What a refresh tick changes: the banner, and the board unless the ward is unchanged (None)."""
@@ -173,11 +199,10 @@ def refresh(
 ) -> Refresh | None:
     """None when nothing changed (one cheap statement); otherwise the new banner and, if the ward changed,
     the board."""
-    pulse = poll(session, settings)
-    text = banner_text(heartbeat_stale(pulse, now, settings), pulse.heartbeat_at, now)
-    if pulse.version == known_version:
-        return None if text == (shown_banner or "") else Refresh(text, None)
-    return Refresh(text, load_board(session, now, settings, pulse))
+    check = check_pulse(session, now, settings, known_version, shown_banner)
+    if check is None:
+        return None
+    return Refresh(check.banner, load_board(session, now, settings, check.pulse) if check.changed else None)
 
 
 def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse | None = None) -> BoardSnapshot:
@@ -188,7 +213,9 @@ def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse
     obs = queries.latest_per_patient(session, Observation, ids)
     crs = queries.latest_per_patient(session, CRSAssessment, ids)
     neuro = queries.latest_per_patient(session, NeuroAssessment, ids)
-    bloods = queries.latest_labs_per_panel(session, ids)
+    bloods_by_patient: dict[int, dict[str, datetime]] = {}
+    for (pid, panel), when in queries.latest_labs_per_panel(session, ids).items():
+        bloods_by_patient.setdefault(pid, {})[panel] = when
     ferritin = queries.peak_lab_per_patient(session, ids, "ferritin")
     crs_since = queries.first_crs_episode(session, ids)
     masking = queries.medications_of_classes(session, ids, sorted(FEVER_MASKING_CLASSES))
@@ -198,7 +225,8 @@ def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse
     beds = []
     for p in patients:
         last_obs, last_crs, last_neuro = obs.get(p.id), crs.get(p.id), neuro.get(p.id)
-        masked = last_obs is not None and _masked(last_obs.taken_at, crs_since.get(p.id), masking.get(p.id, []))
+        doses = [(d.given_at, d.drug) for d in masking.get(p.id, [])]
+        masked = last_obs is not None and fever_masked_at(last_obs.taken_at, crs_since.get(p.id), doses)
         crs_grade = crs_view(last_crs, last_obs, masked, clock(last_obs.taken_at, tz) if last_obs else "")
         icans_grade = icans_view(last_neuro, last_obs, clock(last_obs.taken_at, tz) if last_obs else "")
         state = MonitoringState(
@@ -207,7 +235,7 @@ def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse
             last_obs=last_obs.taken_at if last_obs else None,
             last_crs=last_crs.assessed_at if last_crs else None,
             last_neuro=last_neuro.assessed_at if last_neuro else None,
-            last_bloods={panel: when for (pid, panel), when in bloods.items() if pid == p.id},
+            last_bloods=bloods_by_patient.get(p.id, {}),
             crs_grade=crs_grade.grade,
             icans_grade=icans_grade.grade,
         )
@@ -232,13 +260,3 @@ def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse
             )
         )
     return BoardSnapshot(now=now, pulse=pulse, beds=beds, grace=policy.grace)
-
-
-def _masked(at: datetime, crs_since: datetime | None, doses: list[MedicationAdministration]) -> bool:
-    if crs_since is None:
-        return False
-    return fever_no_longer_required(at, [(crs_since, 1)], [(d.given_at, d.drug) for d in doses if d.given_at <= at])
-
-
-def day_text(bed: BedSnapshot, now: datetime, tz: str) -> str:
-    return day_label(bed.infused_at, now, tz)

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.views.forms import KINDS, TITLES, Field, form_fields, unit_options
+from dashboard.views.forms import KINDS, TITLES, Field, form_fields, schema_range, unit_options
 from dashboard.views.previews import Preview
 
 PREVIEWED = ("crs-assessments", "neuro-assessments")
@@ -26,11 +26,13 @@ def control(kind: str, field: Field, value: Any) -> Any:
     if field.kind == "number":
         # No min/max on the input: the browser would drop an out-of-range value silently, and the schema's
         # message ("98.6 is outside 30-45 °C (looks like Fahrenheit)") is the one the nurse should see.
-        hint = f"{field.low:g}-{field.high:g}" if field.low is not None and field.high is not None else None
+        accepted = schema_range(kind, field.name)
+        hint = f"{accepted.low:g}-{accepted.high:g}" if accepted is not None else None
+        unit = accepted.unit if accepted is not None else ""
         return dbc.InputGroup(
             [
                 dbc.Input(id=cid, type="number", value=value, step="any", placeholder=hint),
-                *([dbc.InputGroupText(field.unit)] if field.unit else []),
+                *([dbc.InputGroupText(unit)] if unit else []),
             ]
         )
     if field.kind == "select":

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
+from pydantic import BaseModel
+
+from dashboard.views.errors import describe
 from dashboard.views.timefmt import parse_local, to_local_input
 from data.catalogue import ANALYTES
 from data.models import Observation
-from data.schemas import MEDICATION_UNITS, ROUTES, VASOPRESSOR_NAMES
-from data.validation import FieldError, InvalidInput
+from data.schemas import MEDICATION_UNITS, RECORD_SCHEMAS, ROUTES, VASOPRESSOR_NAMES
+from data.validation import FieldError, InvalidInput, Range
 from toxicity import CONSCIOUSNESS_LEVELS, DRUGS, ICP_FINDINGS, OXYGEN_DEVICES, SEIZURE_TYPES
 from toxicity.ice import ICE_PART_MAXIMA
 
@@ -42,9 +45,6 @@ class Field:
     label: str
     kind: str
     options: tuple[str, ...] = ()
-    low: float | None = None
-    high: float | None = None
-    unit: str = ""
     default: Any = None
     width: int = 3
 
@@ -75,24 +75,24 @@ ORGANS = tuple(
 
 OBSERVATION_FIELDS = (
     _time("taken_at"),
-    Field("temperature_c", "Temperature", "number", low=30, high=45, unit="°C"),
-    Field("heart_rate", "Heart rate", "number", low=20, high=250, unit="/min"),
-    Field("respiratory_rate", "Resp. rate", "number", low=4, high=80, unit="/min"),
-    Field("systolic_bp", "Systolic BP", "number", low=40, high=300, unit="mmHg"),
-    Field("diastolic_bp", "Diastolic BP", "number", low=20, high=200, unit="mmHg"),
-    Field("spo2", "SpO₂", "number", low=50, high=100, unit="%"),
+    Field("temperature_c", "Temperature", "number"),
+    Field("heart_rate", "Heart rate", "number"),
+    Field("respiratory_rate", "Resp. rate", "number"),
+    Field("systolic_bp", "Systolic BP", "number"),
+    Field("diastolic_bp", "Diastolic BP", "number"),
+    Field("spo2", "SpO₂", "number"),
     Field("oxygen_device", "Oxygen", "select", OXYGEN_DEVICES, default="room_air"),
-    Field("oxygen_flow_l_min", "O₂ flow", "number", low=0, high=80, unit="L/min"),
-    Field("fio2", "FiO₂", "number", low=0.21, high=1.0),
+    Field("oxygen_flow_l_min", "O₂ flow", "number"),
+    Field("fio2", "FiO₂", "number"),
     Field("consciousness", "Consciousness", "select", CONSCIOUSNESS_LEVELS),
     Field("vasopressors", "Vasopressors", "multi", VASOPRESSOR_NAMES, default=[], width=12),
 )
 CRS_FIELDS = (
     _time("assessed_at"),
-    Field("temperature_c", "Temperature", "number", low=30, high=45, unit="°C"),
+    Field("temperature_c", "Temperature", "number"),
     Field("hypotension", "Hypotension", "bool", default=False),
     Field("oxygen", "Oxygen", "select", OXYGEN_DEVICES, default="room_air"),
-    Field("oxygen_flow_l_min", "O₂ flow", "number", low=0, high=80, unit="L/min"),
+    Field("oxygen_flow_l_min", "O₂ flow", "number"),
     Field("vasopressors", "Vasopressors", "multi", VASOPRESSOR_NAMES, default=[], width=12),
     Field(
         "attributable_to_other_cause",
@@ -106,10 +106,7 @@ CRS_FIELDS = (
     Field("organ_toxicities.hemophagocytosis", "Haemophagocytosis", "bool", default=False),
     *OVERRIDE,
 )
-ICE_FIELDS = tuple(
-    Field(f"ice.{part}", _words(part).capitalize(), "number", low=0, high=top, width=3)
-    for part, top in ICE_PART_MAXIMA.items()
-)
+ICE_FIELDS = tuple(Field(f"ice.{part}", _words(part).capitalize(), "number", width=3) for part in ICE_PART_MAXIMA)
 NEURO_COMMON = (
     Field("unable_to_perform_assessment", "Unable to perform (unarousable)", "bool", default=False, width=4),
     Field("consciousness", "Consciousness", "select", CONSCIOUSNESS_LEVELS, default="alert", width=4),
@@ -126,7 +123,7 @@ NEURO_COMMON = (
     ),
     *OVERRIDE,
 )
-CAPD_FIELD = Field("capd_score", "CAPD total (0-32)", "number", low=0, high=32, width=4)
+CAPD_FIELD = Field("capd_score", "CAPD total", "number", width=4)
 LAB_FIELDS = (
     _time("collected_at"),
     Field("analyte", "Analyte", "select", tuple(ANALYTES)),
@@ -136,7 +133,7 @@ LAB_FIELDS = (
 MEDICATION_FIELDS = (
     _time("given_at"),
     Field("drug", "Drug", "select", tuple(DRUGS)),
-    Field("dose", "Dose", "number", low=0.001, high=100_000),
+    Field("dose", "Dose", "number"),
     Field("unit", "Unit", "select", MEDICATION_UNITS, default="mg", width=2),
     Field("route", "Route", "select", ROUTES, default="IV", width=2),
 )
@@ -175,6 +172,32 @@ def crs_prefill(obs: Observation) -> dict[str, Any]:
     }
 
 
+def schema_range(kind: str, name: str) -> Range | None:
+    """The range `data.schemas` accepts for a number field ("ice.naming" looks inside the ICE model), so a
+    form's hint and unit are the validator's own and cannot drift from it."""
+    model: Any = RECORD_SCHEMAS[kind]
+    *groups, leaf = name.split(".")
+    for group in groups:
+        model = next(arg for arg in _flatten(model.model_fields[group].annotation) if _is_model(arg))
+    info = model.model_fields.get(leaf)
+    if info is None:
+        return None
+    candidates = [*info.metadata, *(m for arg in _flatten(info.annotation) for m in getattr(arg, "__metadata__", ()))]
+    return next((m for m in candidates if isinstance(m, Range)), None)
+
+
+def _flatten(annotation: Any) -> list[Any]:
+    """An annotation and everything inside it (`Annotated[float, Range] | None` -> the Annotated, float, None)."""
+    found = [annotation]
+    for arg in get_args(annotation):
+        found.extend(_flatten(arg))
+    return found
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -191,6 +214,11 @@ def _convert(field: Field, value: Any) -> Any:
     if field.kind == "select" and field.name.startswith(("override.grade", "organ_toxicities.")):
         return int(value)
     return value
+
+
+def form_values(components: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fields' values by name, from the matched inputs of a form (`ctx.states_list` / `ctx.inputs_list`)."""
+    return {component["id"]["name"]: component.get("value") for component in components}
 
 
 def body_from_values(kind: str, values: dict[str, Any], tz: str, now: datetime, tool: str = "ICE") -> dict[str, Any]:
@@ -235,11 +263,6 @@ def _field_for(item: FieldError, names: list[str]) -> str | None:
             return path
         path = path.rpartition(".")[0]
     return None
-
-
-def describe(item: FieldError) -> str:
-    allowed = f" (allowed: {item.allowed})" if item.allowed and item.allowed not in item.message else ""
-    return f"{item.message}{allowed}"
 
 
 def unit_options(analyte: str | None) -> list[str]:

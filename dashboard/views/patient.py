@@ -1,4 +1,8 @@
-"""One patient's page: header, current grades, and the guideline's management for them (never an order)."""
+"""One patient's page: header, current grades, the chart, and the guideline's management for them (never an order).
+
+`load_patient` reads that patient's rows only, in a fixed number of statements; the page and its refresh
+callback build every output from the one `PatientView`.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,15 @@ from sqlalchemy.orm import Session
 
 from dashboard import ids
 from dashboard.views.bay import badge_class
-from dashboard.views.forms import KINDS
-from dashboard.views.grades import GradeView, crs_view, icans_view
+from dashboard.views.forms import KINDS, initial_values
+from dashboard.views.grades import GradeView, crs_view, fever_masked_at, first_crs_episode, icans_view
+from dashboard.views.records_table import column_defs, row_data
 from dashboard.views.timefmt import clock, day_label, stamp
 from dashboard.views.timeline import Frames, frames_from_rows
+from dashboard.views.trajectory import trajectory_figure
 from data import queries
 from data.models import Observation, Patient
-from data.records import fever_masked, neuro_tool
+from data.records import neuro_tool
 from toxicity import (
     HLH_FERRITIN_THRESHOLD_NG_ML,
     Guidance,
@@ -28,6 +34,7 @@ from toxicity import (
     guidance_for,
     tocilizumab_summary,
 )
+from toxicity.bands import CAPD_AGE_LIMIT_YEARS
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class PatientView:
     tocilizumab: TocilizumabSummary | None
     version: int
     records: dict[str, list[Any]]
+    tocilizumab_problem: str = ""  # why there is no dose (e.g. an implausible weight), from `toxicity`
 
 
 def load_patient(session: Session, patient_id: int, now: datetime, tz: str) -> PatientView | None:
@@ -57,28 +65,40 @@ def load_patient(session: Session, patient_id: int, now: datetime, tz: str) -> P
     latest_obs = timeline["observations"][-1] if timeline["observations"] else None
     latest_crs = timeline["crs_assessments"][-1] if timeline["crs_assessments"] else None
     latest_neuro = timeline["neuro_assessments"][-1] if timeline["neuro_assessments"] else None
-    masked = fever_masked(session, patient_id, now)
+    first_crs = first_crs_episode(timeline["crs_assessments"])
+    treatments = [(m.given_at, m.drug) for m in timeline["medications"]]
     obs_clock = clock(latest_obs.taken_at, tz) if latest_obs else ""
+    # The obs are graded with the masking in force when they were taken (as on the board); the header says
+    # whether fever is required now.
+    obs_masked = latest_obs is not None and fever_masked_at(latest_obs.taken_at, first_crs, treatments)
     doses = [m.given_at for m in timeline["medications"] if m.drug == "tocilizumab" and m.given_at <= now]
+    toci: TocilizumabSummary | None = None
+    problem = ""
     try:
-        toci: TocilizumabSummary | None = tocilizumab_summary(patient.weight_kg, doses, now)
-    except InvalidAssessment:
-        toci = None
+        toci = tocilizumab_summary(patient.weight_kg, doses, now)
+    except InvalidAssessment as exc:
+        problem = str(exc)
     origin, label = (patient.infused_at, "infusion") if patient.infused_at else (patient.admitted_at, "admission")
     return PatientView(
         patient=patient,
         frames=frames,
-        crs=crs_view(latest_crs, latest_obs, masked, obs_clock),
+        crs=crs_view(latest_crs, latest_obs, obs_masked, obs_clock),
         icans=icans_view(latest_neuro, latest_obs, obs_clock),
         tool=neuro_tool(patient, now),
         origin=origin,
         origin_label=label,
-        fever_masked=masked,
+        fever_masked=fever_masked_at(now, first_crs, treatments),
         latest_obs=latest_obs,
         tocilizumab=toci,
         version=version,
         records={kind: timeline[kind.replace("-", "_")] for kind in KINDS},
+        tocilizumab_problem=problem,
     )
+
+
+def ward_unchanged(session: Session, ward: str, known_version: int | None) -> bool:
+    """The page's refresh tick: one statement, and the patient is read again only when the ward changed."""
+    return queries.ward_pulse(session, ward)[0] == known_version
 
 
 def peak_ferritin(frames: Frames) -> float | None:
@@ -87,7 +107,8 @@ def peak_ferritin(frames: Frames) -> float | None:
 
 
 def guidance_items(view: PatientView) -> list[Guidance]:
-    """The guideline's management for the current CRS and ICANS grades, and HLH when ferritin is above 10,000."""
+    """The guideline's management for the current CRS and ICANS grades, and HLH when the peak ferritin is above
+    the HLH threshold."""
     weight = view.patient.weight_kg
     found = [guidance_for(g.syndrome.lower(), g.grade, weight) for g in (view.crs, view.icans) if g.grade is not None]
     peak = peak_ferritin(view.frames)
@@ -96,10 +117,10 @@ def guidance_items(view: PatientView) -> list[Guidance]:
     return found
 
 
-def tocilizumab_lines(summary: TocilizumabSummary | None, tz: str) -> list[str]:
-    """The dose for this weight and the doses given against the limits, in words."""
+def tocilizumab_lines(summary: TocilizumabSummary | None, tz: str, problem: str = "") -> list[str]:
+    """The dose for this weight and the doses given against the limits, in words (`problem`: why no dose)."""
     if summary is None:
-        return ["tocilizumab dose: the recorded weight is outside 2-300 kg; check the weight"]
+        return [f"no tocilizumab dose shown: {problem or 'no summary'}; check the weight"]
     lines = [summary.reasons[0]]
     lines.append(
         f"{summary.doses_given} of {summary.max_doses} doses given; {summary.doses_last_24h} in the last 24 h "
@@ -133,7 +154,9 @@ def guidance_panel(view: PatientView, tz: str) -> list[Any]:
     toci = dbc.Card(
         [
             dbc.CardHeader("Tocilizumab"),
-            dbc.CardBody(html.Ul([html.Li(line) for line in tocilizumab_lines(view.tocilizumab, tz)])),
+            dbc.CardBody(
+                html.Ul([html.Li(line) for line in tocilizumab_lines(view.tocilizumab, tz, view.tocilizumab_problem)])
+            ),
         ],
         class_name="mb-2",
     )
@@ -170,3 +193,38 @@ def header(view: PatientView, now: datetime, tz: str) -> list[Any]:
             className="bay-grades",
         ),
     ]
+
+
+def figure(view: PatientView, now: datetime, tz: str) -> dict[str, Any]:
+    return trajectory_figure(view.frames, view.origin, now, tz, view.tool, view.origin_label)
+
+
+def initial_form_values(view: PatientView, now: datetime, tz: str) -> dict[str, dict[str, Any]]:
+    """What each recording form opens with (the CRS form pre-filled from the latest obs)."""
+    return {kind: initial_values(kind, view.tool, now, tz, view.latest_obs) for kind in KINDS}
+
+
+def form_notes(view: PatientView, tz: str) -> dict[str, str]:
+    """A line above a form where it needs one: where the CRS pre-fill came from, CAPD for a child."""
+    notes = {}
+    if view.latest_obs is not None:
+        notes["crs-assessments"] = (
+            f"Pre-filled from the obs at {clock(view.latest_obs.taken_at, tz)}; check each finding."
+        )
+    if view.tool == "CAPD":
+        notes["neuro-assessments"] = (
+            f"Assessed with CAPD (under {CAPD_AGE_LIMIT_YEARS:g} or developmental delay): enter the CAPD total."
+        )
+    return notes
+
+
+def page_outputs(view: PatientView, kind: str, now: datetime, tz: str) -> tuple[Any, ...]:
+    """The refresh callback's outputs: version, header, figure, guidance, and the `kind` records' grid."""
+    return (
+        view.version,
+        header(view, now, tz),
+        figure(view, now, tz),
+        guidance_panel(view, tz),
+        column_defs(kind),
+        row_data(kind, view.records[kind], tz),
+    )

@@ -1,19 +1,29 @@
 """The grade a CRS or neuro form would store, shown live as fields change and before anything is saved.
 
-The same steps as the write path: validate with `data.schemas`, then grade with `toxicity` (attribution to
-another cause included). Fever masking and the patient's age are passed in by the caller.
+The same steps as the write path (`data.builders`): validate with `data.schemas`, then grade with `toxicity`
+(attribution to another cause included), with fever masking and the patient's age taken at the form's own
+assessment time, as the stored grade will be.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from data.builders import grade_crs_request, grade_neuro_request
-from data.schemas import CRSIn, NeuroIn
+from sqlalchemy.orm import Session
+
+from dashboard.views.errors import error_lines
+from dashboard.views.grades import override_reason
+from data.audit import Actor
+from data.builders import fever_masked, grade_crs_request, grade_neuro_request
+from data.models import Patient
+from data.records import check_ward
+from data.schemas import CRSIn, NeuroIn, Override
 from data.validation import InvalidInput, parse
-from toxicity import ICEParts, InvalidAssessment, ice_score
+from toxicity import Grade, ICEParts, InvalidAssessment, ice_score
+from toxicity.ice import ICE_MAX, ICE_PART_MAXIMA
 
 
 @dataclass(frozen=True)
@@ -25,60 +35,73 @@ class Preview:
     reasons: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
     score: str = ""
+    rule_set: str = ""
 
     @property
     def headline(self) -> str:
         score = f"{self.score} · " if self.score else ""
         if self.grade is None:
             return f"{score}{self.syndrome} grade: not yet gradable"
-        return f"{score}{self.syndrome} grade {self.grade} if saved now"
+        rule_set = f" ({self.rule_set})" if self.rule_set else ""
+        return f"{score}{self.syndrome} grade {self.grade}{rule_set} if saved now"
 
 
-def _problems(error: InvalidInput) -> tuple[str, ...]:
-    return tuple(f"{e.field}: {e.message}" for e in error.errors)
+def _stored(syndrome: str, grade: Grade, override: Override | None, score: str = "") -> Preview:
+    """What would be stored: the clinician's override when one is given, else the computed grade."""
+    if override is None:
+        return Preview(syndrome, grade.grade, grade.reasons, score=score, rule_set=grade.rule_set)
+    reasons = (override_reason(override.grade, override.reason), *grade.reasons)
+    return Preview(syndrome, override.grade, reasons, score=score, rule_set=grade.rule_set)
 
 
-def crs_preview(body: dict[str, Any], fever_masked: bool, now: datetime) -> Preview:
+def crs_preview(body: dict[str, Any], now: datetime, masked_at: Callable[[datetime], bool]) -> Preview:
+    """`masked_at(t)`: whether fever was no longer required at t (read only once the form is valid)."""
     try:
         parsed = parse(CRSIn, body, now)
-        grade = grade_crs_request(parsed, fever_masked)
+        grade = grade_crs_request(parsed, masked_at(parsed.assessed_at))
     except InvalidInput as exc:
-        return Preview("CRS", None, problems=_problems(exc))
+        return Preview("CRS", None, problems=tuple(error_lines(exc)))
     except InvalidAssessment as exc:
         return Preview("CRS", None, problems=(str(exc),))
-    reasons = grade.reasons
-    if parsed.override is not None:
-        reasons = (*reasons, f"override to grade {parsed.override.grade}: {parsed.override.reason}")
-        return Preview("CRS", parsed.override.grade, reasons)
-    return Preview("CRS", grade.grade, reasons)
+    return _stored("CRS", grade, parsed.override)
 
 
-def neuro_preview(
-    body: dict[str, Any], age_years: float, developmental_delay: bool, tool: str, now: datetime
-) -> Preview:
+def neuro_preview(body: dict[str, Any], patient: Patient, tool: str, now: datetime) -> Preview:
     score_text = ""
     try:
         parsed = parse(NeuroIn, body, now)
         if parsed.ice is not None:
-            score_text = f"ICE {ice_score(ICEParts(**parsed.ice.model_dump()))}/10"
+            score_text = f"ICE {ice_score(ICEParts(**parsed.ice.model_dump()))}/{ICE_MAX}"
         elif parsed.capd_score is not None:
             score_text = f"CAPD {parsed.capd_score}"
-        _score, grade = grade_neuro_request(parsed, age_years, developmental_delay)
+        age = patient.age_years_at(parsed.assessed_at)
+        _score, grade = grade_neuro_request(parsed, age, patient.developmental_delay)
     except InvalidInput as exc:
-        return Preview("ICANS", None, problems=_problems(exc), score=partial_ice(body) if tool == "ICE" else "")
+        partial = partial_ice(body) if tool == "ICE" else ""
+        return Preview("ICANS", None, problems=tuple(error_lines(exc)), score=partial)
     except InvalidAssessment as exc:
         return Preview("ICANS", None, problems=(str(exc),), score=score_text)
-    if parsed.override is not None:
-        reasons = (*grade.reasons, f"override to grade {parsed.override.grade}: {parsed.override.reason}")
-        return Preview("ICANS", parsed.override.grade, reasons, score=score_text)
-    return Preview("ICANS", grade.grade, grade.reasons, score=score_text)
+    return _stored("ICANS", grade, parsed.override, score_text)
+
+
+def form_preview(
+    session: Session, kind: str, body: dict[str, Any], patient_id: int, tool: str, actor: Actor, now: datetime
+) -> Preview | None:
+    """The preview of a CRS or neuro form for a patient the actor may see; None when there is no such patient."""
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        return None
+    check_ward(actor, patient)
+    if kind == "crs-assessments":
+        return crs_preview(body, now, lambda at: fever_masked(session, patient_id, at))
+    return neuro_preview(body, patient, tool, now)
 
 
 def partial_ice(body: dict[str, Any]) -> str:
     """While the ICE parts are being filled in: the running total and how many parts are still missing."""
     parts = body.get("ice") or {}
     numbers = [v for v in parts.values() if isinstance(v, int) and not isinstance(v, bool)]
-    missing = 8 - len(parts)
+    missing = len(ICE_PART_MAXIMA) - len(parts)
     if not parts:
         return ""
-    return f"ICE {sum(numbers)}/10 so far, {missing} part{'s' if missing != 1 else ''} to go" if missing else ""
+    return f"ICE {sum(numbers)}/{ICE_MAX} so far, {missing} part{'s' if missing != 1 else ''} to go" if missing else ""

@@ -7,20 +7,27 @@ when any field is invalid. The errors come back by field for the form to show in
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
+from dashboard.context import Scope
 from dashboard.services import amend_clinical, record_clinical
-from dashboard.views.forms import field_errors
+from dashboard.views.errors import error_lines
+from dashboard.views.form_layout import error_message, saved_message
+from dashboard.views.forms import body_from_values, field_errors
+from dashboard.views.records_table import amend_body, error_body
+from dashboard.views.timefmt import clock
 from data.audit import Actor
 from data.records import NotFound
 from data.validation import InvalidInput
 
-Scope = Callable[[], AbstractContextManager[Session]]
+Permit = Callable[[str], Actor]
+"""`dashboard.views.actor.current_actor`: the signed-in person if allowed `permission`, else the request ends."""
+
+INVALID_FIELDS = "correct the fields marked in red"
+AMENDED = "Amendment saved; the original is kept in the audit trail."
+MARKED_IN_ERROR = "Marked entered in error; the record is kept in the audit trail."
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,63 @@ def amend_record(
             row = amend_clinical(session, kind, record_id, body, actor, now)
             new_id = row.id
     except InvalidInput as exc:
-        return Outcome(False, general=[f"{e.field}: {e.message}" for e in exc.errors])
+        return Outcome(False, general=error_lines(exc))
     except NotFound as exc:
         return Outcome(False, general=[str(exc)])
     return Outcome(True, record_id=new_id)
+
+
+def save_permission(body: dict[str, Any]) -> str:
+    """Recording needs "record"; a form that overrides the grade needs "override" (a doctor)."""
+    return "override" if body.get("override") else "record"
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """What a form shows after Save: a message under each field (by `names` order), their classes, a status."""
+
+    saved: bool
+    feedback: list[str]
+    classes: list[str]
+    status: Any
+
+
+def submit_form(
+    scope: Scope,
+    kind: str,
+    values: dict[str, Any],
+    names: list[str],
+    patient: dict[str, Any],
+    permit: Permit,
+    now: datetime,
+    tz: str,
+) -> FormResult:
+    """Save a form's `values` for `patient` (the page's store: id and tool) as the person `permit` allows."""
+    body = body_from_values(kind, values, tz, now, patient["tool"])
+    outcome = save_record(scope, kind, patient["id"], body, names, permit(save_permission(body)), now)
+    feedback = [outcome.errors.get(name, "") for name in names]
+    classes = ["field-invalid" if name in outcome.errors else "" for name in names]
+    if not outcome.saved:
+        return FormResult(False, feedback, classes, error_message(outcome.general or [INVALID_FIELDS]))
+    return FormResult(True, feedback, classes, saved_message(kind, clock(now, tz)))
+
+
+def amend_from_table(
+    scope: Scope,
+    kind: str,
+    entered_in_error: bool,
+    selected: list[dict[str, Any]] | None,
+    pending: dict[str, Any] | None,
+    reason: str | None,
+    actor: Actor,
+    now: datetime,
+) -> tuple[bool, Any]:
+    """Save the pending cell edits as an amendment, or mark the selected row entered in error; (saved, message)."""
+    if entered_in_error:
+        record_id = int(selected[0]["id"]) if selected else None
+        body, done = error_body(reason), MARKED_IN_ERROR
+    else:
+        record_id = (pending or {}).get("record_id")
+        body, done = amend_body(pending, reason), AMENDED
+    outcome = amend_record(scope, kind, record_id, body, actor, now)
+    return (True, done) if outcome.saved else (False, error_message(outcome.general))

@@ -1,4 +1,5 @@
-"""One patient's records as data frames for the trajectory chart (only that patient's rows are read)."""
+"""One patient's records as data frames for the trajectory chart, and the ordinal levels (haemodynamics,
+oxygen) both the chart and the bay's cards put into words."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy.orm import Session
 
-from data.queries import patient_timeline
+from dashboard.views.grades import stored_reasons
 from toxicity import (
     HYPOTENSION_LEVELS,
     NASAL_CANNULA_FLOW_BANDS,
@@ -23,7 +23,8 @@ CRS_COLUMNS = (
     "id",
     "assessed_at",
     "grade",
-    "provisional",
+    "rule_set",
+    "overridden",
     "reasons",
     "temperature_c",
     "hypotension",
@@ -31,9 +32,31 @@ CRS_COLUMNS = (
     "oxygen",
     "oxygen_flow_l_min",
 )
-NEURO_COLUMNS = ("id", "assessed_at", "grade", "reasons", "tool", "ice_score", "capd_score", "unable")
+NEURO_COLUMNS = (
+    "id",
+    "assessed_at",
+    "grade",
+    "rule_set",
+    "overridden",
+    "reasons",
+    "tool",
+    "ice_score",
+    "capd_score",
+    "unable",
+)
 LAB_COLUMNS = ("collected_at", "analyte", "value", "unit")
 MED_COLUMNS = ("given_at", "drug", "drug_class", "dose", "unit", "route")
+# Short words for each ordinal level: the chart's tick labels and the bay's oxygen text say the same.
+LEVEL_WORDS = {
+    "none": "none",
+    "fluids_only": "fluids",
+    "one_vasopressor": "1 pressor",
+    "multiple_vasopressors": "multiple",
+    "room_air": "room air",
+    "low_flow": "low-flow",
+    "high_flow_or_mask": "high-flow/mask",
+    "positive_pressure": "pos. pressure",
+}
 
 
 @dataclass(frozen=True)
@@ -57,8 +80,9 @@ def frames_from_rows(timeline: dict[str, list[Any]]) -> Frames:
             "id": r.id,
             "assessed_at": r.assessed_at,
             "grade": r.grade,
-            "provisional": False,
-            "reasons": list(r.reasons),
+            "rule_set": r.rule_set,
+            "overridden": r.override_grade is not None,
+            "reasons": stored_reasons(r),
             "temperature_c": r.temperature_c,
             "hypotension": r.hypotension,
             "vasopressors": list(r.vasopressors or []),
@@ -72,7 +96,9 @@ def frames_from_rows(timeline: dict[str, list[Any]]) -> Frames:
             "id": r.id,
             "assessed_at": r.assessed_at,
             "grade": r.grade,
-            "reasons": list(r.reasons),
+            "rule_set": r.rule_set,
+            "overridden": r.override_grade is not None,
+            "reasons": stored_reasons(r),
             "tool": r.tool,
             "ice_score": r.ice_score,
             "capd_score": r.capd_score,
@@ -89,10 +115,6 @@ def frames_from_rows(timeline: dict[str, list[Any]]) -> Frames:
         labs=_frame(labs, LAB_COLUMNS),
         meds=_frame(meds, MED_COLUMNS),
     )
-
-
-def load_frames(session: Session, patient_id: int) -> Frames:
-    return frames_from_rows(patient_timeline(session, patient_id))
 
 
 def hypotension_level(hypotension: bool, vasopressors: list[str]) -> int:
@@ -124,3 +146,18 @@ def safe_hypotension_level(hypotension: bool, vasopressors: list[str]) -> int | 
         return hypotension_level(hypotension, vasopressors)
     except InvalidAssessment:
         return None
+
+
+def oxygen_words(device: str, flow: float | None) -> str:
+    """Oxygen as the bedside says it, with the level that grades it: "nasal cannula 8 L/min (high-flow/mask)".
+
+    A plain nasal cannula is graded by its flow, so without a flow its level is unknown and the text says so."""
+    if device == "room_air":
+        return LEVEL_WORDS["room_air"]
+    flow_text = f" {flow:g} L/min" if flow is not None else ""
+    index = oxygen_level(device, flow)
+    if index is None:
+        suffix = " (flow not recorded)" if flow is None else ""
+    else:
+        suffix = f" ({LEVEL_WORDS[OXYGEN_LEVELS[index].key]})"
+    return f"{device.replace('_', ' ')}{flow_text}{suffix}"

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.views.palette import DRUG_CLASS_COLOURS, grade_fill
-from dashboard.views.timeline import Frames
+from dashboard.views.timeline import LEVEL_WORDS, Frames
 from dashboard.views.trajectory_panels import (
     Trace,
     days_since,
@@ -45,16 +45,6 @@ PANELS: tuple[tuple[str, str, float], ...] = (
     ("y7", "CRP mg/L", 1.0),
 )
 GAP = 0.022
-SHORT_LEVEL = {
-    "none": "none",
-    "fluids_only": "fluids",
-    "one_vasopressor": "1 pressor",
-    "multiple_vasopressors": "multiple",
-    "room_air": "room air",
-    "low_flow": "low-flow",
-    "high_flow_or_mask": "high-flow/mask",
-    "positive_pressure": "pos. pressure",
-}
 
 
 def panel_domains() -> dict[str, list[float]]:
@@ -88,6 +78,11 @@ def runs(starts: list[float], ends: list[float], grades: list[int]) -> list[tupl
         else:
             merged.append((start, end, grade))
     return merged
+
+
+def grade_source(rule_set: str, overridden: bool) -> str:
+    """ "ASTCT 2019", or "ASTCT 2019, override" when a clinician set the grade."""
+    return f"{rule_set}, override" if overridden else rule_set
 
 
 def grade_strip(frames: Frames, origin: datetime, now: datetime, tz: str) -> tuple[list[Trace], list[Trace]]:
@@ -127,11 +122,18 @@ def grade_strip(frames: Frames, origin: datetime, now: datetime, tz: str) -> tup
                 "textposition": "middle right",
                 "marker": {"size": 7, "color": "#212529", "symbol": "line-ns-open"},
                 "customdata": [
-                    [int(grade), when, "<br>".join(reasons)]
-                    for grade, when, reasons in zip(frame["grade"], clock_times, frame["reasons"], strict=True)
+                    [int(grade), when, "<br>".join(reasons), grade_source(str(rule_set), bool(overridden))]
+                    for grade, when, reasons, rule_set, overridden in zip(
+                        frame["grade"],
+                        clock_times,
+                        frame["reasons"],
+                        frame["rule_set"],
+                        frame["overridden"],
+                        strict=True,
+                    )
                 ],
-                "hovertemplate": f"{name} grade %{{customdata[0]}}<br>%{{customdata[1]}}<br>%{{customdata[2]}}"
-                "<extra></extra>",
+                "hovertemplate": f"{name} grade %{{customdata[0]}} (%{{customdata[3]}})<br>%{{customdata[1]}}"
+                "<br>%{customdata[2]}<extra></extra>",
                 "xaxis": "x",
                 "yaxis": "y",
                 "showlegend": False,
@@ -240,12 +242,12 @@ def trajectory_figure(
     axes["yaxis2"]["range"] = temp_range
     axes["yaxis3"].update(
         tickvals=list(range(4)),
-        ticktext=[SHORT_LEVEL[lv.key] for lv in HYPOTENSION_LEVELS],
+        ticktext=[LEVEL_WORDS[lv.key] for lv in HYPOTENSION_LEVELS],
         range=[-0.5, len(HYPOTENSION_LEVELS) - 0.5],
     )
     axes["yaxis4"].update(
         tickvals=list(range(4)),
-        ticktext=[SHORT_LEVEL[lv.key] for lv in OXYGEN_LEVELS],
+        ticktext=[LEVEL_WORDS[lv.key] for lv in OXYGEN_LEVELS],
         range=[-0.5, len(OXYGEN_LEVELS) - 0.5],
     )
     axes["yaxis5"]["range"] = neuro_range

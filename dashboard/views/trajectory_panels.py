@@ -6,19 +6,23 @@ Each returns plain dict traces and shapes; bands and thresholds are read from `t
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
 
 from dashboard.views.palette import BAND_FILLS
 from dashboard.views.timefmt import stamp
-from dashboard.views.timeline import Frames, oxygen_level, safe_hypotension_level
+from dashboard.views.timeline import Frames, oxygen_level, oxygen_words, safe_hypotension_level
 from toxicity import CAPD_BANDS, FEVER_BANDS, HLH_FERRITIN_THRESHOLD_NG_ML, HYPOTENSION_LEVELS, ICE_BANDS, OXYGEN_LEVELS
+from toxicity.bands import CAPD_UNABLE_GRADE, ICE_UNABLE_GRADE
 
 Trace = dict[str, Any]
 DAY_SECONDS = 86_400.0
-TEMP_RANGE = (35.0, 41.0)
+TEMP_RANGE = (35.0, 41.0)  # the axis shown at least (a display choice, not a threshold)
+LINE: Mapping[str, Any] = MappingProxyType({"color": "#212529", "width": 1.5})  # copied into each trace
 
 
 def days_since(times: pd.Series | list[datetime], origin: datetime) -> list[float]:
@@ -73,6 +77,20 @@ def line_trace(name: str, x: list[float], y: list[Any], hover: list[str], axis: 
     }
 
 
+def timed_trace(
+    name: str, times: list[datetime], values: list[Any], origin: datetime, tz: str, axis: str, **extra: Any
+) -> dict[str, Any]:
+    """A line over days since `origin`, with the ward's clock time on hover."""
+    return line_trace(name, days_since(times, origin), values, hover_times(times, tz), axis, **extra)
+
+
+def marker_trace(
+    name: str, times: list[datetime], values: list[Any], origin: datetime, tz: str, axis: str, marker: dict[str, Any]
+) -> dict[str, Any]:
+    """Points only (no line): readings of another kind drawn over a panel's line."""
+    return {**timed_trace(name, times, values, origin, tz, axis), "mode": "markers", "marker": marker}
+
+
 def temperature_panel(frames: Frames, origin: datetime, tz: str) -> tuple[list[Trace], list[Trace], list[float]]:
     obs = frames.obs.dropna(subset=["temperature_c"])
     crs = frames.crs.dropna(subset=["temperature_c"])
@@ -82,25 +100,18 @@ def temperature_panel(frames: Frames, origin: datetime, tz: str) -> tuple[list[T
     fever = next(band for band in FEVER_BANDS if band.outcome)
     shapes = [band_shape("y2", fever.low, high, "rgba(213, 94, 0, 0.15)"), hline("y2", fever.low, "#d55e00")]
     traces = [
-        line_trace(
-            "Temperature °C",
-            days_since(list(obs["taken_at"]), origin),
-            list(obs["temperature_c"]),
-            hover_times(list(obs["taken_at"]), tz),
-            "y2",
-            line={"color": "#212529", "width": 1.5},
+        timed_trace(
+            "Temperature °C", list(obs["taken_at"]), list(obs["temperature_c"]), origin, tz, "y2", line=dict(LINE)
         ),
-        {
-            **line_trace(
-                "Temperature at CRS assessment",
-                days_since(list(crs["assessed_at"]), origin),
-                list(crs["temperature_c"]),
-                hover_times(list(crs["assessed_at"]), tz),
-                "y2",
-            ),
-            "mode": "markers",
-            "marker": {"symbol": "diamond", "size": 8, "color": "#0072b2"},
-        },
+        marker_trace(
+            "Temperature at CRS assessment",
+            list(crs["assessed_at"]),
+            list(crs["temperature_c"]),
+            origin,
+            tz,
+            "y2",
+            {"symbol": "diamond", "size": 8, "color": "#0072b2"},
+        ),
     ]
     return traces, shapes, [low, high]
 
@@ -138,40 +149,35 @@ def oxygen_panel(frames: Frames, origin: datetime, tz: str) -> tuple[list[Trace]
         flow_value = None if pd.isna(flow) else float(flow)
         level = oxygen_level(str(device), flow_value)
         if level is not None:
-            flow_text = f" {flow_value:g} L/min" if flow_value is not None else ""
-            rows.append((t, level, f"{str(device).replace('_', ' ')}{flow_text}<br>{stamp(t, tz)}"))
+            rows.append((t, level, f"{oxygen_words(str(device), flow_value)}<br>{stamp(t, tz)}"))
     x = days_since([t for t, _, _ in rows], origin)
     return level_panel("y4", OXYGEN_LEVELS, x, [lv for _, lv, _ in rows], [h for _, _, h in rows], "Oxygen")
 
 
 def neuro_panel(frames: Frames, origin: datetime, tz: str, tool: str) -> tuple[list[Trace], list[Trace], list[float]]:
     """ICE 0-10 with bands 7-9 / 3-6 / 0-2 (CAPD 0-32 for children); 'unable to perform' as a cross."""
-    bands, column = (ICE_BANDS, "ice_score") if tool == "ICE" else (CAPD_BANDS, "capd_score")
+    bands, column, unable_grade = (
+        (ICE_BANDS, "ice_score", ICE_UNABLE_GRADE) if tool == "ICE" else (CAPD_BANDS, "capd_score", CAPD_UNABLE_GRADE)
+    )
     shapes = [band_shape("y5", b.low - 0.5, b.high + 0.5, BAND_FILLS[b.grade]) for b in bands]
     rows = frames.neuro[frames.neuro["tool"] == tool]
     scored = rows.dropna(subset=[column])
     unable = rows[rows["unable"].astype(bool)]
+    unable_trace = marker_trace(
+        f"{tool}: unable to perform",
+        list(unable["assessed_at"]),
+        [min(b.low for b in bands)] * len(unable),
+        origin,
+        tz,
+        "y5",
+        {"symbol": "x", "size": 11, "color": "#882255"},
+    )
+    unable_trace["hovertemplate"] = f"unable to perform {tool} (grade {unable_grade})<br>%{{customdata}}<extra></extra>"
     traces = [
-        line_trace(
-            tool,
-            days_since(list(scored["assessed_at"]), origin),
-            [int(v) for v in scored[column]],
-            hover_times(list(scored["assessed_at"]), tz),
-            "y5",
-            line={"color": "#212529", "width": 1.5},
+        timed_trace(
+            tool, list(scored["assessed_at"]), [int(v) for v in scored[column]], origin, tz, "y5", line=dict(LINE)
         ),
-        {
-            **line_trace(
-                f"{tool}: unable to perform",
-                days_since(list(unable["assessed_at"]), origin),
-                [min(b.low for b in bands)] * len(unable),
-                hover_times(list(unable["assessed_at"]), tz),
-                "y5",
-            ),
-            "mode": "markers",
-            "marker": {"symbol": "x", "size": 11, "color": "#882255"},
-            "hovertemplate": f"unable to perform {tool} (grade 4)<br>%{{customdata}}<extra></extra>",
-        },
+        unable_trace,
     ]
     top = max(b.high for b in bands)
     return traces, shapes, [-0.5, top + 0.5]
@@ -180,13 +186,8 @@ def neuro_panel(frames: Frames, origin: datetime, tz: str, tool: str) -> tuple[l
 def lab_panel(frames: Frames, origin: datetime, tz: str, analyte: str, axis: str, name: str) -> list[Trace]:
     rows = frames.labs[frames.labs["analyte"] == analyte]
     return [
-        line_trace(
-            name,
-            days_since(list(rows["collected_at"]), origin),
-            [float(v) for v in rows["value"]],
-            hover_times(list(rows["collected_at"]), tz),
-            axis,
-            line={"color": "#212529", "width": 1.5},
+        timed_trace(
+            name, list(rows["collected_at"]), [float(v) for v in rows["value"]], origin, tz, axis, line=dict(LINE)
         )
     ]
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from data.audit import Actor
 from data.db import make_engine, make_session_factory
 from data.models import Patient
-from data.records import record
+from data.records import record, update_patient
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +40,7 @@ def test_bay001_board_shows_every_active_bed_with_its_grades(dash_duo: Any, star
     assert list(cards) == list(EXPECTED)  # bed order, discharged bed 8 not shown
     for bed, (crs, icans) in EXPECTED.items():
         assert crs in cards[bed] and icans in cards[bed], cards[bed]
+        assert "ASTCT 2019" in cards[bed], cards[bed]  # every grade names its rule set
     assert "D+4" in cards["3"] and "D-2" in cards["1"]
     assert "CAPD 6" in cards["6"]
     assert "ferritin 25,000 > 10,000" in cards["5"]
@@ -93,4 +94,24 @@ def test_bay005_a_write_updates_the_card_in_place_on_the_next_refresh(
     # The same element, updated in place (a re-rendered card would leave this reference stale).
     assert badge.text == "CRS 1"
     assert "provisional" in card.text
+    assert dash_duo.get_logs() == []
+
+
+def test_bay006_a_bed_move_relabels_the_card_in_place(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    start_app()
+    dash_duo.wait_for_contains_text(".bay-grid", "Demo Golf")
+    card = dash_duo.find_elements(".bay-card")[-1]
+    label = card.find_element("css selector", ".bay-bed")
+    assert label.text == "Bed 7"
+    engine = make_engine(database)
+    with make_session_factory(engine).begin() as session:
+        pid = session.scalar(select(Patient.id).where(Patient.bed == "7"))
+        assert pid is not None
+        actor = Actor("browser-test", role="nurse_in_charge", source="import")
+        update_patient(session, pid, {"bed": "7A"}, actor, datetime.now(UTC))
+    engine.dispose()
+    dash_duo.wait_for_text_to_equal(".bay-card:last-child .bay-bed", "Bed 7A")
+    assert label.text == "Bed 7A"  # the same element: the card was not rendered again
     assert dash_duo.get_logs() == []

@@ -90,7 +90,7 @@ def test_patient002_recording_an_ice_assessment_changes_the_badge_and_adds_a_poi
         box = _field(dash_duo, "neuro-assessments", f"ice.{part}")
         box.send_keys(str(top))
     preview = json.dumps({"form": "neuro-assessments", "type": "patient-preview"}, separators=(",", ":"))
-    dash_duo.wait_for_contains_text(f"[id='{preview}']", "ICE 10/10 · ICANS grade 0 if saved now")
+    dash_duo.wait_for_contains_text(f"[id='{preview}']", "ICE 10/10 · ICANS grade 0 (ASTCT 2019) if saved now")
     _click(dash_duo, _button(dash_duo, "patient-save", "neuro-assessments"))
     dash_duo.wait_for_text_to_equal("#patient-icans-badge", "ICANS 0")
     after = dash_duo.driver.execute_script(TRACE_POINTS.format(name="'ICE'"))

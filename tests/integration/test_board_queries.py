@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from dash import Dash
+from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard import ids
+from dashboard.app import create_app
+from dashboard.context import EXTENSION
+from dashboard.views.bay import LEAVES, TIMER_LEAVES, timers_store
+from dashboard.views.bay_refresh import FIXED_OUTPUTS
 from dashboard.views.board import load_board, refresh
 from data.audit import Actor
+from data.auth import create_user
 from data.models import Alert, SchedulerHeartbeat
 from data.records import create_patient, record
 from data.settings import Settings
@@ -151,3 +161,115 @@ def test_a_silent_scheduler_changes_only_the_banner(sessions: sessionmaker[Sessi
         stale = refresh(session, later, settings, first.board.pulse.version, first.banner)
     assert stale is not None and stale.board is None
     assert stale.banner.startswith("Alerting offline — escalate by phone")
+
+
+# --- the same, through the bay's real callbacks (as the browser sends them, signed in) ----------------------
+
+AUTH_TABLES = ("login_sessions", "users", "api_tokens")
+
+
+def board_statements(statements: list[str]) -> list[str]:
+    """The statements a callback ran for the board: not the log-in check every request makes."""
+    return [s for s in queries_only(statements) if not any(table in s for table in AUTH_TABLES)]
+
+
+def _tick(app: Dash, version: int | None, banner: str, beds: list[int]) -> dict[str, Any]:
+    """The request a bay page holding `beds` sends on a refresh tick."""
+    return {
+        "output": next(key for key in app.callback_map if key.startswith("..bay-version.data")),
+        "outputs": [
+            *({"id": component, "property": prop} for component, prop in FIXED_OUTPUTS),
+            *([{"id": ids.bay_leaf(pid, field), "property": prop} for pid in beds] for field, prop in LEAVES),
+        ],
+        "inputs": [{"id": ids.BAY_INTERVAL, "property": "n_intervals", "value": 1}],
+        "state": [
+            {"id": ids.BAY_VERSION, "property": "data", "value": version},
+            {"id": ids.BAY_BANNER, "property": "children", "value": banner},
+            {"id": ids.BAY_BEDS, "property": "data", "value": beds},
+        ],
+        "changedPropIds": [f"{ids.BAY_INTERVAL}.n_intervals"],
+    }
+
+
+def _clock(app: Dash, timers: dict[str, Any], beds: list[int]) -> dict[str, Any]:
+    """The request the countdowns send on the same tick."""
+    return {
+        "output": next(key for key in app.callback_map if key.startswith('..{"field":"day"')),
+        "outputs": [
+            [{"id": ids.bay_leaf(pid, field), "property": prop} for pid in beds] for field, prop in TIMER_LEAVES
+        ],
+        "inputs": [
+            {"id": ids.BAY_INTERVAL, "property": "n_intervals", "value": 1},
+            {"id": ids.BAY_TIMERS, "property": "data", "value": timers},
+        ],
+        "changedPropIds": [f"{ids.BAY_INTERVAL}.n_intervals"],
+        "state": [],
+    }
+
+
+def _signed_in(app: Dash, sessions: sessionmaker[Session], ward: str | None = None) -> FlaskClient:
+    """A browser session for a nurse, kept to `ward` when one is given (the board then shows only that ward)."""
+    name = f"nurse.{(ward or 'any').replace(' ', '').lower()}"
+    with sessions.begin() as session:
+        create_user(session, name, "test-password-123", "nurse", ACTOR, datetime.now(UTC), ward=ward)
+    client = app.server.test_client()
+    response = client.post(
+        "/login", data={"username": name, "password": "test-password-123"}, headers={"Origin": "http://localhost"}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def _engine(app: Dash) -> Engine:
+    engine: Engine = app.server.extensions[EXTENSION].engine
+    return engine
+
+
+def _post(client: FlaskClient, engine: Engine, request: dict[str, Any]) -> tuple[Any, list[str]]:
+    with counted(engine) as statements:
+        response = client.post("/_dash-update-component", json=request, headers={"Origin": "http://localhost"})
+    return response, board_statements(statements)
+
+
+def test_through_the_callback_an_unchanged_ward_costs_one_statement_and_the_countdowns_none(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        _ward(session, 4, now)
+    app = create_app(settings)
+    client = _signed_in(app, sessions)
+    with sessions() as session:
+        board = load_board(session, now, settings)
+    beds = [bed.patient_id for bed in board.beds]
+    response, statements = _post(client, _engine(app), _tick(app, board.pulse.version, "", beds))
+    assert response.status_code == 204  # PreventUpdate: nothing sent, nothing re-rendered
+    assert len(statements) == 1
+    timers = timers_store(board, settings.ward_timezone)
+    response, statements = _post(client, _engine(app), _clock(app, timers, beds))
+    assert response.status_code == 200 and statements == []
+    countdowns = response.get_json()["response"]
+    assert sum(len(props) for props in countdowns.values()) == len(beds) * len(TIMER_LEAVES)  # all, from the store
+
+
+def test_through_the_callback_a_changed_ward_updates_the_leaves_with_the_same_statements_for_4_beds_as_24(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        _ward(session, 4, now, "Ward 4")
+        _ward(session, 24, now, "Ward 24")
+    app = create_app(settings)
+    counts = []
+    for ward in ("Ward 4", "Ward 24"):
+        client = _signed_in(app, sessions, ward)
+        with sessions() as session:
+            board = load_board(session, now, dataclasses.replace(settings, board_ward=ward))
+        beds = [bed.patient_id for bed in board.beds]
+        response, statements = _post(client, _engine(app), _tick(app, board.pulse.version - 1, "", beds))
+        assert response.status_code == 200
+        sent = response.get_json()["response"]
+        assert ids.BAY_CARDS not in sent and ids.BAY_BEDS not in sent  # the cards stay mounted; leaves change
+        assert sum(len(props) for key, props in sent.items() if key.startswith("{")) == len(LEAVES) * len(beds)
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 10

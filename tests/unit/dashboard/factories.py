@@ -51,8 +51,8 @@ def bed(**fields: Any) -> BedSnapshot:
         "name": "Demo Golf",
         "product": "axicabtagene ciloleucel",
         "infused_at": NOW - timedelta(days=3),
-        "crs": GradeView("CRS", 1, False, "ASTCT 2019 assessment", ("fever: 38.4",)),
-        "icans": GradeView("ICANS", 0, False, "ASTCT 2019 assessment", ("ICE: score 10",)),
+        "crs": GradeView("CRS", 1, False, "ASTCT 2019 assessment", ("fever: 38.4",), rule_set="ASTCT 2019"),
+        "icans": GradeView("ICANS", 0, False, "ASTCT 2019 assessment", ("ICE: score 10",), rule_set="ASTCT 2019"),
         "obs": obs(),
         "neuro": neuro(),
         "due": {"obs": due("obs", 90), "crs": due("crs", -40), "neuro": due("neuro", 200), "bloods": due("bloods", 30)},
@@ -61,6 +61,16 @@ def bed(**fields: Any) -> BedSnapshot:
     }
     values.update(fields)
     return BedSnapshot(**values)
+
+
+def walk(component: Any) -> list[Any]:
+    """The component and every component inside it (text children left out)."""
+    found = [component]
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, (str, int, float)):
+            found.extend(walk(child))
+    return found
 
 
 def hlh(positive: bool = False) -> HLHFlag:

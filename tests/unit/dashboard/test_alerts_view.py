@@ -1,7 +1,24 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from dashboard.views.alerts_view import alert_rows, bed_text, history_rows, paged_text
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from dashboard.views.alerts_view import (
+    COLUMNS,
+    act,
+    alert_rows,
+    bed_text,
+    column_defs,
+    history_rows,
+    history_title,
+    load_history,
+    paged_text,
+    selected_alert,
+)
+from data.audit import Actor
 from data.models import Alert, AlertDelivery, DeliveryAttempt, Patient
+from data.records import Forbidden, create_patient
+from data.settings import Settings
 from tests.unit.dashboard.factories import NOW, TZ
 
 
@@ -72,3 +89,75 @@ def test_history_lists_every_attempt_and_deliveries_not_yet_tried() -> None:
         ("registrar", "", ""),
     ]
     assert rows[2]["attempted"] == "not yet"
+
+
+def test_the_history_is_titled_by_the_selected_alert() -> None:
+    rows = [{"id": "4", "kind": "crs overdue"}]
+    assert (selected_alert(rows), history_title(rows)) == (4, "Delivery history of alert 4 (crs overdue)")
+    assert (selected_alert([]), history_title(None)) == (None, "Delivery history")
+
+
+def test_message_and_error_columns_take_the_spare_width() -> None:
+    defs = {d["field"]: d for d in column_defs(COLUMNS)}
+    assert [d["headerName"] for d in column_defs(COLUMNS)][:3] == ["Bed", "Kind", "Severity"]
+    assert defs["message"]["flex"] == 2 and "flex" not in defs["bed"]
+
+
+def test_acting_with_nothing_selected_asks_for_a_selection() -> None:
+    def no_scope() -> None:
+        raise AssertionError("nothing is written without a selection")
+
+    done, message = act(no_scope, "acknowledge", None, Actor("n", "nurse"), NOW, Settings())  # type: ignore[arg-type]
+    assert (done, message) == (False, "Select an alert first.")
+
+
+def _alert_on(sessions: sessionmaker[Session], ward: str) -> int:
+    now = datetime.now(UTC)
+    body = {
+        "hospital_number": "HIST0001",
+        "name": "History Test",
+        "date_of_birth": "1970-01-01",
+        "sex": "male",
+        "weight_kg": 80.0,
+        "product": "axicabtagene ciloleucel",
+        "ward": ward,
+        "bed": "1",
+        "admitted_at": (now - timedelta(days=1)).isoformat(),
+    }
+    with sessions.begin() as session:
+        patient = create_patient(session, body, Actor("test", source="import"), now)
+        alert = Alert(
+            dedupe_key="hist:1",
+            reference="HIST00001",
+            patient_id=patient.id,
+            kind="crs_overdue",
+            severity="urgent",
+            message="CRS assessment overdue",
+            raised_at=now,
+        )
+        session.add(alert)
+        session.flush()
+        session.add(
+            AlertDelivery(
+                alert_id=alert.id,
+                step=0,
+                recipient="nurse_in_charge",
+                channel="log",
+                payload={},
+                status="pending",
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        return alert.id
+
+
+def test_an_alerts_history_is_shown_to_its_ward_and_refused_to_another(sessions: sessionmaker[Session]) -> None:
+    alert_id = _alert_on(sessions, "Ward 33")
+    with sessions() as session:
+        rows = load_history(session, alert_id, TZ, Actor("nurse", "nurse", ward="Ward 33"))
+        assert [(r["recipient"], r["attempted"]) for r in rows] == [("nurse_in_charge", "not yet")]
+        assert load_history(session, alert_id, TZ, Actor("doctor", "doctor")) == rows
+        with pytest.raises(Forbidden):
+            load_history(session, alert_id, TZ, Actor("ward9.nurse", "nurse", ward="Ward 9"))
+        assert load_history(session, alert_id + 1, TZ, Actor("doctor", "doctor")) == []

@@ -1,17 +1,20 @@
 from datetime import UTC, datetime
 
+from dashboard.views.form_layout import control
 from dashboard.views.forms import (
     KINDS,
     body_from_values,
     crs_prefill,
     field_errors,
     form_fields,
+    form_values,
     initial_values,
+    schema_range,
     unit_options,
 )
 from data.schemas import RECORD_SCHEMAS
 from data.validation import FieldError, InvalidInput, parse
-from tests.unit.dashboard.factories import NOW, TZ, obs
+from tests.unit.dashboard.factories import NOW, TZ, obs, walk
 
 
 def test_every_form_field_is_a_field_of_its_schema() -> None:
@@ -104,3 +107,34 @@ def test_the_crs_form_is_prefilled_from_the_latest_obs() -> None:
 def test_lab_units_offer_the_stored_unit_first() -> None:
     assert unit_options("crp")[0] == "mg/L" and "mg/dL" in unit_options("crp")
     assert unit_options(None) == []
+
+
+def test_form_values_are_read_by_field_name_from_the_matched_inputs() -> None:
+    matched = [
+        {
+            "id": {"type": "patient-field", "form": "observations", "name": "temperature_c"},
+            "property": "value",
+            "value": 38.2,
+        },
+        {"id": {"type": "patient-field", "form": "observations", "name": "spo2"}, "property": "value"},
+    ]
+    assert form_values(matched) == {"temperature_c": 38.2, "spo2": None}
+
+
+def test_number_hints_and_units_are_the_ranges_the_schema_accepts() -> None:
+    temperature = schema_range("observations", "temperature_c")
+    assert temperature is not None and (temperature.low, temperature.high, temperature.unit) == (30.0, 45.0, "°C")
+    naming = schema_range("neuro-assessments", "ice.naming")
+    assert naming is not None and (naming.low, naming.high) == (0, 3)
+    assert schema_range("labs", "value") is None  # plausible ranges depend on the analyte and its unit
+    field = next(f for f in form_fields("observations") if f.name == "temperature_c")
+    parts = walk(control("observations", field, None))
+    assert [p.placeholder for p in parts if getattr(p, "type", None) == "number"] == ["30-45"]
+    assert [p.children for p in parts if type(p).__name__ == "InputGroupText"] == ["°C"]
+
+
+def test_every_number_field_but_a_lab_value_has_a_range_to_hint() -> None:
+    for kind in KINDS:
+        for tool in ("ICE", "CAPD"):
+            numbers = [f.name for f in form_fields(kind, tool) if f.kind == "number"]
+            assert [n for n in numbers if schema_range(kind, n) is None] == (["value"] if kind == "labs" else [])

@@ -2,24 +2,15 @@ from typing import Any
 
 from dashboard import ids
 from dashboard.views.shell import SignedIn, frame, navigation
-
-
-def _walk(component: Any) -> list[Any]:
-    """The component and every component inside it."""
-    found = [component]
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and not isinstance(child, str):
-            found.extend(_walk(child))
-    return found
+from tests.unit.dashboard.factories import walk
 
 
 def _hrefs(component: Any) -> list[str]:
-    return [c.href for c in _walk(component) if getattr(c, "href", None)]
+    return [c.href for c in walk(component) if getattr(c, "href", None)]
 
 
 def _by_id(component: Any, wanted: str) -> Any:
-    return next(c for c in _walk(component) if getattr(c, "id", None) == wanted)
+    return next(c for c in walk(component) if getattr(c, "id", None) == wanted)
 
 
 NURSE = SignedIn("nurse.jones", "nurse_in_charge", admin=False)

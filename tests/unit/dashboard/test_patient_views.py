@@ -3,19 +3,23 @@ from datetime import date, timedelta
 from dashboard.views.grades import GradeView
 from dashboard.views.patient import (
     PatientView,
+    form_notes,
     guidance_items,
     guidance_panel,
     header,
+    page_outputs,
     peak_ferritin,
     tocilizumab_lines,
 )
 from data.models import Patient
 from tests.unit.dashboard.factories import NOW, TZ
 from tests.unit.dashboard.frames import ORIGIN, empty, frames
-from toxicity import tocilizumab_summary
+from toxicity import InvalidAssessment, tocilizumab_summary
 
 
-def _view(crs: int | None = 2, icans: int | None = 0, with_frames: bool = True, weight: float = 84.0) -> PatientView:
+def _view(
+    crs: int | None = 2, icans: int | None = 0, with_frames: bool = True, weight: float = 84.0, tool: str = "ICE"
+) -> PatientView:
     patient = Patient(
         id=3,
         bed="3",
@@ -33,14 +37,14 @@ def _view(crs: int | None = 2, icans: int | None = 0, with_frames: bool = True, 
         frames=frames() if with_frames else empty(),
         crs=GradeView("CRS", crs, False, "assessment", ()),
         icans=GradeView("ICANS", icans, False, "assessment", ()),
-        tool="ICE",
+        tool=tool,
         origin=ORIGIN,
         origin_label="infusion",
         fever_masked=True,
         latest_obs=None,
         tocilizumab=tocilizumab_summary(weight, doses, NOW),
         version=1,
-        records={},
+        records={"observations": []},
     )
 
 
@@ -69,11 +73,38 @@ def test_tocilizumab_lines_give_the_dose_and_the_doses_against_the_limits() -> N
     assert lines[2] == "last dose Mon 23 Nov 06:00"
 
 
-def test_an_implausible_weight_asks_for_the_weight_to_be_checked() -> None:
-    assert "check the weight" in tocilizumab_lines(None, TZ)[0]
+def test_an_implausible_weight_says_why_from_the_rules_and_asks_for_the_weight_to_be_checked() -> None:
+    try:
+        tocilizumab_summary(400.0, [], NOW)
+    except InvalidAssessment as exc:
+        problem = str(exc)
+    else:
+        raise AssertionError("a 400 kg weight must not give a dose")
+    line = tocilizumab_lines(None, TZ, problem)[0]
+    assert line == f"no tocilizumab dose shown: {problem}; check the weight"
+    assert "weight_kg" in problem and "300" in problem
 
 
 def test_header_names_bed_day_and_tool_with_the_badges() -> None:
     text = str([part.to_plotly_json() for part in header(_view(), NOW, TZ)])
     assert "Bed 3 · Demo Charlie" in text and "D+3" in text and "neuro assessment by ICE" in text
     assert "CRS 2" in text and "fever not required" in text
+
+
+def test_guidance_for_grade_2_crs_gives_the_tocilizumab_dose_for_this_weight() -> None:
+    item = guidance_items(_view(crs=2, icans=None, with_frames=False, weight=50.0))[0]
+    assert item.dosing and "400" in item.dosing[0]  # 8 mg/kg
+
+
+def test_the_forms_say_where_the_crs_prefill_came_from_and_that_a_child_gets_capd() -> None:
+    assert form_notes(_view(), TZ) == {}
+    notes = form_notes(_view(tool="CAPD"), TZ)
+    assert notes == {"neuro-assessments": "Assessed with CAPD (under 12 or developmental delay): enter the CAPD total."}
+
+
+def test_a_refresh_sends_version_header_chart_guidance_and_the_chosen_records() -> None:
+    version, head, figure, guidance, columns, rows = page_outputs(_view(), "observations", NOW, TZ)
+    assert version == 1 and figure["layout"]["template"] == "none"
+    assert "CRS 2" in str([part.to_plotly_json() for part in head])
+    assert "Tocilizumab" in str([card.to_plotly_json() for card in guidance])
+    assert columns[0]["field"] == "when" and rows == []

@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.views.forms import body_from_values, form_fields
-from dashboard.views.recording import amend_record, save_record
+from dashboard.views.recording import (
+    AMENDED,
+    MARKED_IN_ERROR,
+    amend_from_table,
+    amend_record,
+    save_permission,
+    save_record,
+    submit_form,
+)
 from data.audit import Actor
 from data.models import AuditEvent, Observation
 from data.records import create_patient
@@ -113,3 +121,64 @@ def test_amend_and_entered_in_error_need_a_reason_and_keep_the_original(sessions
 def test_amending_without_choosing_a_record_says_so(sessions: sessionmaker[Session]) -> None:
     outcome = amend_record(_scope(sessions), "observations", None, {"reason": "x"}, NURSE, datetime.now(UTC))
     assert outcome.general == ["choose a record first: edit a cell or select a row"]
+
+
+def test_a_form_with_an_override_needs_the_override_permission() -> None:
+    assert save_permission({"temperature_c": 38.0}) == "record"
+    assert save_permission({"override": {"grade": 2, "reason": "clinical concern"}}) == "override"
+
+
+def _permit(asked: list[str]) -> Callable[[str], Actor]:
+    def permit(permission: str) -> Actor:
+        asked.append(permission)
+        return NURSE
+
+    return permit
+
+
+def test_submitting_an_invalid_form_marks_the_field_and_saves_nothing(sessions: sessionmaker[Session]) -> None:
+    now = datetime.now(UTC)
+    pid = _patient(sessions, now)
+    names = ["taken_at", "temperature_c", "heart_rate"]
+    asked: list[str] = []
+    patient = {"id": pid, "tool": "ICE"}
+    values = {"temperature_c": 98.6, "heart_rate": 80}
+    result = submit_form(_scope(sessions), "observations", values, names, patient, _permit(asked), now, TZ)
+    assert not result.saved and asked == ["record"]
+    assert result.feedback == ["", "98.6 is outside 30-45 °C (looks like Fahrenheit)", ""]
+    assert result.classes == ["", "field-invalid", ""]
+    assert "Nothing was saved." in str(result.status.to_plotly_json())
+    assert _obs_count(sessions) == 0
+
+
+def test_submitting_a_valid_form_saves_it_and_says_when(sessions: sessionmaker[Session]) -> None:
+    now = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    pid = _patient(sessions, now)
+    patient = {"id": pid, "tool": "ICE"}
+    scope = _scope(sessions)
+    result = submit_form(
+        scope, "observations", {"temperature_c": 37.5}, ["temperature_c"], patient, _permit([]), now, TZ
+    )
+    assert result.saved and result.feedback == [""] and result.classes == [""]
+    assert "Obs saved (13:00)." in str(result.status.to_plotly_json())  # ward time, BST
+    assert _obs_count(sessions) == 1
+
+
+def test_amending_from_the_table_saves_the_pending_edit_or_marks_the_row_in_error(
+    sessions: sessionmaker[Session],
+) -> None:
+    now = datetime.now(UTC)
+    pid = _patient(sessions, now)
+    body = body_from_values("observations", {"temperature_c": 38.2}, TZ, now)
+    first = save_record(_scope(sessions), "observations", pid, body, ["temperature_c"], NURSE, now)
+    pending = {"record_id": first.record_id, "changes": {"temperature_c": 37.2}}
+    saved, message = amend_from_table(_scope(sessions), "observations", False, None, pending, "typo", NURSE, now)
+    assert (saved, message) == (True, AMENDED)
+    with sessions() as session:
+        newest = session.scalars(select(Observation).order_by(Observation.id.desc())).first()
+    assert newest is not None and newest.temperature_c == 37.2
+    selected = [{"id": str(newest.id)}]
+    saved, message = amend_from_table(_scope(sessions), "observations", True, selected, {}, "wrong patient", NURSE, now)
+    assert (saved, message) == (True, MARKED_IN_ERROR)
+    refused, why = amend_from_table(_scope(sessions), "observations", True, None, {}, "x", NURSE, now)
+    assert not refused and "choose a record first" in str(why.to_plotly_json())

@@ -54,7 +54,9 @@ def test_ice_bands_come_from_the_rules_and_unable_is_marked_not_scored() -> None
     bands = [s for s in figure["layout"]["shapes"] if s.get("yref") == "y5"]
     assert [(b["y0"], b["y1"]) for b in bands] == [(b.low - 0.5, b.high + 0.5) for b in ICE_BANDS]
     assert _trace(figure, "ICE")["y"] == [6]
-    assert len(_trace(figure, "ICE: unable to perform")["x"]) == 1
+    unable = _trace(figure, "ICE: unable to perform")
+    assert (unable["x"], unable["y"], unable["mode"]) == ([1.5], [0], "markers")
+    assert "(grade 4)" in unable["hovertemplate"]
 
 
 def test_children_get_the_capd_scale() -> None:
@@ -93,6 +95,21 @@ def test_haemodynamics_and_oxygen_are_ordinal_steps() -> None:
     assert _trace(figure, "Haemodynamics")["y"] == [0, 2]
     assert _trace(figure, "Haemodynamics")["line"]["shape"] == "hv"
     assert _trace(figure, "Oxygen")["y"] == [0, 1]
+    assert figure["layout"]["yaxis4"]["ticktext"] == ["room air", "low-flow", "high-flow/mask", "pos. pressure"]
+
+
+def test_oxygen_hover_says_the_device_flow_and_level_as_the_bay_card_does() -> None:
+    hover = _trace(_figure(), "Oxygen")["customdata"]
+    assert hover == ["room air<br>Sun 22 Nov 00:00", "nasal cannula 3 L/min (low-flow)<br>Sun 22 Nov 12:00"]
+
+
+def test_grade_strip_hover_gives_the_grade_its_rule_set_and_an_override() -> None:
+    strip = _trace(_figure(), "CRS grade")
+    assert [row[0] for row in strip["customdata"]] == [1, 3]
+    assert [row[3] for row in strip["customdata"]] == ["ASTCT 2019", "ASTCT 2019, override"]
+    assert strip["customdata"][1][2].startswith("override to grade 3: clinical concern")
+    assert "(%{customdata[3]})" in strip["hovertemplate"]
+    assert strip["text"] == ["1", "3"]
 
 
 def test_assessments_with_the_same_grade_make_one_band() -> None:

@@ -1,0 +1,74 @@
+"""What the bay's two timers send back: the board's changes after a write, and the countdowns as the clock moves.
+
+The cards are rendered once; a refresh updates their leaves through pattern-matching ALL outputs (returning
+`children` makes Dash 4.4.1 remount every card). The cards are rendered again only when the set or the order of
+beds changed (an admission, a discharge, a move that reorders the bay).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from dash import no_update
+
+from dashboard import ids
+from dashboard.views.bay import (
+    LEAVES,
+    TIMER_LEAVES,
+    Leaf,
+    bed_cards,
+    card_leaves,
+    timer_leaves,
+    timers_store,
+    updated_text,
+)
+from dashboard.views.board import Refresh
+
+# The refresh callback's outputs before its leaf outputs (one ALL output per entry of LEAVES), in order.
+FIXED_OUTPUTS: tuple[tuple[str, str], ...] = (
+    (ids.BAY_VERSION, "data"),
+    (ids.BAY_BANNER, "children"),
+    (ids.BAY_BANNER, "is_open"),
+    (ids.BAY_BEDS, "data"),
+    (ids.BAY_CARDS, "children"),
+    (ids.BAY_TIMERS, "data"),
+    (ids.BAY_UPDATED, "children"),
+)
+
+Outputs = list[dict[str, Any]]  # one entry of `ctx.outputs_list` for an ALL output: the matched components
+
+
+def ordered_values(
+    outputs: Outputs, values_by_patient: dict[int, dict[Leaf, Any]], leaf: Leaf, default: Any = ""
+) -> list[Any]:
+    """The values of one leaf in the order Dash lists the matched components (`ctx.outputs_list`)."""
+    return [values_by_patient.get(int(o["id"]["patient"]), {}).get(leaf, default) for o in outputs]
+
+
+def tick_outputs(
+    change: Refresh, shown_beds: list[int] | None, leaf_outputs: list[Outputs], tz: str, now: datetime
+) -> tuple[Any, ...]:
+    """Every output of the refresh callback, in FIXED_OUTPUTS then LEAVES order, `no_update` where unchanged.
+
+    `shown_beds` are the patients whose cards the page holds, `leaf_outputs` the matched leaf components."""
+    head = (change.banner, bool(change.banner))
+    board = change.board
+    if board is None:  # only the banner changed
+        return (no_update, *head, *[no_update] * (len(FIXED_OUTPUTS) - 3 + len(LEAVES)))
+    timers = timers_store(board, tz)
+    updated = updated_text(now, tz)
+    beds = [bed.patient_id for bed in board.beds]
+    if beds != shown_beds:
+        cards = bed_cards(board, tz, timers)
+        return (board.pulse.version, *head, beds, cards, timers, updated, *[no_update] * len(LEAVES))
+    values = {bed.patient_id: card_leaves(bed, tz) for bed in board.beds}
+    leaves = [ordered_values(group, values, leaf) for group, leaf in zip(leaf_outputs, LEAVES, strict=True)]
+    return (board.pulse.version, *head, no_update, no_update, timers, updated, *leaves)
+
+
+def clock_outputs(timers: dict[str, Any], leaf_outputs: list[Outputs], now: datetime) -> list[list[Any]]:
+    """The countdowns, the day and the cards' overdue colour at `now`, from the timers store alone (no query)."""
+    patients = {int(o["id"]["patient"]) for group in leaf_outputs for o in group}
+    values = {pid: timer_leaves(timers, pid, now) for pid in patients}
+    return [ordered_values(group, values, leaf) for group, leaf in zip(leaf_outputs, TIMER_LEAVES, strict=True)]

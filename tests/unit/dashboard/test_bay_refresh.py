@@ -1,0 +1,65 @@
+from datetime import timedelta
+from typing import Any
+
+from dash import no_update
+
+from dashboard.views.bay import LEAVES, TIMER_LEAVES, timers_store
+from dashboard.views.bay_refresh import FIXED_OUTPUTS, clock_outputs, ordered_values, tick_outputs
+from dashboard.views.board import BoardSnapshot, Pulse, Refresh
+from dashboard.views.grades import GradeView
+from tests.unit.dashboard.factories import NOW, TZ, bed
+
+
+def _outputs(patients: list[int]) -> list[list[dict[str, Any]]]:
+    """`ctx.outputs_list` for the leaf outputs: one group per leaf, the matched cards in page order."""
+    return [
+        [{"id": {"type": "bay-leaf", "patient": pid, "field": f}, "property": p} for pid in patients] for f, p in LEAVES
+    ]
+
+
+def _board(*beds: Any, version: int = 2) -> BoardSnapshot:
+    return BoardSnapshot(now=NOW, pulse=Pulse(version, NOW), beds=list(beds))
+
+
+def _named(values: tuple[Any, ...]) -> dict[str, Any]:
+    names = [f"{component}.{prop}" for component, prop in FIXED_OUTPUTS] + [f"leaf:{f}.{p}" for f, p in LEAVES]
+    assert len(values) == len(names)
+    return dict(zip(names, values, strict=True))
+
+
+def test_only_a_changed_banner_touches_nothing_else() -> None:
+    shown = _named(tick_outputs(Refresh("Alerting offline", None), [7], _outputs([7]), TZ, NOW))
+    assert (shown["bay-banner.children"], shown["bay-banner.is_open"]) == ("Alerting offline", True)
+    assert all(value is no_update for name, value in shown.items() if not name.startswith("bay-banner"))
+
+
+def test_a_change_to_the_same_beds_updates_the_leaves_in_place_without_rendering_cards() -> None:
+    worse = bed(crs=GradeView("CRS", 3, False, "ASTCT 2019 assessment", (), rule_set="ASTCT 2019"))
+    other = bed(patient_id=9, bed="9", name="Demo India")
+    shown = _named(tick_outputs(Refresh("", _board(worse, other)), [7, 9], _outputs([9, 7]), TZ, NOW))
+    assert shown["bay-cards.children"] is no_update and shown["bay-beds.data"] is no_update
+    assert shown["bay-version.data"] == 2 and shown["bay-updated.children"] == "updated 12:00"
+    assert shown["leaf:crs.children"] == ["CRS 1", "CRS 3"]  # in the order Dash matched the components
+    assert shown["leaf:name.children"] == ["Demo India", "Demo Golf"]
+    assert shown["bay-timers.data"] == timers_store(_board(worse, other), TZ)
+
+
+def test_an_admission_renders_the_cards_once_and_sends_no_leaves() -> None:
+    shown = _named(tick_outputs(Refresh("", _board(bed(), bed(patient_id=9, bed="9"))), [7], _outputs([7]), TZ, NOW))
+    assert shown["bay-beds.data"] == [7, 9]
+    assert [card.id["patient"] for card in shown["bay-cards.children"]] == [7, 9]
+    assert all(shown[f"leaf:{f}.{p}"] is no_update for f, p in LEAVES)
+
+
+def test_the_clock_moves_the_countdowns_from_the_store_alone() -> None:
+    timers = timers_store(_board(bed()), TZ)
+    groups = [[{"id": {"type": "bay-leaf", "patient": 7, "field": f}, "property": p}] for f, p in TIMER_LEAVES]
+    later = dict(zip(TIMER_LEAVES, clock_outputs(timers, groups, NOW + timedelta(minutes=5)), strict=True))
+    assert later[("due-crs", "children")] == ["CRS: overdue · 45 min late"]
+    assert later[("card", "className")] == ["bay-card overdue"]
+
+
+def test_ordered_values_follow_the_order_dash_lists_the_components() -> None:
+    outputs = [{"id": {"patient": 2}}, {"id": {"patient": 1}}]
+    values = {1: {("crs", "children"): "CRS 1"}, 2: {("crs", "children"): "CRS 2"}}
+    assert ordered_values(outputs, values, ("crs", "children")) == ["CRS 2", "CRS 1"]

@@ -1,0 +1,100 @@
+"""The patient page's refresh callback through the Flask test client: the ward check, and a cheap tick."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from dash import Dash
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from dashboard import ids
+from dashboard.app import create_app
+from data.audit import Actor
+from data.auth import create_user
+from data.queries import ward_pulse
+from data.records import create_patient
+from data.settings import Settings
+
+SETUP = Actor("test-setup", role="admin", source="system")
+PASSWORD = "test-password-123"
+ORIGIN = {"Origin": "http://localhost"}
+
+
+def _patient(sessions: sessionmaker[Session]) -> int:
+    now = datetime.now(UTC)
+    body = {
+        "hospital_number": "CALL0001",
+        "name": "Callback Test",
+        "date_of_birth": "1970-01-01",
+        "sex": "female",
+        "weight_kg": 70.0,
+        "product": "axicabtagene ciloleucel",
+        "ward": "Ward 33",
+        "bed": "4",
+        "admitted_at": (now - timedelta(days=1)).isoformat(),
+    }
+    with sessions.begin() as session:
+        return create_patient(session, body, SETUP, now).id
+
+
+def _client(app: Dash, sessions: sessionmaker[Session], name: str, ward: str | None) -> FlaskClient:
+    with sessions.begin() as session:
+        create_user(session, name, PASSWORD, "nurse", SETUP, datetime.now(UTC), ward=ward)
+    client = app.server.test_client()
+    assert client.post("/login", data={"username": name, "password": PASSWORD}, headers=ORIGIN).status_code == 302
+    return client
+
+
+def _redraw(app: Dash, patient_id: int, version: int, trigger: str) -> dict[str, Any]:
+    return {
+        "output": next(key for key in app.callback_map if key.startswith("..patient-version.data")),
+        "outputs": [
+            {"id": ids.PATIENT_VERSION, "property": "data"},
+            {"id": ids.PATIENT_HEADER, "property": "children"},
+            {"id": ids.PATIENT_GRAPH, "property": "figure"},
+            {"id": ids.PATIENT_GUIDANCE, "property": "children"},
+            {"id": ids.PATIENT_RECORDS, "property": "columnDefs"},
+            {"id": ids.PATIENT_RECORDS, "property": "rowData"},
+        ],
+        "inputs": [
+            {"id": ids.PATIENT_INTERVAL, "property": "n_intervals", "value": 1},
+            [],
+            {"id": ids.PATIENT_AMENDED, "property": "data", "value": 0},
+            {"id": ids.PATIENT_RECORD_KIND, "property": "value", "value": "observations"},
+        ],
+        "state": [
+            {"id": ids.PATIENT_ID, "property": "data", "value": {"id": patient_id, "ward": "Ward 33", "tool": "ICE"}},
+            {"id": ids.PATIENT_VERSION, "property": "data", "value": version},
+        ],
+        "changedPropIds": [trigger],
+    }
+
+
+def test_the_refresh_shows_a_patient_only_to_someone_who_may_see_their_ward(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    pid = _patient(sessions)
+    app = create_app(settings)
+    request = _redraw(app, pid, 0, f"{ids.PATIENT_RECORD_KIND}.value")
+    other_ward = _client(app, sessions, "ward9.nurse", "Ward 9")
+    assert other_ward.post("/_dash-update-component", json=request, headers=ORIGIN).status_code == 403
+    same_ward = _client(app, sessions, "ward33.nurse", "Ward 33")
+    shown = same_ward.post("/_dash-update-component", json=request, headers=ORIGIN)
+    assert shown.status_code == 200
+    assert "Bed 4 · Callback Test" in str(shown.get_json()["response"][ids.PATIENT_HEADER]["children"])
+
+
+def test_a_tick_on_an_unchanged_ward_sends_nothing(settings: Settings, sessions: sessionmaker[Session]) -> None:
+    pid = _patient(sessions)
+    with sessions() as session:
+        version = ward_pulse(session, "Ward 33")[0]
+    app = create_app(settings)
+    client = _client(app, sessions, "any.nurse", None)
+    tick = _redraw(app, pid, version, f"{ids.PATIENT_INTERVAL}.n_intervals")
+    assert client.post("/_dash-update-component", json=tick, headers=ORIGIN).status_code == 204
+    changed = _redraw(app, pid, version - 1, f"{ids.PATIENT_INTERVAL}.n_intervals")
+    response = client.post("/_dash-update-component", json=changed, headers=ORIGIN)
+    assert response.status_code == 200
+    assert response.get_json()["response"][ids.PATIENT_VERSION]["data"] == version
