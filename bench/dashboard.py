@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from dashboard.views.bay import bed_cards, card_leaves, timers_store
-from dashboard.views.board import load_board, refresh
+from dashboard.views.bay import LEAVES, TIMER_LEAVES, bed_cards, timers_store
+from dashboard.views.bay_refresh import clock_outputs, tick_outputs
+from dashboard.views.board import Refresh, load_board, refresh
 from dashboard.views.patient import load_patient
 from dashboard.views.trajectory import trajectory_figure
 from data.audit import Actor
@@ -150,8 +151,15 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  statements for an unchanged refresh: {len(statements)}")
             timed("unchanged refresh (poll)", args.repeat, lambda: refresh(session, now, settings, version, ""))
             timed("changed refresh (read every bed)", args.repeat // 4, lambda: load_board(session, now, settings))
-        timed("leaf values for every card", args.repeat, lambda: [card_leaves(b, tz) for b in board.beds])
         timers = timers_store(board, tz)
+        beds = [b.patient_id for b in board.beds]
+        leaf_outputs = [[{"id": {"patient": pid}} for pid in beds] for _leaf in LEAVES]
+        timer_outputs = [[{"id": {"patient": pid}} for pid in beds] for _leaf in TIMER_LEAVES]
+        changed = Refresh("", board)
+        timed(
+            "changed tick: every card's leaves", args.repeat, lambda: tick_outputs(changed, beds, leaf_outputs, tz, now)
+        )
+        timed("clock tick: every countdown (no query)", args.repeat, lambda: clock_outputs(timers, timer_outputs, now))
         cards = timed("render every card (first paint)", args.repeat // 4, lambda: bed_cards(board, tz, timers))
         payload = json.dumps([c.to_plotly_json() for c in cards], default=lambda o: o.to_plotly_json())
         print(f"  cards payload: {len(payload) / 1024:.1f} KB")
