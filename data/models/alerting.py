@@ -57,7 +57,7 @@ class AlertDelivery(Base):
     channel: Mapped[str] = mapped_column(String(20))  # webhook, smtp, log
     address: Mapped[str | None] = mapped_column(String(300))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, sent, dead
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, sent, dead, cancelled
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)
