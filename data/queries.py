@@ -69,18 +69,6 @@ def latest_per_patient(session: Session, model: type[R], patient_ids: Sequence[i
     return {row.patient_id: row for row in rows}
 
 
-def latest_labs_per_panel(session: Session, patient_ids: Sequence[int]) -> dict[tuple[int, str], datetime]:
-    """When each daily panel was last collected, per patient: one grouped query."""
-    if not patient_ids:
-        return {}
-    rows = session.execute(
-        select(LabResult.patient_id, LabResult.panel, func.max(LabResult.collected_at))
-        .where(LabResult.patient_id.in_(patient_ids), current_filter(LabResult))
-        .group_by(LabResult.patient_id, LabResult.panel)
-    ).all()
-    return {(pid, panel): when for pid, panel, when in rows}
-
-
 def patient_timeline(session: Session, patient_id: int) -> dict[str, list[Any]]:
     """Every current series for one patient since admission, for charts (only this patient's rows)."""
     return {

@@ -213,9 +213,7 @@ def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse
     obs = queries.latest_per_patient(session, Observation, ids)
     crs = queries.latest_per_patient(session, CRSAssessment, ids)
     neuro = queries.latest_per_patient(session, NeuroAssessment, ids)
-    bloods_by_patient: dict[int, dict[str, datetime]] = {}
-    for (pid, panel), when in queries.latest_labs_per_panel(session, ids).items():
-        bloods_by_patient.setdefault(pid, {})[panel] = when
+    bloods_by_patient = queries.last_collected_by_patient(session, ids)
     ferritin = queries.peak_lab_per_patient(session, ids, "ferritin")
     crs_since = queries.first_crs_episode(session, ids)
     masking = queries.medications_of_classes(session, ids, sorted(FEVER_MASKING_CLASSES))
