@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.context import read_session, session_scope
 from dashboard.views.actor import current_actor, viewing_settings
-from dashboard.views.patient import load_patient, page_outputs, ward_unchanged
+from dashboard.views.patient import load_patient, page_outputs, patient_unchanged
 from dashboard.views.recording import amend_from_table
 from dashboard.views.records_table import pending_changes, pending_text
 from data.records import check_ward
@@ -39,7 +39,7 @@ def register(app: Dash) -> None:
         tz = viewing_settings().ward_timezone
         now = datetime.now(UTC)
         with read_session() as session:
-            if ctx.triggered_id == ids.PATIENT_INTERVAL and ward_unchanged(session, patient["ward"], version):
+            if ctx.triggered_id == ids.PATIENT_INTERVAL and patient_unchanged(session, patient["id"], version):
                 raise PreventUpdate
             view = load_patient(session, patient["id"], now, tz)
         if view is None:

@@ -59,7 +59,7 @@ def load_patient(session: Session, patient_id: int, now: datetime, tz: str) -> P
     patient = session.get(Patient, patient_id)
     if patient is None:
         return None
-    version, _beat = queries.ward_pulse(session, patient.ward)
+    version = queries.patient_change_marker(session, patient_id)
     timeline = queries.patient_timeline(session, patient_id)
     frames = frames_from_rows(timeline)
     latest_obs = timeline["observations"][-1] if timeline["observations"] else None
@@ -96,9 +96,10 @@ def load_patient(session: Session, patient_id: int, now: datetime, tz: str) -> P
     )
 
 
-def ward_unchanged(session: Session, ward: str, known_version: int | None) -> bool:
-    """The page's refresh tick: one statement, and the patient is read again only when the ward changed."""
-    return queries.ward_pulse(session, ward)[0] == known_version
+def patient_unchanged(session: Session, patient_id: int, known_version: int | None) -> bool:
+    """The page's refresh tick: one statement, and the page is redrawn only when this patient changed (a write
+    elsewhere on the ward leaves the page, and any unsaved edit in its records grid, alone)."""
+    return queries.patient_change_marker(session, patient_id) == known_version
 
 
 def peak_ferritin(frames: Frames) -> float | None:

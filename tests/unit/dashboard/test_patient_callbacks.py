@@ -13,8 +13,8 @@ from dashboard import ids
 from dashboard.app import create_app
 from data.audit import Actor
 from data.auth import create_user
-from data.queries import ward_pulse
-from data.records import create_patient
+from data.queries import patient_change_marker
+from data.records import create_patient, record
 from data.settings import Settings
 
 SETUP = Actor("test-setup", role="admin", source="system")
@@ -86,15 +86,33 @@ def test_the_refresh_shows_a_patient_only_to_someone_who_may_see_their_ward(
     assert "Bed 4 · Callback Test" in str(shown.get_json()["response"][ids.PATIENT_HEADER]["children"])
 
 
-def test_a_tick_on_an_unchanged_ward_sends_nothing(settings: Settings, sessions: sessionmaker[Session]) -> None:
+def test_a_tick_redraws_only_when_this_patient_changed(settings: Settings, sessions: sessionmaker[Session]) -> None:
     pid = _patient(sessions)
     with sessions() as session:
-        version = ward_pulse(session, "Ward 33")[0]
+        version = patient_change_marker(session, pid)
     app = create_app(settings)
     client = _client(app, sessions, "any.nurse", None)
     tick = _redraw(app, pid, version, f"{ids.PATIENT_INTERVAL}.n_intervals")
     assert client.post("/_dash-update-component", json=tick, headers=ORIGIN).status_code == 204
-    changed = _redraw(app, pid, version - 1, f"{ids.PATIENT_INTERVAL}.n_intervals")
-    response = client.post("/_dash-update-component", json=changed, headers=ORIGIN)
+    now = datetime.now(UTC)
+    neighbour = {
+        "hospital_number": "CALL0002",
+        "name": "Next Bed",
+        "date_of_birth": "1971-01-01",
+        "sex": "male",
+        "weight_kg": 80.0,
+        "product": "tisagenlecleucel",
+        "ward": "Ward 33",
+        "bed": "5",
+        "admitted_at": (now - timedelta(days=1)).isoformat(),
+    }
+    with sessions.begin() as session:
+        other = create_patient(session, neighbour, SETUP, now).id
+        record(session, "observations", other, {"taken_at": now.isoformat(), "spo2": 97}, SETUP, now)
+    # A write for the next bed leaves this page (and any unsaved edit in its records grid) alone.
+    assert client.post("/_dash-update-component", json=tick, headers=ORIGIN).status_code == 204
+    with sessions.begin() as session:
+        record(session, "observations", pid, {"taken_at": now.isoformat(), "spo2": 96}, SETUP, now)
+    response = client.post("/_dash-update-component", json=tick, headers=ORIGIN)
     assert response.status_code == 200
-    assert response.get_json()["response"][ids.PATIENT_VERSION]["data"] == version
+    assert response.get_json()["response"][ids.PATIENT_VERSION]["data"] > version
