@@ -87,6 +87,7 @@ def main() -> None:
             driver.find_element("id", "username").send_keys("doctor")
             driver.find_element("id", "password").send_keys(PASSWORD)
             driver.find_element("id", "login-submit").click()
+            WebDriverWait(driver, 30).until(lambda d: "/login" not in d.current_url)
             shoot(driver, f"{base}/", ".bay-card", ROOT / "docs" / "board.png", 1000)
             shoot(
                 driver,

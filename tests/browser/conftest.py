@@ -12,6 +12,7 @@ import pytest
 from dash import Dash
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
 
 from dashboard.app import create_app
 from data.audit import Actor
@@ -83,6 +84,8 @@ def log_in(dash_duo: Any, username: str = USERNAME, password: str = PASSWORD) ->
     dash_duo.driver.find_element(By.ID, "username").send_keys(username)
     dash_duo.driver.find_element(By.ID, "password").send_keys(password)
     dash_duo.driver.find_element(By.ID, "login-submit").click()
+    # The form posts and redirects to the board; wait for that before opening the board ourselves.
+    WebDriverWait(dash_duo.driver, 10).until(lambda driver: "/login" not in driver.current_url)
     # Setting server_url opens the board and waits for Dash to render it, which it can only do signed in.
     dash_duo.server_url = root
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
 
 from dashboard.app import create_app
 from data.settings import Settings
@@ -27,13 +28,14 @@ def test_auth001_logging_in_through_the_page_shows_the_board(dash_duo: Any, data
     dash_duo.driver.get(root + "/")
     assert "/login" in dash_duo.driver.current_url  # the board is not shown to a stranger
     _submit(dash_duo, root, "not the password")
-    error = dash_duo.driver.find_element(By.ID, "login-error")
+    error = WebDriverWait(dash_duo.driver, 10).until(lambda driver: driver.find_element(By.ID, "login-error"))
     assert "not recognised" in error.text
     refused = dash_duo.get_logs()  # the refusal is answered 401, which the browser reports; nothing else
     assert [entry["message"].split(" - ")[-1] for entry in refused] == [
         "Failed to load resource: the server responded with a status of 401 (UNAUTHORIZED)"
     ]
     _submit(dash_duo, root, PASSWORD)
+    WebDriverWait(dash_duo.driver, 10).until(lambda driver: "/login" not in driver.current_url)
     dash_duo.server_url = root
     dash_duo.wait_for_text_to_equal("h1.bay-title", "CAR-T bay", timeout=10)
     assert "Demo Bravo" in dash_duo.find_element("body").text
