@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from alerts.config import AlertConfig, load_config
 from data.audit import Actor, audit, bump_ward
 from data.models import Alert, Patient
-from data.records import NotFound
+from data.records import Forbidden, NotFound
 from data.settings import Settings
 from data.validation import FieldError, InvalidInput
 from toxicity import Severity
@@ -27,13 +27,20 @@ def _config(settings: Settings | None) -> AlertConfig:
     return load_config(settings if settings is not None else Settings.from_env())
 
 
-def _load(session: Session, alert_id: int) -> Alert:
+def _load(session: Session, alert_id: int, actor: Actor) -> Alert:
     query = select(Alert).where(Alert.id == alert_id)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     alert = session.scalars(query.execution_options(populate_existing=True)).first()
     if alert is None:
         raise NotFound(f"alert {alert_id} not found")
+    if actor.ward is not None:
+        # A person kept to one ward acts on that ward's alerts only (system alerts belong to every ward).
+        ward = (alert.details or {}).get("ward")
+        if ward is None and alert.patient_id is not None:
+            ward = session.scalar(select(Patient.ward).where(Patient.id == alert.patient_id))
+        if ward is not None and ward != actor.ward:
+            raise Forbidden(f"alert {alert_id} is not on {actor.ward}")
     return alert
 
 
@@ -79,7 +86,7 @@ def acknowledge(
 ) -> Alert:
     """Stop the chain: nobody further is paged. A critical alert is paged again if still unresolved after
     ``renotify_critical_minutes``. Acknowledging twice changes nothing."""
-    alert = _load(session, alert_id)
+    alert = _load(session, alert_id, actor)
     _unresolved(alert)
     if alert.status == "acknowledged":
         return alert
@@ -115,7 +122,7 @@ def snooze(
             [FieldError("minutes", minutes, f"a whole number of minutes, 1-{limit}", "snooze length out of range")]
         )
     text = _reason("reason", reason)
-    alert = _load(session, alert_id)
+    alert = _load(session, alert_id, actor)
     _unresolved(alert)
     alert.snoozed_until = now + timedelta(minutes=minutes)
     alert.snooze_reason = text
@@ -133,7 +140,7 @@ def snooze(
 def resolve(session: Session, alert_id: int, reason: str, actor: Actor, now: datetime) -> Alert:
     """Close the alert with a reason (who and when are recorded); nobody is paged for it again."""
     text = _reason("reason", reason)
-    alert = _load(session, alert_id)
+    alert = _load(session, alert_id, actor)
     _unresolved(alert)
     alert.status = "resolved"
     alert.resolved_at = now

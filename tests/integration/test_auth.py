@@ -547,3 +547,17 @@ def test_a_polling_page_touches_its_session_at_most_once_a_minute(
     assert client.get("/api/v1/me").status_code == 200
     with sessions() as session:
         assert session.scalars(select(LoginSession.last_seen_at)).one() > stale + timedelta(minutes=4)
+
+
+def test_a_user_kept_to_one_ward_cannot_acknowledge_another_wards_alert(
+    secured: Dash, users: dict[str, str], alert_id: int, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        create_user(session, "ward9.nurse", PASSWORD, "nurse", SETUP, datetime.now(UTC), ward="Ward 9")
+    client = secured.server.test_client()
+    log_in(client, "ward9.nurse")
+    response = client.post("/_dash-update-component", json=_ack_request(alert_id), headers=ORIGIN)
+    assert response.status_code == 403
+    with sessions() as session:
+        alert = session.get(Alert, alert_id)
+        assert alert is not None and (alert.status, alert.acknowledged_by) == ("open", None)
