@@ -28,21 +28,12 @@ from dashboard.views.patient import load_patient
 from dashboard.views.trajectory import trajectory_figure
 from data.audit import Actor
 from data.db import make_engine, make_session_factory
+from data.demo import ICE_FULL
 from data.migrate import upgrade
 from data.records import create_patient, record
 from data.settings import Settings
 
 ACTOR = Actor("bench", role="nurse", source="import")
-ICE = {
-    "orientation_year": 1,
-    "orientation_month": 1,
-    "orientation_city": 1,
-    "orientation_hospital": 1,
-    "follows_commands": 1,
-    "naming": 3,
-    "writing": 1,
-    "attention": 1,
-}
 
 
 def seed(session: Session, beds: int, days: int, now: datetime) -> list[int]:
@@ -76,7 +67,14 @@ def seed(session: Session, beds: int, days: int, now: datetime) -> list[int]:
                 body = {"assessed_at": t.isoformat(), "temperature_c": temp, "hypotension": False}
                 record(session, "crs-assessments", patient.id, body, ACTOR, now)
             if hours % 8 == 0:
-                record(session, "neuro-assessments", patient.id, {"assessed_at": t.isoformat(), "ice": ICE}, ACTOR, now)
+                record(
+                    session,
+                    "neuro-assessments",
+                    patient.id,
+                    {"assessed_at": t.isoformat(), "ice": ICE_FULL},
+                    ACTOR,
+                    now,
+                )
             if hours % 24 == 0:
                 for analyte, value, unit in (("ferritin", 800.0 + hours, "ng/mL"), ("crp", 20.0, "mg/L")):
                     body = {"collected_at": t.isoformat(), "analyte": analyte, "value": value, "unit": unit}

@@ -16,23 +16,10 @@ from dashboard.views.audit_view import FilterInput, search
 from data.audit import Actor, audit
 from data.models import AuditEvent
 from tests.conftest import sign_in
+from tests.dash_requests import page_request
 
 ORIGIN = {"Origin": "http://localhost"}
 FILTERS = ("audit-actor", "audit-action", "audit-outcome", "audit-record-type", "audit-patient")
-
-
-def _page_request(pathname: str) -> dict[str, Any]:
-    """The request Dash's page container sends to render a page."""
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
 
 
 def _filter_request(**values: str) -> dict[str, Any]:
@@ -82,7 +69,7 @@ def test_anyone_but_an_admin_is_refused_the_page_and_its_filter(
     app: Dash, sessions: sessionmaker[Session], role: str
 ) -> None:
     client = _client(app, sessions, role)
-    page = client.post("/_dash-update-component", json=_page_request("/audit"), headers=ORIGIN)
+    page = client.post("/_dash-update-component", json=page_request("/audit"), headers=ORIGIN)
     assert page.status_code == 403
     assert "audit-grid" not in page.get_data(as_text=True)
     filtered = client.post("/_dash-update-component", json=_filter_request(), headers=ORIGIN)
@@ -96,7 +83,7 @@ def test_anyone_but_an_admin_is_refused_the_page_and_its_filter(
 def test_an_admin_sees_the_trail_newest_first(app: Dash, sessions: sessionmaker[Session]) -> None:
     _client(app, sessions, "nurse")
     client = _client(app, sessions, "admin")
-    page = client.post("/_dash-update-component", json=_page_request("/audit"), headers=ORIGIN)
+    page = client.post("/_dash-update-component", json=page_request("/audit"), headers=ORIGIN)
     assert page.status_code == 200
     rows = _prop(page, "audit-grid", "rowData")
     assert [(r["actor"], r["action"]) for r in rows[:2]] == [("test.admin", "login"), ("tests", "create")]
@@ -135,7 +122,7 @@ def test_a_bad_filter_is_answered_with_what_the_field_allows_and_no_rows(
 
 def test_the_navigation_links_to_the_audit_page_only_for_an_admin(app: Dash, sessions: sessionmaker[Session]) -> None:
     for role, shown in (("doctor", False), ("admin", True)):
-        page = _client(app, sessions, role).post("/_dash-update-component", json=_page_request("/"), headers=ORIGIN)
+        page = _client(app, sessions, role).post("/_dash-update-component", json=page_request("/"), headers=ORIGIN)
         assert page.status_code == 200
         hrefs = {c["props"].get("href") for c in _components(page.get_json())}
         assert ("/audit" in hrefs) is shown

@@ -18,6 +18,7 @@ from data.audit import Actor
 from data.auth import create_token, create_user
 from data.models import Alert, AuditEvent, LoginSession, Observation, Patient, User
 from data.settings import Settings
+from tests.dash_requests import page_request
 from tests.integration.conftest import ago, patient_body
 
 PASSWORD = "correct horse battery"
@@ -416,27 +417,13 @@ def test_a_user_kept_to_one_ward_cannot_touch_another_wards_patient(
     assert count(sessions, Observation) == 0
     page = secured.server.test_client()
     log_in(page, "ward9.nurse")
-    layout = page.post("/_dash-update-component", headers=ORIGIN, json=_page_request(f"/patient/{patient_id}"))
+    layout = page.post("/_dash-update-component", headers=ORIGIN, json=page_request(f"/patient/{patient_id}"))
     assert layout.status_code == 403
     every_ward = secured.server.test_client()
     log_in(every_ward, "doctor")
-    rendered = every_ward.post("/_dash-update-component", headers=ORIGIN, json=_page_request(f"/patient/{patient_id}"))
+    rendered = every_ward.post("/_dash-update-component", headers=ORIGIN, json=page_request(f"/patient/{patient_id}"))
     assert rendered.status_code == 200
     assert "Test Patient" in rendered.get_data(as_text=True)
-
-
-def _page_request(pathname: str) -> dict[str, Any]:
-    """The request Dash's page container sends to render a page."""
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
 
 
 def test_a_session_ends_after_the_absolute_timeout_even_when_used(

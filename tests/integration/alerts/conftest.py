@@ -20,6 +20,7 @@ from alerts.hooks import on_clinical_write
 from alerts.sweep import SweepReport, run_sweep
 from data import records
 from data.audit import Actor
+from data.demo import ICE_FULL
 from data.models import Alert, AlertDelivery
 from data.settings import Settings
 
@@ -36,16 +37,6 @@ PANEL_ANALYTES = {
     "bone": ("calcium", 2.25, "mmol/L"),
     "crp": ("crp", 12.0, "mg/L"),
     "ferritin": ("ferritin", 850.0, "ng/mL"),
-}
-ICE_FULL = {
-    "orientation_year": 1,
-    "orientation_month": 1,
-    "orientation_city": 1,
-    "orientation_hospital": 1,
-    "follows_commands": 1,
-    "naming": 3,
-    "writing": 1,
-    "attention": 1,
 }
 
 
