@@ -8,10 +8,10 @@ from collections.abc import Iterable
 
 from toxicity.bands import FEVER_BANDS, MAX_VASOPRESSORS, OXYGEN_FLOW_MAX_L_MIN, find_band
 from toxicity.crs import CRSFindings, grade_crs
-from toxicity.enums import CONSCIOUSNESS_LEVELS, OXYGEN_DEVICES, SEIZURE_TYPES
+from toxicity.enums import OXYGEN_DEVICES
 from toxicity.errors import InvalidAssessment
 from toxicity.grade import Grade
-from toxicity.icans import NeuroFindings, grade_icans, icp_findings
+from toxicity.icans import NeuroFindings, grade_icans_in_context, stated_findings
 from toxicity.validation import require_bool, require_choice, require_int, require_items, require_number, show
 
 CRS_DOMAINS = ("fever", "hypotension", "hypoxia")
@@ -89,11 +89,15 @@ def grade_icans_attributed(findings: NeuroFindings, other_cause: Iterable[str] =
     if not isinstance(findings, NeuroFindings):
         raise InvalidAssessment(f"findings: expected NeuroFindings, got {type(findings).__name__}")
     domains = _domains(other_cause, NEURO_DOMAINS)
-    require_choice("consciousness", findings.consciousness, CONSCIOUSNESS_LEVELS)
-    require_choice("seizure", findings.seizure, SEIZURE_TYPES)
-    require_bool("deep_focal_motor_weakness", findings.deep_focal_motor_weakness)
-    icp_findings(findings.icp_findings)
+    stated_findings(findings)
     notes: list[str] = []
+    # An unarousable patient who cannot do the ICE/CAPD because of sedation (consciousness attributed to another
+    # cause) has no gradeable ICE/CAPD domain: it is not graded 4, and not 3 either (see `toxicity.icans`).
+    unarousable_other_cause = (
+        "consciousness" in domains
+        and findings.consciousness == "unarousable"
+        and bool(findings.unable_to_perform_assessment)
+    )
     if "consciousness" in domains and findings.consciousness != "alert":
         notes.append(f"depressed consciousness ({findings.consciousness}) attributed to another cause: not counted")
         findings = dataclasses.replace(findings, consciousness="alert")
@@ -106,5 +110,5 @@ def grade_icans_attributed(findings: NeuroFindings, other_cause: Iterable[str] =
     if "icp" in domains and findings.icp_findings:
         notes.append("raised ICP / cerebral oedema findings attributed to another cause: not counted")
         findings = dataclasses.replace(findings, icp_findings=frozenset())
-    result = grade_icans(findings)
+    result = grade_icans_in_context(findings, unarousable_other_cause=unarousable_other_cause)
     return dataclasses.replace(result, reasons=(*result.reasons, *notes))

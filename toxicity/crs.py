@@ -30,15 +30,20 @@ from toxicity.validation import require_bool, require_choice, require_int, requi
 
 @dataclass(frozen=True)
 class CRSFindings:
-    """One CRS assessment. Findings attributable to another cause are recorded as absent by the caller."""
+    """One CRS assessment. Findings attributable to another cause are recorded as absent by the caller.
+
+    ``hypotension`` and ``oxygen`` have no default: "no hypotension" and "room air" are findings an assessor
+    states, never a guess (None raises, naming the field). ``fever_masking_reason`` is the history that decided
+    ``after_tocilizumab_or_steroids`` (see `toxicity.fever_masking`); it is quoted in the reasons."""
 
     temperature_c: float | None
-    hypotension: bool
+    hypotension: bool | None
     vasopressors: int = 0
     vasopressin: bool = False
-    oxygen: str = "room_air"
+    oxygen: str | None = None
     oxygen_flow_l_min: float | None = None
     after_tocilizumab_or_steroids: bool = False
+    fever_masking_reason: str = ""
 
 
 def _hypotension(findings: CRSFindings) -> tuple[Level, str, str]:
@@ -56,6 +61,11 @@ def _hypotension(findings: CRSFindings) -> tuple[Level, str, str]:
     e.g. septic shock, whose domain CLINICAL-NOTES removes from the grade (0). Choosing either would be
     guessing, so the caller is asked to record which.
     """
+    if findings.hypotension is None:
+        raise InvalidAssessment(
+            "hypotension: not recorded; state it (True, with the vasopressors if any, or False): "
+            "no hypotension is a finding, not a default"
+        )
     hypotension = require_bool("hypotension", findings.hypotension)
     count = require_int("vasopressors", findings.vasopressors, 0, MAX_VASOPRESSORS)
     vasopressin = require_bool("vasopressin", findings.vasopressin)
@@ -90,10 +100,19 @@ def _hypoxia(findings: CRSFindings) -> tuple[int, str, str]:
 
     Returns the grade, the reason and the value in a few words. The device is named as recorded
     (``non_rebreather``), followed by the guideline's words for its level."""
+    if findings.oxygen is None:
+        raise InvalidAssessment(
+            f"oxygen: not recorded; state the oxygen device (room_air when none); allowed: {', '.join(OXYGEN_DEVICES)}"
+        )
     device = require_choice("oxygen", findings.oxygen, OXYGEN_DEVICES)
     flow: float | None = None
     if findings.oxygen_flow_l_min is not None:
         flow = require_number("oxygen_flow_l_min", findings.oxygen_flow_l_min, 0.0, OXYGEN_FLOW_MAX_L_MIN, "L/min")
+    if device in NASAL_CANNULA_DEVICES and flow is not None and flow <= 0:
+        raise InvalidAssessment(
+            f"oxygen_flow_l_min: {show(flow)} L/min on {device}; a nasal cannula needs a flow above 0 "
+            f"(up to {show(OXYGEN_FLOW_MAX_L_MIN)} L/min), or record oxygen room_air"
+        )
     level_key = OXYGEN_DEVICE_LEVELS[device]
     # CLINICAL-NOTES: "For a nasal cannula with a recorded flow, the flow decides (6.0 -> 2, 6.1 -> 3)", whatever
     # the cannula was called; without a flow a labelled low-/high-flow cannula keeps its label's grade, and a
@@ -108,9 +127,14 @@ def _hypoxia(findings: CRSFindings) -> tuple[int, str, str]:
         sign = "<=" if band.outcome == 2 else ">"
         kind = "low-flow" if band.outcome == 2 else "high-flow"
         value = f"{device} {show(flow)} L/min"
+        relabelled = ""
+        if device == "low_flow_nasal_cannula" and band.outcome == 3:
+            relabelled = ": graded as high-flow although the device is called low-flow (the flow decides)"
+        elif device == "high_flow_nasal_cannula" and band.outcome == 2:
+            relabelled = ": graded as low-flow although the device is called high-flow (the flow decides)"
         return (
             band.outcome,
-            f"hypoxia: {value} {sign} {show(LOW_FLOW_MAX_L_MIN)} L/min ({kind}) -> grade {band.outcome}",
+            f"hypoxia: {value} {sign} {show(LOW_FLOW_MAX_L_MIN)} L/min ({kind}){relabelled} -> grade {band.outcome}",
             value,
         )
     _check_device_flow(device, flow)
@@ -127,7 +151,10 @@ NASAL_CANNULA_DEVICES = frozenset({"nasal_cannula", "low_flow_nasal_cannula", "h
 def _check_device_flow(device: str, flow: float | None) -> None:
     """Oxygen flowing on room air is a contradiction: which of the two is wrong cannot be known."""
     if flow is not None and device == "room_air" and flow > 0:
-        raise InvalidAssessment(f"oxygen_flow_l_min: {show(flow)} L/min recorded with oxygen room_air; expected 0")
+        raise InvalidAssessment(
+            f"oxygen_flow_l_min: {show(flow)} L/min recorded with oxygen room_air; room air takes no flow "
+            "(leave the flow empty, or record the device the oxygen is given by)"
+        )
 
 
 def _fever(findings: CRSFindings, masked: bool) -> tuple[bool, str]:
@@ -173,7 +200,9 @@ def grade_crs(findings: CRSFindings) -> Grade:
         reasons.append(f"grade {grade} set by {setter}")
     elif masked:
         grade = worst
-        reasons.append("fever not required: CRS then tocilizumab or corticosteroids (ASTCT 2019 footnote)")
+        reasons.append(
+            findings.fever_masking_reason or "fever not required: CRS then tocilizumab or corticosteroids (ASTCT 2019)"
+        )
         if grade:
             reasons.append(f"grade {grade} set by {joined(setters)}")
         else:
@@ -181,10 +210,11 @@ def grade_crs(findings: CRSFindings) -> Grade:
     else:
         grade = 0
         present = [f"{name} ({values[name]})" for name, grade in domains[1:] if grade > 0]
+        if findings.fever_masking_reason:
+            reasons.append(findings.fever_masking_reason)
         if present:
             reasons.append(
-                f"grade 0: {joined(present)} without fever is not CRS (fever >= {show(FEVER_THRESHOLD_C)} °C "
-                "is required before tocilizumab or corticosteroids)"
+                f"grade 0: {joined(present)} without fever is not CRS (fever >= {show(FEVER_THRESHOLD_C)} °C needed)"
             )
         else:
             reasons.append("grade 0: no fever")

@@ -7,7 +7,7 @@ consciousness, seizure, motor findings, and raised ICP/cerebral oedema) not attr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from toxicity.bands import (
@@ -28,17 +28,21 @@ from toxicity.validation import require_bool, require_choice, require_number, sh
 
 @dataclass(frozen=True)
 class NeuroFindings:
-    """One neurotoxicity assessment. ICE is the tool from age 12 without developmental delay, else CAPD."""
+    """One neurotoxicity assessment. ICE is the tool from age 12 without developmental delay, else CAPD.
+
+    ``consciousness``, ``seizure``, ``deep_focal_motor_weakness`` and ``icp_findings`` have no default: "alert",
+    "none", False and an empty set are findings an assessor states; None (not recorded) raises, naming the field.
+    """
 
     age_years: float
     ice_score: int | None = None
     capd_score: int | None = None
     developmental_delay: bool = False
     unable_to_perform_assessment: bool = False
-    consciousness: str = "alert"
-    seizure: str = "none"
-    deep_focal_motor_weakness: bool = False
-    icp_findings: frozenset[str] = field(default_factory=frozenset)
+    consciousness: str | None = None
+    seizure: str | None = None
+    deep_focal_motor_weakness: bool | None = None
+    icp_findings: frozenset[str] | None = None
 
 
 CONSCIOUSNESS_GRADES: Mapping[str, int] = MappingProxyType(
@@ -111,14 +115,17 @@ def assessment_tool(age_years: float, developmental_delay: bool) -> str:
     return "CAPD" if age < CAPD_AGE_LIMIT_YEARS or delay else "ICE"
 
 
-def _tool_domain(findings: NeuroFindings) -> tuple[str, int | None, str, str]:
+def _tool_domain(findings: NeuroFindings, unarousable_other_cause: bool) -> tuple[str, int | None, str, str, bool]:
     """ICE: 10 -> 0, 7-9 -> 1, 3-6 -> 2, 0-2 -> 3, "0 (unable to perform ICE)" -> 4; CAPD likewise.
 
-    Returns the tool, its grade (None when not assessed), the reason and the value in a few words. A score
-    for the other tool is an error. No score at all (and not unable to perform) means the tool domain was not
-    assessed: issue 3 makes ``ice_score`` and ``capd_score`` optional and, unlike a CRS temperature, does not
-    require one, so the other domains grade on their own (a seizure or motor weakness does not wait for an
-    ICE score).
+    Returns the tool, its grade (None when not assessed), the reason, the value in a few words, and whether the
+    domain is explicitly not assessable (then no score is asked for). A score for the other tool is an error.
+
+    "Unable to perform" (ASTCT 2019 grade 4: "unarousable and unable to perform ICE") depends on consciousness:
+    unable and unarousable (not from another cause) -> grade 4; unable in an awake patient (e.g. global aphasia)
+    scores ICE 0 -> grade 3; unable because the patient is unarousable from another cause (e.g. sedation) -> the
+    domain cannot be graded and the other domains decide. CAPD is scored by observing the child, so an awake
+    child can always be scored: "unable" with CAPD needs the child to be unarousable.
     """
     tool = assessment_tool(findings.age_years, findings.developmental_delay)
     unable = require_bool("unable_to_perform_assessment", findings.unable_to_perform_assessment)
@@ -138,16 +145,66 @@ def _tool_domain(findings: NeuroFindings) -> tuple[str, int | None, str, str]:
             raise InvalidAssessment(
                 f"{used}: {show(score)} given but unable_to_perform_assessment is True; give one or the other"
             )
-        grade = ICE_UNABLE_GRADE if tool == "ICE" else CAPD_UNABLE_GRADE
-        value = f"unable to perform {tool}"
-        return tool, grade, f"{tool}: {value} (unarousable) -> grade {grade}", value
+        consciousness = _consciousness(findings)
+        if unarousable_other_cause:
+            reason = (
+                f"{tool}: not assessable: unable to perform {tool} while unarousable from a cause other than ICANS "
+                "(e.g. sedation); the other domains decide"
+            )
+            return tool, None, reason, "not assessable (unarousable from another cause)", True
+        if consciousness == "unarousable":
+            grade = ICE_UNABLE_GRADE if tool == "ICE" else CAPD_UNABLE_GRADE
+            value = f"unable to perform {tool}, unarousable"
+            return tool, grade, f"{tool}: {value} -> grade {grade}", value, False
+        if tool == "CAPD":
+            raise InvalidAssessment(
+                f"unable_to_perform_assessment: True with consciousness {consciousness}; CAPD is scored by "
+                "observing the child, so an awake child is scored (capd_score 0-32): 'unable' needs consciousness "
+                "unarousable"
+            )
+        zero = find_score_band(ICE_BANDS, 0, used)
+        value = "unable to perform ICE while awake (ICE 0)"
+        reason = (
+            f"ICE: unable to perform ICE while awake ({consciousness}, e.g. global aphasia) scores ICE 0 "
+            f"(0-2) -> grade {zero.grade}; grade {ICE_UNABLE_GRADE} needs the patient to be unarousable"
+        )
+        return tool, zero.grade, reason, value, False
     bands, top = (ICE_BANDS, 10) if tool == "ICE" else (CAPD_BANDS, 32)
     if score is None:
         reason = f"{tool}: {used} not recorded (0-{top}) -> not needed: the other domains already decide"
-        return tool, None, reason, "not recorded"
+        return tool, None, reason, "not recorded", False
     band: ScoreBand = find_score_band(bands, score, used)
     span = str(band.low) if band.low == band.high else f"{band.low}-{band.high}"
-    return tool, band.grade, f"{tool}: score {score} ({span}) -> grade {band.grade}", f"score {score}"
+    return tool, band.grade, f"{tool}: score {score} ({span}) -> grade {band.grade}", f"score {score}", False
+
+
+def _consciousness(findings: NeuroFindings) -> str:
+    if findings.consciousness is None:
+        raise InvalidAssessment(
+            f"consciousness: not recorded; state the level of consciousness (alert when fully alert); "
+            f"allowed: {', '.join(CONSCIOUSNESS_LEVELS)}"
+        )
+    return require_choice("consciousness", findings.consciousness, CONSCIOUSNESS_LEVELS)
+
+
+def stated_findings(findings: NeuroFindings) -> tuple[str, str, bool, frozenset[str]]:
+    """Consciousness, seizure, motor weakness and raised-ICP findings, each required: a missing one raises."""
+    consciousness = _consciousness(findings)
+    if findings.seizure is None:
+        raise InvalidAssessment(
+            f"seizure: not recorded; state it (none when there was no seizure); allowed: {', '.join(SEIZURE_TYPES)}"
+        )
+    seizure = require_choice("seizure", findings.seizure, SEIZURE_TYPES)
+    if findings.deep_focal_motor_weakness is None:
+        raise InvalidAssessment(
+            "deep_focal_motor_weakness: not recorded; state it (True for hemiparesis or paraparesis, else False)"
+        )
+    weakness = require_bool("deep_focal_motor_weakness", findings.deep_focal_motor_weakness)
+    if findings.icp_findings is None:
+        raise InvalidAssessment(
+            f"icp_findings: not recorded; state them (an empty list for none); allowed: {', '.join(ICP_FINDINGS)}"
+        )
+    return consciousness, seizure, weakness, icp_findings(findings.icp_findings)
 
 
 def icp_findings(value: object) -> frozenset[str]:
@@ -176,6 +233,11 @@ def _require_score_unless_decided(tool: str, overall: int) -> None:
 
 
 def grade_icans(findings: NeuroFindings) -> Grade:
+    """The ASTCT 2019 ICANS grade; see `grade_icans_in_context`."""
+    return grade_icans_in_context(findings, unarousable_other_cause=False)
+
+
+def grade_icans_in_context(findings: NeuroFindings, *, unarousable_other_cause: bool) -> Grade:
     """The ASTCT 2019 ICANS grade 0-4 with the reasons for it; the last reason names the deciding domain(s)
     and value(s), e.g. "grade 3 set by seizure (clinical_seizure_resolved_rapidly)".
 
@@ -184,25 +246,23 @@ def grade_icans(findings: NeuroFindings) -> Grade:
     """
     if not isinstance(findings, NeuroFindings):
         raise InvalidAssessment(f"findings: expected NeuroFindings, got {type(findings).__name__}")
-    tool, tool_grade, tool_reason, tool_value = _tool_domain(findings)
+    consciousness, seizure, weakness, icp = stated_findings(findings)
+    tool, tool_grade, tool_reason, tool_value, not_assessable = _tool_domain(findings, unarousable_other_cause)
     # domain_grades lists the assessed domains only: a tool score not recorded is left out, not shown as 0.
     domains: list[tuple[str, int]] = [] if tool_grade is None else [(tool, tool_grade)]
     values: dict[str, str] = {tool: tool_value}
     reasons = [tool_reason]
 
-    consciousness = require_choice("consciousness", findings.consciousness, CONSCIOUSNESS_LEVELS)
     grade = CONSCIOUSNESS_GRADES[consciousness]
     domains.append(("consciousness", grade))
     values["consciousness"] = consciousness
     reasons.append(f"consciousness: {consciousness} ({CONSCIOUSNESS_WORDS[consciousness]}) -> grade {grade}")
 
-    seizure = require_choice("seizure", findings.seizure, SEIZURE_TYPES)
     grade = SEIZURE_GRADES[seizure]
     domains.append(("seizure", grade))
     values["seizure"] = seizure
     reasons.append(f"seizure: {seizure} ({SEIZURE_WORDS[seizure]}) -> grade {grade}")
 
-    weakness = require_bool("deep_focal_motor_weakness", findings.deep_focal_motor_weakness)
     grade = MOTOR_WEAKNESS_GRADE if weakness else 0
     domains.append(("motor", grade))
     values["motor"] = "deep focal motor weakness" if weakness else "no deep focal motor weakness"
@@ -211,7 +271,6 @@ def grade_icans(findings: NeuroFindings) -> Grade:
     else:
         reasons.append(f"motor: no deep focal motor weakness -> grade {grade}")
 
-    icp = icp_findings(findings.icp_findings)
     grade = max((ICP_GRADES[item] for item in icp), default=0)
     domains.append(("raised ICP", grade))
     values["raised ICP"] = ", ".join(sorted(item for item in icp if ICP_GRADES[item] == grade)) or "none"
@@ -219,7 +278,7 @@ def grade_icans(findings: NeuroFindings) -> Grade:
     reasons.append(f"raised ICP / cerebral oedema: {named} -> grade {grade}")
 
     overall = max(grade for _, grade in domains)
-    if tool_grade is None:
+    if tool_grade is None and not not_assessable:
         _require_score_unless_decided(tool, overall)
     if overall:
         setters = [f"{name} ({values[name]})" for name, grade in domains if grade == overall]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unit.toxicity.stated import crs_findings, neuro_findings
 from toxicity import (
     CRSFindings,
     InvalidAssessment,
-    NeuroFindings,
     grade_crs_attributed,
     grade_icans_attributed,
 )
 
-SHOCKED = CRSFindings(temperature_c=38.6, hypotension=True, vasopressors=2, oxygen="facemask")
+SHOCKED = crs_findings(temperature_c=38.6, hypotension=True, vasopressors=2, oxygen="facemask")
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ def test_attributed_crs_domains_do_not_count(other_cause: tuple[str, ...], grade
 
 
 def test_fever_attributed_elsewhere_still_allows_grading_once_fever_is_masked() -> None:
-    masked = CRSFindings(temperature_c=37.0, hypotension=True, after_tocilizumab_or_steroids=True)
+    masked = crs_findings(temperature_c=37.0, hypotension=True, after_tocilizumab_or_steroids=True)
     assert grade_crs_attributed(masked, ("fever",)).grade == 2
 
 
@@ -38,7 +38,7 @@ def test_fever_attributed_elsewhere_still_allows_grading_once_fever_is_masked() 
     ids=["nothing-attributed", "motor-attributed", "motor-and-seizure", "all-but-ice"],
 )
 def test_attributed_icans_domains_do_not_count(other_cause: tuple[str, ...], grade: int) -> None:
-    findings = NeuroFindings(
+    findings = neuro_findings(
         age_years=50,
         ice_score=8,
         consciousness="awakens_to_voice",
@@ -56,7 +56,7 @@ def test_an_unknown_domain_is_rejected_naming_the_allowed_ones() -> None:
 
 
 def test_a_fever_attributed_elsewhere_after_tocilizumab_no_longer_sets_the_minimum_grade_1() -> None:
-    febrile = CRSFindings(temperature_c=38.8, hypotension=False, after_tocilizumab_or_steroids=True)
+    febrile = crs_findings(temperature_c=38.8, hypotension=False, after_tocilizumab_or_steroids=True)
     assert grade_crs_attributed(febrile, ()).grade == 1
     result = grade_crs_attributed(febrile, ("fever",))
     assert result.grade == 0
@@ -64,7 +64,7 @@ def test_a_fever_attributed_elsewhere_after_tocilizumab_no_longer_sets_the_minim
 
 
 def test_vasopressors_for_hypotension_attributed_elsewhere_need_not_be_ticked_as_crs_hypotension() -> None:
-    septic = CRSFindings(temperature_c=38.6, hypotension=False, vasopressors=1, oxygen="facemask")
+    septic = crs_findings(temperature_c=38.6, hypotension=False, vasopressors=1, oxygen="facemask")
     with pytest.raises(InvalidAssessment, match="hypotension"):
         grade_crs_attributed(septic, ())
     assert grade_crs_attributed(septic, ("hypotension",)).grade == 3
@@ -73,13 +73,13 @@ def test_vasopressors_for_hypotension_attributed_elsewhere_need_not_be_ticked_as
 @pytest.mark.parametrize(
     ("findings", "other_cause", "field"),
     [
-        (CRSFindings(38.6, "yes", 1), ("hypotension",), "hypotension"),  # type: ignore[arg-type]
-        (CRSFindings(38.6, True, -1), ("hypotension",), "vasopressors"),
-        (CRSFindings(38.6, False, oxygen="hood"), ("hypoxia",), "oxygen"),
-        (CRSFindings(38.6, False, oxygen="facemask", oxygen_flow_l_min=-2.0), ("hypoxia",), "oxygen_flow_l_min"),
-        (CRSFindings(101.0, False, after_tocilizumab_or_steroids=True), ("fever",), "temperature_c"),
-        (CRSFindings(101.0, False), ("fever",), "temperature_c"),
-        (CRSFindings(None, False), ("fever",), "temperature_c"),
+        (crs_findings(38.6, "yes", 1), ("hypotension",), "hypotension"),  # type: ignore[arg-type]
+        (crs_findings(38.6, True, -1), ("hypotension",), "vasopressors"),
+        (crs_findings(38.6, False, oxygen="hood"), ("hypoxia",), "oxygen"),
+        (crs_findings(38.6, False, oxygen="facemask", oxygen_flow_l_min=-2.0), ("hypoxia",), "oxygen_flow_l_min"),
+        (crs_findings(101.0, False, after_tocilizumab_or_steroids=True), ("fever",), "temperature_c"),
+        (crs_findings(101.0, False), ("fever",), "temperature_c"),
+        (crs_findings(None, False), ("fever",), "temperature_c"),
     ],
     ids=["hypotension-text", "vasopressors-negative", "unknown-device", "negative-flow", "fahrenheit-masked",
          "fahrenheit", "no-temperature-before-tocilizumab"],
@@ -102,7 +102,7 @@ def test_a_domain_attributed_elsewhere_is_still_validated(
     ids=["consciousness", "seizure", "motor", "icp"],
 )
 def test_an_icans_domain_attributed_elsewhere_is_still_validated(changes: dict[str, object], field: str) -> None:
-    findings = NeuroFindings(age_years=50, ice_score=10, **changes)  # type: ignore[arg-type]
+    findings = neuro_findings(age_years=50, ice_score=10, **changes)  # type: ignore[arg-type]
     with pytest.raises(InvalidAssessment, match=field):
         grade_icans_attributed(findings, ("consciousness", "seizure", "motor", "icp"))
 
@@ -116,7 +116,7 @@ def test_other_cause_must_be_a_collection_of_domain_names(other_cause: object) -
     with pytest.raises(InvalidAssessment, match="attributable_to_other_cause"):
         grade_crs_attributed(SHOCKED, other_cause)  # type: ignore[arg-type]
     with pytest.raises(InvalidAssessment, match="attributable_to_other_cause"):
-        grade_icans_attributed(NeuroFindings(age_years=50, ice_score=10), other_cause)  # type: ignore[arg-type]
+        grade_icans_attributed(neuro_findings(age_years=50, ice_score=10), other_cause)  # type: ignore[arg-type]
 
 
 def test_anything_but_findings_is_rejected() -> None:

@@ -10,18 +10,17 @@ import itertools
 
 import pytest
 
+from tests.unit.toxicity.stated import crs_findings, neuro_findings
 from toxicity import (
     CONSCIOUSNESS_LEVELS,
     ICP_FINDINGS,
     OXYGEN_DEVICES,
     SEIZURE_TYPES,
     Consciousness,
-    CRSFindings,
     HLHFindings,
     ICEParts,
     ICPFinding,
     InvalidAssessment,
-    NeuroFindings,
     OxygenDevice,
     SeizureType,
     grade_crs,
@@ -40,7 +39,7 @@ from toxicity import (
     ids=["37.9", "37.99", "38.0", "38.01", "38.1", "int-37", "int-38", "int-39", "41.5"],
 )
 def test_fever_is_38_0_or_more_floats_and_ints_alike(temperature: float, grade: int) -> None:
-    result = grade_crs(CRSFindings(temperature_c=temperature, hypotension=False))
+    result = grade_crs(crs_findings(temperature_c=temperature, hypotension=False))
     assert result.grade == grade
     assert result.rule_set == "ASTCT 2019"
     assert str(float(temperature)) in result.reasons[0]
@@ -123,7 +122,7 @@ def test_crs_grade_is_the_more_severe_of_hypotension_and_hypoxia_with_fever_at_l
     hypotension: tuple[bool, int, bool],
     hypotension_grade: int,
 ) -> None:
-    findings = CRSFindings(temperature, *hypotension, oxygen=oxygen[0], oxygen_flow_l_min=oxygen[1])
+    findings = crs_findings(temperature, *hypotension, oxygen=oxygen[0], oxygen_flow_l_min=oxygen[1])
     result = grade_crs(findings)
     worst = max(hypotension_grade, hypoxia_grade)
     if temperature >= 38.0:
@@ -149,7 +148,7 @@ def test_after_tocilizumab_or_steroids_hypotension_and_hypoxia_alone_set_the_gra
     hypotension: tuple[bool, int, bool],
     hypotension_grade: int,
 ) -> None:
-    findings = CRSFindings(
+    findings = crs_findings(
         temperature, *hypotension, oxygen=oxygen[0], oxygen_flow_l_min=oxygen[1], after_tocilizumab_or_steroids=True
     )
     result = grade_crs(findings)
@@ -158,12 +157,12 @@ def test_after_tocilizumab_or_steroids_hypotension_and_hypoxia_alone_set_the_gra
 
 
 def test_after_tocilizumab_a_fever_still_sets_the_minimum_grade_1() -> None:
-    findings = CRSFindings(temperature_c=38.0, hypotension=False, after_tocilizumab_or_steroids=True)
+    findings = crs_findings(temperature_c=38.0, hypotension=False, after_tocilizumab_or_steroids=True)
     assert grade_crs(findings).grade == 1
 
 
 def test_after_tocilizumab_a_missing_temperature_is_named_in_the_reasons() -> None:
-    result = grade_crs(CRSFindings(temperature_c=None, hypotension=True, after_tocilizumab_or_steroids=True))
+    result = grade_crs(crs_findings(temperature_c=None, hypotension=True, after_tocilizumab_or_steroids=True))
     assert result.grade == 2
     assert "temperature: not recorded" in result.reasons
     assert result.reasons[-1] == "grade 2 set by hypotension (not requiring vasopressors (fluids only))"
@@ -175,7 +174,7 @@ def test_after_tocilizumab_a_missing_temperature_is_named_in_the_reasons() -> No
     ids=["False", "None", "0"],
 )
 def test_without_a_temperature_crs_needs_after_tocilizumab_or_steroids_true(masked: object, field: str) -> None:
-    findings = CRSFindings(None, True, 1, False, "cpap", None, masked)  # type: ignore[arg-type]
+    findings = crs_findings(None, True, 1, False, "cpap", None, masked)  # type: ignore[arg-type]
     with pytest.raises(InvalidAssessment, match=field):
         grade_crs(findings)
 
@@ -188,7 +187,7 @@ def test_without_a_temperature_crs_needs_after_tocilizumab_or_steroids_true(mask
 def test_vasopressors_with_hypotension_false_are_rejected_naming_both_fields(
     vasopressors: int, vasopressin: bool
 ) -> None:
-    findings = CRSFindings(temperature_c=38.5, hypotension=False, vasopressors=vasopressors, vasopressin=vasopressin)
+    findings = crs_findings(temperature_c=38.5, hypotension=False, vasopressors=vasopressors, vasopressin=vasopressin)
     with pytest.raises(InvalidAssessment, match=r"hypotension: False .*vasopressors 0"):
         grade_crs(findings)
 
@@ -196,19 +195,21 @@ def test_vasopressors_with_hypotension_false_are_rejected_naming_both_fields(
 @pytest.mark.parametrize("flow", [0.1, 2.0, 2], ids=["0.1", "2.0", "int-2"])
 def test_room_air_with_oxygen_flowing_is_a_contradiction(flow: float) -> None:
     with pytest.raises(InvalidAssessment, match="oxygen_flow_l_min"):
-        grade_crs(CRSFindings(temperature_c=38.5, hypotension=False, oxygen="room_air", oxygen_flow_l_min=flow))
+        grade_crs(crs_findings(temperature_c=38.5, hypotension=False, oxygen="room_air", oxygen_flow_l_min=flow))
 
 
 def test_a_plain_nasal_cannula_needs_its_flow() -> None:
     with pytest.raises(InvalidAssessment, match="oxygen_flow_l_min"):
-        grade_crs(CRSFindings(temperature_c=38.5, hypotension=False, oxygen="nasal_cannula"))
+        grade_crs(crs_findings(temperature_c=38.5, hypotension=False, oxygen="nasal_cannula"))
 
 
 @pytest.mark.parametrize("device", list(OxygenDevice), ids=lambda device: str(device))
 def test_oxygen_enum_members_grade_as_their_plain_strings(device: OxygenDevice) -> None:
     flow = 3.0 if device != OxygenDevice.ROOM_AIR else None
-    as_enum = grade_crs(CRSFindings(temperature_c=38.5, hypotension=False, oxygen=device, oxygen_flow_l_min=flow))
-    as_text = grade_crs(CRSFindings(temperature_c=38.5, hypotension=False, oxygen=device.value, oxygen_flow_l_min=flow))
+    as_enum = grade_crs(crs_findings(temperature_c=38.5, hypotension=False, oxygen=device, oxygen_flow_l_min=flow))
+    as_text = grade_crs(
+        crs_findings(temperature_c=38.5, hypotension=False, oxygen=device.value, oxygen_flow_l_min=flow)
+    )
     assert as_enum == as_text
 
 
@@ -237,7 +238,7 @@ def test_oxygen_enum_members_grade_as_their_plain_strings(device: OxygenDevice) 
 def test_invalid_crs_values_raise_naming_the_field(changes: dict[str, object], field: str) -> None:
     values: dict[str, object] = {"temperature_c": 38.5, "hypotension": False, **changes}
     with pytest.raises(InvalidAssessment, match=field):
-        grade_crs(CRSFindings(**values))  # type: ignore[arg-type]
+        grade_crs(crs_findings(**values))  # type: ignore[arg-type]
 
 
 # --- ICE score -------------------------------------------------------------------------------------------
@@ -285,7 +286,7 @@ def test_each_ice_part_outside_its_range_or_not_an_integer_is_rejected_never_cla
     ids=lambda value: str(value),
 )
 def test_every_ice_score_has_its_grade(score: int, grade: int) -> None:
-    result = grade_icans(NeuroFindings(age_years=45, ice_score=score))
+    result = grade_icans(neuro_findings(age_years=45, ice_score=score))
     assert result.grade == grade
     if grade:
         assert result.reasons[-1] == f"grade {grade} set by ICE (score {score})"
@@ -296,23 +297,23 @@ def test_every_ice_score_has_its_grade(score: int, grade: int) -> None:
     ["alert", "awakens_spontaneously", "awakens_to_voice", "awakens_to_tactile"],
 )
 def test_an_ice_of_0_in_an_awake_patient_is_grade_3(consciousness: str) -> None:
-    assert grade_icans(NeuroFindings(age_years=45, ice_score=0, consciousness=consciousness)).grade == 3
+    assert grade_icans(neuro_findings(age_years=45, ice_score=0, consciousness=consciousness)).grade == 3
 
 
 @pytest.mark.parametrize("ice", [None, 0], ids=["no-score", "ice-0"])
 def test_unarousable_and_unable_to_perform_ice_is_grade_4(ice: int | None) -> None:
-    findings = NeuroFindings(
+    findings = neuro_findings(
         age_years=45, ice_score=ice, unable_to_perform_assessment=True, consciousness="unarousable"
     )
     result = grade_icans(findings)
     assert result.grade == 4
-    assert "ICE (unable to perform ICE)" in result.reasons[-1]
+    assert "ICE (unable to perform ICE, unarousable)" in result.reasons[-1]
 
 
 @pytest.mark.parametrize("ice", [-1, 11, 9.5, 10.0, True, "10"], ids=lambda value: repr(value))
 def test_an_ice_score_outside_0_to_10_or_not_an_integer_is_rejected(ice: object) -> None:
     with pytest.raises(InvalidAssessment, match="ice_score"):
-        grade_icans(NeuroFindings(age_years=45, ice_score=ice))  # type: ignore[arg-type]
+        grade_icans(neuro_findings(age_years=45, ice_score=ice))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -321,7 +322,7 @@ def test_an_ice_score_outside_0_to_10_or_not_an_integer_is_rejected(ice: object)
     ids=lambda value: str(value),
 )
 def test_every_capd_band_for_a_child_under_12(capd: int, grade: int) -> None:
-    result = grade_icans(NeuroFindings(age_years=7, capd_score=capd))
+    result = grade_icans(neuro_findings(age_years=7, capd_score=capd))
     assert result.grade == grade
     if grade:
         assert result.reasons[-1] == f"grade {grade} set by CAPD (score {capd})"
@@ -341,19 +342,19 @@ def test_every_capd_band_for_a_child_under_12(capd: int, grade: int) -> None:
     ids=lambda value: str(value),
 )
 def test_the_consciousness_domain_lifts_capd_like_any_domain(capd: int, consciousness: str, grade: int) -> None:
-    assert grade_icans(NeuroFindings(age_years=7, capd_score=capd, consciousness=consciousness)).grade == grade
+    assert grade_icans(neuro_findings(age_years=7, capd_score=capd, consciousness=consciousness)).grade == grade
 
 
 def test_unable_to_perform_capd_is_grade_4() -> None:
-    result = grade_icans(NeuroFindings(age_years=3, unable_to_perform_assessment=True))
+    result = grade_icans(neuro_findings(age_years=3, unable_to_perform_assessment=True, consciousness="unarousable"))
     assert result.grade == 4
-    assert "CAPD (unable to perform CAPD)" in result.reasons[-1]
+    assert "CAPD (unable to perform CAPD, unarousable)" in result.reasons[-1]
 
 
 @pytest.mark.parametrize("capd", [-1, 33, 4.5, True, "4"], ids=lambda value: repr(value))
 def test_a_capd_score_outside_0_to_32_or_not_an_integer_is_rejected(capd: object) -> None:
     with pytest.raises(InvalidAssessment, match="capd_score"):
-        grade_icans(NeuroFindings(age_years=7, capd_score=capd))  # type: ignore[arg-type]
+        grade_icans(neuro_findings(age_years=7, capd_score=capd))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -375,12 +376,12 @@ def test_a_capd_score_outside_0_to_32_or_not_an_integer_is_rejected(capd: object
 )
 def test_capd_under_12_or_with_developmental_delay_and_ice_otherwise(age: float, delay: bool, tool: str) -> None:
     score = {"capd_score": 9} if tool == "CAPD" else {"ice_score": 2}
-    result = grade_icans(NeuroFindings(age_years=age, developmental_delay=delay, **score))
+    result = grade_icans(neuro_findings(age_years=age, developmental_delay=delay, **score))
     assert result.grade == 3
     assert result.reasons[0].startswith(f"{tool}: score ")
     wrong = {"ice_score": 2} if tool == "CAPD" else {"capd_score": 9}
     with pytest.raises(InvalidAssessment, match=next(iter(wrong))):
-        grade_icans(NeuroFindings(age_years=age, developmental_delay=delay, **wrong))
+        grade_icans(neuro_findings(age_years=age, developmental_delay=delay, **wrong))
 
 
 @pytest.mark.parametrize(
@@ -420,7 +421,7 @@ def test_capd_under_12_or_with_developmental_delay_and_ice_otherwise(age: float,
 def test_each_other_domain_grades_alone_and_is_named(
     tool: dict[str, int], changes: dict[str, object], grade: int, deciding: str
 ) -> None:
-    findings = NeuroFindings(**tool, **changes)  # type: ignore[arg-type]
+    findings = neuro_findings(**tool, **changes)  # type: ignore[arg-type]
     if "ice_score" not in tool and "capd_score" not in tool and grade < 3:
         # Without a score a grade below 3 is not known: the missing ICE could make it 3.
         with pytest.raises(InvalidAssessment, match="ice_score"):
@@ -433,23 +434,23 @@ def test_each_other_domain_grades_alone_and_is_named(
 
 def test_an_alert_adult_without_an_ice_score_is_not_graded() -> None:
     with pytest.raises(InvalidAssessment, match=r"ice_score: missing \(0-10\)"):
-        grade_icans(NeuroFindings(age_years=45))
+        grade_icans(neuro_findings(age_years=45))
 
 
 def test_a_child_without_a_capd_score_is_not_graded_below_3() -> None:
     with pytest.raises(InvalidAssessment, match="capd_score"):
-        grade_icans(NeuroFindings(age_years=6, consciousness="awakens_to_voice"))
+        grade_icans(neuro_findings(age_years=6, consciousness="awakens_to_voice"))
 
 
 def test_without_an_ice_score_other_domains_of_grade_3_or_more_decide_and_the_reasons_say_so() -> None:
-    result = grade_icans(NeuroFindings(age_years=45, seizure="clinical_seizure_resolved_rapidly"))
+    result = grade_icans(neuro_findings(age_years=45, seizure="clinical_seizure_resolved_rapidly"))
     assert result.grade == 3
     assert result.reasons[0].startswith("ICE: ice_score not recorded")
     assert [domain for domain, _ in result.domain_grades] == ["consciousness", "seizure", "motor", "raised ICP"]
 
 
 def test_the_most_severe_domain_decides_and_ties_are_all_named() -> None:
-    findings = NeuroFindings(
+    findings = neuro_findings(
         age_years=45,
         ice_score=5,
         consciousness="awakens_to_tactile",
@@ -472,10 +473,10 @@ def test_the_most_severe_domain_decides_and_ties_are_all_named() -> None:
 def test_neuro_enum_members_grade_as_their_plain_strings(
     consciousness: Consciousness, seizure: SeizureType, icp: ICPFinding
 ) -> None:
-    as_enum = NeuroFindings(
+    as_enum = neuro_findings(
         age_years=45, ice_score=8, consciousness=consciousness, seizure=seizure, icp_findings=frozenset({icp})
     )
-    as_text = NeuroFindings(
+    as_text = neuro_findings(
         age_years=45,
         ice_score=8,
         consciousness=consciousness.value,
@@ -487,7 +488,7 @@ def test_neuro_enum_members_grade_as_their_plain_strings(
 
 @pytest.mark.parametrize("container", [frozenset, set, list, tuple], ids=lambda kind: kind.__name__)
 def test_icp_findings_may_come_in_any_collection(container: type) -> None:
-    findings = NeuroFindings(age_years=45, ice_score=10, icp_findings=container(["papilledema"]))
+    findings = neuro_findings(age_years=45, ice_score=10, icp_findings=container(["papilledema"]))
     assert grade_icans(findings).grade == 4
 
 

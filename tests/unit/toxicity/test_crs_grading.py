@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from toxicity import RULE_SET, CRSFindings, InvalidAssessment, grade_crs
+from tests.unit.toxicity.stated import crs_findings
+from toxicity import RULE_SET, InvalidAssessment, grade_crs
 
-FEVER = CRSFindings(temperature_c=38.4, hypotension=False)
+FEVER = crs_findings(temperature_c=38.4, hypotension=False)
 
 
 @pytest.mark.parametrize(
@@ -17,11 +18,11 @@ FEVER = CRSFindings(temperature_c=38.4, hypotension=False)
     ids=["37.9-is-not-fever", "38.0-is-fever", "38.1-is-fever"],
 )
 def test_fever_starts_at_38_0_degrees(temperature: float, grade: int) -> None:
-    assert grade_crs(CRSFindings(temperature_c=temperature, hypotension=False)).grade == grade
+    assert grade_crs(crs_findings(temperature_c=temperature, hypotension=False)).grade == grade
 
 
 def test_an_integer_temperature_counts_as_a_number() -> None:
-    assert grade_crs(CRSFindings(temperature_c=38, hypotension=False)).grade == 1
+    assert grade_crs(crs_findings(temperature_c=38, hypotension=False)).grade == 1
 
 
 def test_fever_alone_is_grade_1_and_says_so() -> None:
@@ -91,13 +92,13 @@ def test_the_more_severe_domain_sets_the_grade_and_ties_are_named() -> None:
 
 
 def test_without_fever_hypotension_and_hypoxia_do_not_make_crs() -> None:
-    result = grade_crs(CRSFindings(temperature_c=37.5, hypotension=True, vasopressors=2, oxygen="cpap"))
+    result = grade_crs(crs_findings(temperature_c=37.5, hypotension=True, vasopressors=2, oxygen="cpap"))
     assert result.grade == 0
     assert "without fever is not CRS" in result.reasons[-1]
 
 
 def test_after_tocilizumab_or_steroids_fever_is_not_required() -> None:
-    findings = CRSFindings(
+    findings = crs_findings(
         temperature_c=36.8, hypotension=True, vasopressors=1, oxygen="room_air", after_tocilizumab_or_steroids=True
     )
     result = grade_crs(findings)
@@ -106,24 +107,24 @@ def test_after_tocilizumab_or_steroids_fever_is_not_required() -> None:
 
 
 def test_after_tocilizumab_a_missing_temperature_is_allowed() -> None:
-    findings = CRSFindings(temperature_c=None, hypotension=False, oxygen="bipap", after_tocilizumab_or_steroids=True)
+    findings = crs_findings(temperature_c=None, hypotension=False, oxygen="bipap", after_tocilizumab_or_steroids=True)
     assert grade_crs(findings).grade == 4
 
 
 def test_after_tocilizumab_without_hypotension_or_hypoxia_the_grade_is_0() -> None:
-    result = grade_crs(CRSFindings(temperature_c=37.0, hypotension=False, after_tocilizumab_or_steroids=True))
+    result = grade_crs(crs_findings(temperature_c=37.0, hypotension=False, after_tocilizumab_or_steroids=True))
     assert result.grade == 0
     assert result.reasons[-1] == "grade 0: no hypotension or hypoxia"
 
 
 def test_after_tocilizumab_a_fever_still_gives_at_least_grade_1() -> None:
-    findings = CRSFindings(temperature_c=38.5, hypotension=False, after_tocilizumab_or_steroids=True)
+    findings = crs_findings(temperature_c=38.5, hypotension=False, after_tocilizumab_or_steroids=True)
     assert grade_crs(findings).grade == 1
 
 
 def test_a_missing_temperature_is_an_error_before_tocilizumab_or_steroids() -> None:
     with pytest.raises(InvalidAssessment, match="temperature_c"):
-        grade_crs(CRSFindings(temperature_c=None, hypotension=True))
+        grade_crs(crs_findings(temperature_c=None, hypotension=True))
 
 
 @pytest.mark.parametrize(
@@ -204,5 +205,5 @@ def test_a_str_enum_member_is_accepted_as_its_string() -> None:
 def test_a_recorded_cannula_flow_decides_whatever_the_cannula_is_called(
     device: str, flow: float | None, grade: int
 ) -> None:
-    result = grade_crs(CRSFindings(temperature_c=38.5, hypotension=False, oxygen=device, oxygen_flow_l_min=flow))
+    result = grade_crs(crs_findings(temperature_c=38.5, hypotension=False, oxygen=device, oxygen_flow_l_min=flow))
     assert result.grade == grade

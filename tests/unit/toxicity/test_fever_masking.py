@@ -55,15 +55,15 @@ def test_the_explanation_names_the_grade_and_the_dose() -> None:
     assert result.drug == "tocilizumab"
     assert result.crs_at == hours(0)
     assert result.reason == (
-        "fever not required: CRS grade 2 at 2026-05-04 08:00 UTC, then tocilizumab at 2026-05-04 09:00 UTC "
-        "(ASTCT 2019: after tocilizumab or steroids)"
+        "fever not required: tocilizumab at 2026-05-04 09:00 UTC after CRS grade 2 assessed at 2026-05-04 08:00 UTC "
+        "(ASTCT 2019: CRS, then tocilizumab or steroids)"
     )
 
 
 def test_no_history_explains_that_fever_is_required() -> None:
     result = explain_fever_masking(hours(1), [], [])
     assert not result.applies
-    assert result.reason.startswith("fever required")
+    assert result.reason.startswith("fever needed")
 
 
 @pytest.mark.parametrize(

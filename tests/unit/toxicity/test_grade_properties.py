@@ -17,15 +17,16 @@ from toxicity import (
     grade_crs,
     grade_icans,
 )
-from toxicity.icans import SEIZURE_GRADES
+from toxicity.icans import SEIZURE_GRADES, assessment_tool
 
 temperatures = st.floats(min_value=25.0, max_value=45.0, allow_nan=False)
 flows = st.floats(min_value=0.0, max_value=80.0, allow_nan=False)
+cannula_flows = st.floats(min_value=0.0, max_value=80.0, allow_nan=False, exclude_min=True)  # a cannula needs > 0
 
 oxygen_support = st.one_of(
     st.tuples(st.just("room_air"), st.sampled_from([None, 0.0])),
-    st.tuples(st.just("nasal_cannula"), flows),
-    st.tuples(st.just("low_flow_nasal_cannula"), st.none() | st.floats(min_value=0.0, max_value=6.0)),
+    st.tuples(st.just("nasal_cannula"), cannula_flows),
+    st.tuples(st.just("low_flow_nasal_cannula"), st.none() | st.floats(min_value=0.0, max_value=6.0, exclude_min=True)),
     st.tuples(
         st.just("high_flow_nasal_cannula"),
         st.none() | st.floats(min_value=6.0, max_value=80.0, exclude_min=True),
@@ -100,8 +101,10 @@ def test_a_worse_crs_finding_never_lowers_the_grade_and_every_grade_has_reasons(
 def neuro_findings(draw: st.DrawFn) -> NeuroFindings:
     age = draw(st.floats(min_value=0.0, max_value=130.0))
     delay = draw(st.booleans())
-    unable = draw(st.booleans())
     capd = age < 12 or delay
+    consciousness = draw(st.sampled_from(CONSCIOUSNESS_LEVELS))
+    # "Unable to perform" CAPD applies to an unarousable child only (an awake child is scored by observation).
+    unable = draw(st.booleans()) and (not capd or consciousness == "unarousable")
     recorded = draw(st.booleans()) or draw(st.booleans())  # a score is usually recorded, sometimes not
     ice = None if unable or capd or not recorded else draw(st.integers(0, 10))
     capd_score = None if unable or not capd or not recorded else draw(st.integers(0, 32))
@@ -111,7 +114,7 @@ def neuro_findings(draw: st.DrawFn) -> NeuroFindings:
         capd_score=capd_score,
         developmental_delay=delay,
         unable_to_perform_assessment=unable,
-        consciousness=draw(st.sampled_from(CONSCIOUSNESS_LEVELS)),
+        consciousness=consciousness,
         seizure=draw(st.sampled_from(SEIZURE_TYPES)),
         deep_focal_motor_weakness=draw(st.booleans()),
         icp_findings=frozenset(draw(st.sets(st.sampled_from(ICP_FINDINGS)))),
@@ -126,6 +129,9 @@ def worse_neuro(draw: st.DrawFn, findings: NeuroFindings) -> NeuroFindings:
     if change == "score" and findings.capd_score is not None:
         return replace(findings, capd_score=draw(st.integers(findings.capd_score, 32)))
     if change in ("score", "unable"):
+        if assessment_tool(findings.age_years, findings.developmental_delay) == "CAPD":
+            # CAPD: "unable" needs an unarousable child, which is itself worse.
+            return replace(findings, capd_score=None, unable_to_perform_assessment=True, consciousness="unarousable")
         return replace(findings, ice_score=None, capd_score=None, unable_to_perform_assessment=True)
     if change == "consciousness":
         index = CONSCIOUSNESS_LEVELS.index(findings.consciousness)

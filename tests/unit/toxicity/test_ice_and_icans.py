@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from tests.unit.toxicity.stated import neuro_findings
 from toxicity import ICEParts, InvalidAssessment, NeuroFindings, grade_icans, ice_score
 
 FULL = ICEParts(
@@ -18,8 +19,8 @@ FULL = ICEParts(
     writing=1,
     attention=1,
 )
-ADULT = NeuroFindings(age_years=54, ice_score=10)
-CHILD = NeuroFindings(age_years=8, capd_score=0)
+ADULT = neuro_findings(age_years=54, ice_score=10)
+CHILD = neuro_findings(age_years=8, capd_score=0)
 
 
 def test_a_full_ice_scores_10_and_an_empty_one_0() -> None:
@@ -70,7 +71,7 @@ def test_ice_0_in_an_awake_patient_is_grade_3_not_4() -> None:
 def test_unable_to_perform_ice_is_grade_4() -> None:
     result = grade_icans(replace(ADULT, ice_score=None, unable_to_perform_assessment=True, consciousness="unarousable"))
     assert result.grade == 4
-    assert "ICE: unable to perform ICE (unarousable) -> grade 4" in result.reasons
+    assert "ICE: unable to perform ICE, unarousable -> grade 4" in result.reasons
 
 
 @pytest.mark.parametrize(
@@ -86,8 +87,9 @@ def test_capd_1_to_8_becomes_grade_2_only_through_consciousness() -> None:
     assert grade_icans(replace(CHILD, capd_score=5, consciousness="awakens_to_voice")).grade == 2
 
 
-def test_an_ice_of_0_recorded_with_unable_to_perform_is_grade_4_as_table_4_writes_it() -> None:
-    assert grade_icans(replace(ADULT, ice_score=0, unable_to_perform_assessment=True)).grade == 4
+def test_an_ice_of_0_recorded_with_unable_to_perform_in_an_unarousable_patient_is_grade_4() -> None:
+    findings = replace(ADULT, ice_score=0, unable_to_perform_assessment=True, consciousness="unarousable")
+    assert grade_icans(findings).grade == 4
 
 
 def test_a_capd_score_with_unable_to_perform_is_a_contradiction() -> None:
@@ -96,7 +98,8 @@ def test_a_capd_score_with_unable_to_perform_is_a_contradiction() -> None:
 
 
 def test_unable_to_perform_capd_is_grade_4() -> None:
-    assert grade_icans(replace(CHILD, capd_score=None, unable_to_perform_assessment=True)).grade == 4
+    findings = replace(CHILD, capd_score=None, unable_to_perform_assessment=True, consciousness="unarousable")
+    assert grade_icans(findings).grade == 4
 
 
 @pytest.mark.parametrize(
@@ -105,7 +108,9 @@ def test_unable_to_perform_capd_is_grade_4() -> None:
     ids=["11.9-years-capd", "12-years-ice", "12.1-years-ice", "adult-with-developmental-delay-capd"],
 )
 def test_the_tool_is_capd_under_12_or_with_developmental_delay(age: float, delay: bool, tool: str) -> None:
-    findings = NeuroFindings(age_years=age, developmental_delay=delay, unable_to_perform_assessment=True)
+    findings = neuro_findings(
+        age_years=age, developmental_delay=delay, unable_to_perform_assessment=True, consciousness="unarousable"
+    )
     assert grade_icans(findings).reasons[0].startswith(f"{tool}: ")
 
 
@@ -167,22 +172,22 @@ def test_the_most_severe_domain_decides_and_is_named() -> None:
 @pytest.mark.parametrize(
     ("findings", "field"),
     [
-        (NeuroFindings(age_years=54, ice_score=10, capd_score=3), "capd_score"),
-        (NeuroFindings(age_years=8, capd_score=3, ice_score=10), "ice_score"),
-        (NeuroFindings(age_years=54, ice_score=5, unable_to_perform_assessment=True), "ice_score"),
-        (NeuroFindings(age_years=54, ice_score=11), "ice_score"),
-        (NeuroFindings(age_years=54, ice_score=9.0), "ice_score"),  # type: ignore[arg-type]
-        (NeuroFindings(age_years=8, capd_score=33), "capd_score"),
-        (NeuroFindings(age_years=-1, ice_score=10), "age_years"),
-        (NeuroFindings(age_years=131, ice_score=10), "age_years"),
-        (NeuroFindings(age_years="54", ice_score=10), "age_years"),  # type: ignore[arg-type]
-        (NeuroFindings(age_years=54, ice_score=10, developmental_delay=None), "developmental_delay"),  # type: ignore[arg-type]
-        (NeuroFindings(age_years=54, ice_score=10, consciousness="drowsy"), "consciousness"),
-        (NeuroFindings(age_years=54, ice_score=10, seizure="tonic_clonic"), "seizure"),
-        (NeuroFindings(age_years=54, ice_score=10, deep_focal_motor_weakness=1), "deep_focal_motor_weakness"),  # type: ignore[arg-type]
-        (NeuroFindings(age_years=54, ice_score=10, icp_findings=frozenset({"headache"})), "icp_findings"),
-        (NeuroFindings(age_years=54, ice_score=10, icp_findings="papilledema"), "icp_findings"),  # type: ignore[arg-type]
-        (NeuroFindings(age_years=54, ice_score=10, icp_findings=frozenset({1})), "icp_findings"),  # type: ignore[arg-type]
+        (neuro_findings(age_years=54, ice_score=10, capd_score=3), "capd_score"),
+        (neuro_findings(age_years=8, capd_score=3, ice_score=10), "ice_score"),
+        (neuro_findings(age_years=54, ice_score=5, unable_to_perform_assessment=True), "ice_score"),
+        (neuro_findings(age_years=54, ice_score=11), "ice_score"),
+        (neuro_findings(age_years=54, ice_score=9.0), "ice_score"),  # type: ignore[arg-type]
+        (neuro_findings(age_years=8, capd_score=33), "capd_score"),
+        (neuro_findings(age_years=-1, ice_score=10), "age_years"),
+        (neuro_findings(age_years=131, ice_score=10), "age_years"),
+        (neuro_findings(age_years="54", ice_score=10), "age_years"),  # type: ignore[arg-type]
+        (neuro_findings(age_years=54, ice_score=10, developmental_delay=None), "developmental_delay"),  # type: ignore[arg-type]
+        (neuro_findings(age_years=54, ice_score=10, consciousness="drowsy"), "consciousness"),
+        (neuro_findings(age_years=54, ice_score=10, seizure="tonic_clonic"), "seizure"),
+        (neuro_findings(age_years=54, ice_score=10, deep_focal_motor_weakness=1), "deep_focal_motor_weakness"),  # type: ignore[arg-type]
+        (neuro_findings(age_years=54, ice_score=10, icp_findings=frozenset({"headache"})), "icp_findings"),
+        (neuro_findings(age_years=54, ice_score=10, icp_findings="papilledema"), "icp_findings"),  # type: ignore[arg-type]
+        (neuro_findings(age_years=54, ice_score=10, icp_findings=frozenset({1})), "icp_findings"),  # type: ignore[arg-type]
     ],
     ids=[
         "adult-given-capd", "child-given-ice", "score-and-unable",

@@ -12,14 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.unit.toxicity.stated import crs_findings, neuro_findings
 from toxicity import (
     CadencePolicy,
-    CRSFindings,
     HLHFindings,
     ICEParts,
     InvalidAssessment,
     MonitoringState,
-    NeuroFindings,
     bloods_due_at,
     count_vasopressors,
     due_items,
@@ -80,13 +79,13 @@ ODD_VALUES: list[object] = [
 ]
 odd = st.sampled_from(ODD_VALUES)
 
-ON_OXYGEN = CRSFindings(38.5, hypotension=True, vasopressors=1, oxygen="nasal_cannula", oxygen_flow_l_min=4.0)
+ON_OXYGEN = crs_findings(38.5, hypotension=True, vasopressors=1, oxygen="nasal_cannula", oxygen_flow_l_min=4.0)
 BASES: list[tuple[Any, Any]] = [
     (ON_OXYGEN, grade_crs),
-    (CRSFindings(temperature_c=None, hypotension=False, after_tocilizumab_or_steroids=True), grade_crs),
-    (NeuroFindings(age_years=45, ice_score=8), grade_icans),
-    (NeuroFindings(age_years=7, capd_score=4), grade_icans),
-    (NeuroFindings(age_years=45, unable_to_perform_assessment=True), grade_icans),
+    (crs_findings(temperature_c=None, hypotension=False, after_tocilizumab_or_steroids=True), grade_crs),
+    (neuro_findings(age_years=45, ice_score=8), grade_icans),
+    (neuro_findings(age_years=7, capd_score=4), grade_icans),
+    (neuro_findings(age_years=45, unable_to_perform_assessment=True, consciousness="unarousable"), grade_icans),
     (ICEParts(1, 1, 1, 1, 1, 3, 1, 1), ice_score),
     (HLHFindings(peak_ferritin_ng_ml=20_000.0, ferritin_peak_during_crs_phase=True), hlh_screen),
 ]  # fmt: skip
@@ -115,9 +114,9 @@ def test_one_odd_value_grades_or_raises_invalid_assessment_naming_the_field(
 def test_odd_other_cause_values_raise_invalid_assessment(value: object, which: str) -> None:
     try:
         if which == "crs":
-            grade_crs_attributed(CRSFindings(temperature_c=38.5, hypotension=True), value)  # type: ignore[arg-type]
+            grade_crs_attributed(crs_findings(temperature_c=38.5, hypotension=True), value)  # type: ignore[arg-type]
         else:
-            grade_icans_attributed(NeuroFindings(age_years=45, ice_score=8), value)  # type: ignore[arg-type]
+            grade_icans_attributed(neuro_findings(age_years=45, ice_score=8), value)  # type: ignore[arg-type]
     except InvalidAssessment as error:
         assert "attributable_to_other_cause" in str(error)
 
