@@ -160,6 +160,8 @@ def api_permission(method: str, path: str, body: Any) -> str:
     changes = body.get("changes") if isinstance(body.get("changes"), dict) else {}
     if "override" in body or "override" in changes:
         return "override"
+    if "paused_by_doctor" in (body.get("reason"), changes.get("reason")):
+        return "pause_monitoring"  # "monitoring paused by a doctor" is a doctor's decision
     return "record"
 
 

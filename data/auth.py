@@ -25,7 +25,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "viewer": frozenset({"read"}),
     "nurse": frozenset({"read", "record", "acknowledge"}),
     "nurse_in_charge": frozenset({"read", "record", "acknowledge", "manage_beds", "snooze", "resolve"}),
-    "doctor": frozenset({"read", "record", "acknowledge", "manage_beds", "snooze", "resolve", "override", "discharge"}),
+    "doctor": frozenset(
+        {
+            "read",
+            "record",
+            "acknowledge",
+            "manage_beds",
+            "snooze",
+            "resolve",
+            "override",
+            "discharge",
+            "pause_monitoring",
+        }
+    ),
     "admin": frozenset({"read", "admin"}),
 }
 

@@ -12,19 +12,29 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from data.catalogue import ANALYTES
-from data.models import ClinicalRecord, CRSAssessment, MedicationAdministration, Patient
-from data.queries import current_records
-from data.schemas import RECORD_SCHEMAS, CRSIn, LabIn, MedicationIn, NeuroIn, ObservationIn
+from data.models import ClinicalRecord, Patient
+from data.queries import fever_masking_history
+from data.schemas import (
+    RECORD_SCHEMAS,
+    CRSIn,
+    LabIn,
+    MedicationIn,
+    MonitoringExceptionIn,
+    NeuroEventIn,
+    NeuroIn,
+    ObservationIn,
+)
 from data.validation import InvalidInput, invalid
 from toxicity import (
     CRSFindings,
+    FeverMasking,
     Grade,
     ICEParts,
     InvalidAssessment,
     NeuroFindings,
     count_vasopressors,
     drug_class,
-    fever_no_longer_required,
+    explain_fever_masking,
     grade_crs_attributed,
     grade_icans_attributed,
     ice_score,
@@ -44,23 +54,26 @@ def _observation(session: Session, patient: Patient, body: ObservationIn) -> dic
     return body.model_dump()
 
 
+def fever_masking(session: Session, patient_id: int, at: datetime) -> FeverMasking:
+    """Whether fever is no longer required at ``at``, and why: CRS evident in any record (a CRS grade >= 1, or a
+    temperature >= 38 °C in obs or an assessment), then tocilizumab or a corticosteroid. The sweep and the board
+    read the same history (`data.queries.fever_masking_history`) through the same rule."""
+    history = fever_masking_history(session, [patient_id], until=at).get(patient_id)
+    if history is None:
+        return explain_fever_masking(at, [], [])
+    return explain_fever_masking(at, history.crs_grades, history.treatments, history.fevers)
+
+
 def fever_masked(session: Session, patient_id: int, at: datetime) -> bool:
-    """Whether fever is no longer required: CRS was graded, then tocilizumab or steroids were given."""
-    grades = [
-        (row.assessed_at, row.grade)
-        for row in session.scalars(current_records(CRSAssessment, patient_id).where(CRSAssessment.assessed_at <= at))
-    ]
-    treatments = [
-        (row.given_at, row.drug)
-        for row in session.scalars(
-            current_records(MedicationAdministration, patient_id).where(MedicationAdministration.given_at <= at)
-        )
-    ]
-    return fever_no_longer_required(at, grades, treatments)
+    return fever_masking(session, patient_id, at).applies
 
 
-def grade_crs_request(body: CRSIn, fever_masked: bool) -> Grade:
-    """The grade the rules give a validated CRS request (raises InvalidAssessment): used to store and to preview."""
+def grade_crs_request(body: CRSIn, masking: FeverMasking | bool) -> Grade:
+    """The grade the rules give a validated CRS request (raises InvalidAssessment): used to store and to preview.
+
+    ``masking`` is the patient's fever masking at the assessment time (a bare bool where no history is known)."""
+    masked = masking.applies if isinstance(masking, FeverMasking) else masking
+    reason = masking.reason if isinstance(masking, FeverMasking) else ""
     agents, vasopressin = count_vasopressors(body.vasopressors)
     findings = CRSFindings(
         temperature_c=body.temperature_c,
@@ -69,7 +82,8 @@ def grade_crs_request(body: CRSIn, fever_masked: bool) -> Grade:
         vasopressin=vasopressin,
         oxygen=body.oxygen,
         oxygen_flow_l_min=body.oxygen_flow_l_min,
-        after_tocilizumab_or_steroids=fever_masked,
+        after_tocilizumab_or_steroids=masked,
+        fever_masking_reason=reason,
     )
     other = [d for d, flagged in body.attributable_to_other_cause.model_dump().items() if flagged]
     return grade_crs_attributed(findings, other)
@@ -96,9 +110,9 @@ def grade_neuro_request(body: NeuroIn, age_years: float, developmental_delay: bo
 
 
 def _crs(session: Session, patient: Patient, body: CRSIn) -> dict[str, Any]:
-    masked = fever_masked(session, patient.id, body.assessed_at)
+    masking = fever_masking(session, patient.id, body.assessed_at)
     try:
-        grade = grade_crs_request(body, masked)
+        grade = grade_crs_request(body, masking)
     except InvalidAssessment as exc:
         raise _grading_error(exc) from None
     return {
@@ -112,7 +126,7 @@ def _crs(session: Session, patient: Patient, body: CRSIn) -> dict[str, Any]:
         "hypotension_other_cause": body.attributable_to_other_cause.hypotension,
         "hypoxia_other_cause": body.attributable_to_other_cause.hypoxia,
         "organ_toxicities": body.organ_toxicities.model_dump(),
-        "after_tocilizumab_or_steroids": masked,
+        "after_tocilizumab_or_steroids": masking.applies,
         "computed_grade": grade.grade,
         "reasons": list(grade.reasons),
         "rule_set": grade.rule_set,
@@ -199,12 +213,22 @@ def _medication(session: Session, patient: Patient, body: MedicationIn) -> dict[
     return {**body.model_dump(), "drug_class": drug_class(body.drug)}
 
 
+def _neuro_event(session: Session, patient: Patient, body: NeuroEventIn) -> dict[str, Any]:
+    return body.model_dump()
+
+
+def _monitoring_exception(session: Session, patient: Patient, body: MonitoringExceptionIn) -> dict[str, Any]:
+    return body.model_dump()
+
+
 BUILDERS: dict[str, Any] = {
     "observations": _observation,
     "crs-assessments": _crs,
     "neuro-assessments": _neuro,
     "labs": _lab,
     "medications": _medication,
+    "neuro-events": _neuro_event,
+    "monitoring-exceptions": _monitoring_exception,
 }
 
 # How a stored row reads back as a request body, so an amendment can be validated like a new record.

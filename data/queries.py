@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -23,8 +24,11 @@ from data.models import (
     SchedulerHeartbeat,
     WardState,
 )
+from toxicity import FEVER_THRESHOLD_C
+from toxicity.fever_masking import FEVER_MASKING_CLASSES
 
 R = TypeVar("R", bound=ClinicalRecord)
+FEVER_C = FEVER_THRESHOLD_C
 
 
 def current_filter(model: type[R]) -> Any:
@@ -156,6 +160,63 @@ def medications_of_classes(
     found: dict[int, list[MedicationAdministration]] = {}
     for row in rows:
         found.setdefault(row.patient_id, []).append(row)
+    return found
+
+
+@dataclass(frozen=True)
+class FeverMaskingHistory:
+    """What fever masking is decided from (see `toxicity.fever_masking`), for one patient: every CRS grade >= 1
+    in force, every temperature >= 38 °C (obs and CRS assessments), every tocilizumab or corticosteroid dose."""
+
+    crs_grades: list[tuple[datetime, int]] = field(default_factory=list)
+    fevers: list[tuple[datetime, float]] = field(default_factory=list)
+    treatments: list[tuple[datetime, str]] = field(default_factory=list)
+
+
+def fever_masking_history(
+    session: Session, patient_ids: Sequence[int], until: datetime | None = None
+) -> dict[int, FeverMaskingHistory]:
+    """The fever-masking history per patient in three statements, whatever the number of patients: the write path
+    (grading an assessment), the alert sweep and the board all decide masking from exactly this."""
+    if not patient_ids:
+        return {}
+    ids = list(patient_ids)
+    found: dict[int, FeverMaskingHistory] = {}
+
+    def entry(pid: int) -> FeverMaskingHistory:
+        return found.setdefault(pid, FeverMaskingHistory())
+
+    grade = func.coalesce(CRSAssessment.override_grade, CRSAssessment.computed_grade)
+    crs = select(CRSAssessment.patient_id, CRSAssessment.assessed_at, grade, CRSAssessment.temperature_c).where(
+        CRSAssessment.patient_id.in_(ids),
+        current_filter(CRSAssessment),
+        (grade >= 1) | ((CRSAssessment.temperature_c >= FEVER_C) & CRSAssessment.fever_other_cause.is_(False)),
+    )
+    obs = select(Observation.patient_id, Observation.taken_at, Observation.temperature_c).where(
+        Observation.patient_id.in_(ids), Observation.temperature_c >= FEVER_C, current_filter(Observation)
+    )
+    doses = select(
+        MedicationAdministration.patient_id, MedicationAdministration.given_at, MedicationAdministration.drug
+    ).where(
+        MedicationAdministration.patient_id.in_(ids),
+        MedicationAdministration.drug_class.in_(sorted(FEVER_MASKING_CLASSES)),
+        current_filter(MedicationAdministration),
+    )
+    if until is not None:
+        crs = crs.where(CRSAssessment.assessed_at <= until)
+        obs = obs.where(Observation.taken_at <= until)
+        doses = doses.where(MedicationAdministration.given_at <= until)
+    for pid, at, crs_grade, temperature in session.execute(crs):
+        when = _aware(at)
+        if crs_grade >= 1:
+            entry(pid).crs_grades.append((when, int(crs_grade)))
+        if temperature is not None and temperature >= FEVER_C:
+            entry(pid).fevers.append((when, float(temperature)))
+    for pid, at, temperature in session.execute(obs):
+        if temperature is not None:
+            entry(pid).fevers.append((_aware(at), float(temperature)))
+    for pid, at, drug in session.execute(doses):
+        entry(pid).treatments.append((_aware(at), drug))
     return found
 
 

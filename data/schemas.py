@@ -13,7 +13,10 @@ from data.validation import Allowed, OneOf, PlannedTimestamp, Range, StrictModel
 from toxicity import (
     CONSCIOUSNESS_LEVELS,
     DRUGS,
+    EXCEPTION_ITEMS,
+    EXCEPTION_REASONS,
     ICP_FINDINGS,
+    NEURO_EVENT_NAMES,
     OXYGEN_DEVICES,
     SEIZURE_TYPES,
     VASOPRESSOR_AGENTS,
@@ -98,7 +101,48 @@ class PatientPatch(StrictModel):
         return self
 
 
+VITAL_SIGNS = (
+    "temperature_c",
+    "heart_rate",
+    "respiratory_rate",
+    "systolic_bp",
+    "diastolic_bp",
+    "spo2",
+    "consciousness",
+)
+NASAL_CANNULAS = ("nasal_cannula", "low_flow_nasal_cannula", "high_flow_nasal_cannula")
+
+
+def oxygen_flow_error(device: str | None, flow: float | None, device_field: str) -> PydanticCustomError | None:
+    """The same oxygen rules as grading: room air takes no flow, a nasal cannula needs a flow above 0, and a flow
+    needs its device."""
+    if flow is None:
+        return None
+    if device is None:
+        return PydanticCustomError(
+            "flow_without_device",
+            "oxygen_flow_l_min given without {device_field}: record the device the oxygen is given by",
+            {"device_field": device_field, "field": device_field, "allowed": "one of " + ", ".join(OXYGEN_DEVICES)},
+        )
+    if device == "room_air" and flow > 0:
+        return PydanticCustomError(
+            "room_air_flow",
+            "room air takes no flow: {flow} L/min recorded with room_air",
+            {"flow": flow, "field": "oxygen_flow_l_min", "allowed": "empty for room air"},
+        )
+    if device in NASAL_CANNULAS and flow <= 0:
+        return PydanticCustomError(
+            "cannula_flow",
+            "a nasal cannula needs a flow above 0 L/min",
+            {"field": "oxygen_flow_l_min", "allowed": "above 0, up to 80 L/min"},
+        )
+    return None
+
+
 class ObservationIn(StrictModel):
+    """A set of obs: at least one vital sign. The oxygen device is optional (None: not recorded, never assumed
+    to be room air)."""
+
     taken_at: Timestamp
     temperature_c: Temperature | None = None
     heart_rate: HeartRate | None = None
@@ -106,11 +150,24 @@ class ObservationIn(StrictModel):
     systolic_bp: Systolic | None = None
     diastolic_bp: Diastolic | None = None
     spo2: SpO2 | None = None
-    oxygen_device: OxygenDevice = "room_air"
+    oxygen_device: OxygenDevice | None = None
     oxygen_flow_l_min: O2Flow | None = None
     fio2: FiO2 | None = None
     vasopressors: Vasopressors = Field(default_factory=list)
     consciousness: Consciousness | None = None
+
+    @model_validator(mode="after")
+    def _a_vital_sign_and_consistent_oxygen(self) -> ObservationIn:
+        if all(getattr(self, name) is None for name in VITAL_SIGNS):
+            raise PydanticCustomError(
+                "no_vital_sign",
+                "an obs set needs at least one vital sign",
+                {"field": "vital signs", "allowed": "at least one of " + ", ".join(VITAL_SIGNS)},
+            )
+        error = oxygen_flow_error(self.oxygen_device, self.oxygen_flow_l_min, "oxygen_device")
+        if error is not None:
+            raise error
+        return self
 
     @model_validator(mode="after")
     def _diastolic_not_above_systolic(self) -> ObservationIn:
@@ -147,11 +204,13 @@ class Override(StrictModel):
 
 
 class CRSIn(StrictModel):
+    """Hypotension and the oxygen device must be stated ("room_air" is a finding, not a default)."""
+
     assessed_at: Timestamp
     temperature_c: Temperature | None
     hypotension: bool
     vasopressors: Vasopressors = Field(default_factory=list)
-    oxygen: OxygenDevice = "room_air"
+    oxygen: OxygenDevice
     oxygen_flow_l_min: O2Flow | None = None
     attributable_to_other_cause: CRSOtherCause = Field(default_factory=CRSOtherCause)
     organ_toxicities: OrganToxicities = Field(default_factory=OrganToxicities)
@@ -177,14 +236,17 @@ class NeuroOtherCause(StrictModel):
 
 
 class NeuroIn(StrictModel):
+    """Consciousness, seizure, motor weakness and raised-ICP findings must be stated: "alert", "none", false and
+    [] are findings, not defaults."""
+
     assessed_at: Timestamp
     ice: ICEIn | None = None
     capd_score: Annotated[int, Range(0, 32)] | None = None
     unable_to_perform_assessment: bool = False
-    consciousness: Consciousness = "alert"
-    seizure: Seizure = "none"
-    deep_focal_motor_weakness: bool = False
-    icp_findings: IcpFindings = Field(default_factory=list)
+    consciousness: Consciousness
+    seizure: Seizure
+    deep_focal_motor_weakness: bool
+    icp_findings: IcpFindings
     attributable_to_other_cause: NeuroOtherCause = Field(default_factory=NeuroOtherCause)
     override: Override | None = None
 
@@ -239,6 +301,51 @@ class MedicationIn(StrictModel):
     route: Annotated[str, OneOf(tuple(ROUTES), "route")]
 
 
+class NeuroEventIn(StrictModel):
+    """A neurological event seen between assessments (a seizure, deep focal motor weakness, a raised-ICP finding)."""
+
+    occurred_at: Timestamp
+    event: Annotated[str, OneOf(NEURO_EVENT_NAMES, "neurological event")]
+    note: Annotated[str, Field(strict=True, max_length=2000), Allowed("up to 2000 characters")] | None = None
+
+
+MAX_EXCEPTION_HOURS = 72
+ExceptionItems = Annotated[
+    list[Annotated[str, OneOf(EXCEPTION_ITEMS, "monitoring item")]],
+    Field(min_length=1),
+    Allowed("a non-empty list of: " + ", ".join(EXCEPTION_ITEMS)),
+]
+
+
+class MonitoringExceptionIn(StrictModel):
+    """A documented exception to the schedule, with an end: while it lasts the items are not overdue."""
+
+    starts_at: Timestamp
+    ends_at: PlannedTimestamp
+    items: ExceptionItems
+    reason: Annotated[str, OneOf(tuple(EXCEPTION_REASONS), "exception reason")]
+    note: Reason
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> MonitoringExceptionIn:
+        hours = (self.ends_at - self.starts_at).total_seconds() / 3600
+        if not 0 < hours <= MAX_EXCEPTION_HOURS:
+            raise PydanticCustomError(
+                "exception_length",
+                "ends_at must be after starts_at and at most {limit} h later (record another to extend it)",
+                {
+                    "limit": MAX_EXCEPTION_HOURS,
+                    "field": "ends_at",
+                    "allowed": f"after starts_at, at most {MAX_EXCEPTION_HOURS} h",
+                },
+            )
+        if len(set(self.items)) != len(self.items):
+            raise PydanticCustomError(
+                "duplicate_items", "items names an item twice", {"field": "items", "allowed": "each item once"}
+            )
+        return self
+
+
 class AmendIn(StrictModel):
     """An amendment: the fields that change (validated as the record's own kind) and why."""
 
@@ -263,4 +370,6 @@ RECORD_SCHEMAS: dict[str, type[StrictModel]] = {
     "neuro-assessments": NeuroIn,
     "labs": LabIn,
     "medications": MedicationIn,
+    "neuro-events": NeuroEventIn,
+    "monitoring-exceptions": MonitoringExceptionIn,
 }

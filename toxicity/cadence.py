@@ -97,6 +97,31 @@ class CadencePolicy:
         return ZoneInfo(self.ward_timezone)
 
 
+EXCEPTION_ITEMS: tuple[str, ...] = ("obs", "crs", "neuro", "bloods")
+EXCEPTION_REASONS: Mapping[str, str] = MappingProxyType(
+    {"off_ward": "patient off the ward", "refused": "refused by the patient", "paused_by_doctor": "paused by a doctor"}
+)
+
+
+@dataclass(frozen=True)
+class ScheduleException:
+    """A documented exception to the schedule for ``items`` ("obs", "crs", "neuro", "bloods") from ``starts_at``
+    to ``ends_at``: nothing of them falls due inside it; what would have, is due when it ends."""
+
+    items: frozenset[str]
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+
+    def covers(self, item: str, when: datetime) -> bool:
+        base = "bloods" if item.startswith(BLOODS_PREFIX) else item
+        return base in self.items and self.starts_at <= when < self.ends_at
+
+    @property
+    def words(self) -> str:
+        return EXCEPTION_REASONS.get(self.reason, self.reason)
+
+
 @dataclass(frozen=True)
 class MonitoringState:
     """What has been done for one patient. ``last_bloods`` maps a panel to its last collection time; it is
@@ -110,6 +135,9 @@ class MonitoringState:
     last_bloods: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
     crs_grade: int | None = None
     icans_grade: int | None = None
+    requested: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
+    """Item -> when it became due now (a provisional grade that pages asks for the formal assessment at once)."""
+    exceptions: tuple[ScheduleException, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.last_bloods, Mapping):
@@ -124,13 +152,15 @@ class DueItem:
     """``kind`` is "obs", "crs", "neuro" or "bloods:<panel>"; ``due_at`` is UTC.
 
     ``overdue`` once ``now > due_at + grace``; ``minutes_late`` counts whole minutes since ``due_at`` (0 unless
-    overdue); ``minutes_until_due`` counts whole minutes to ``due_at`` (0 once it has passed)."""
+    overdue); ``minutes_until_due`` counts whole minutes to ``due_at`` (0 once it has passed). ``note`` says why
+    the due time is not the plain cadence's (due now after a provisional grade, or moved by an exception)."""
 
     kind: str
     due_at: datetime
     overdue: bool
     minutes_late: int
     minutes_until_due: int
+    note: str = ""
 
 
 def _check_state(state: MonitoringState) -> None:
@@ -145,14 +175,45 @@ def _check_state(state: MonitoringState) -> None:
         value = getattr(state, name)
         if value is not None:
             require_int(name, value, 0, 4)
+    for item, when in state.requested.items():
+        require_choice("requested", item, INTERVAL_KINDS)
+        require_aware(f"requested[{item!r}]", when)
+    for exception in state.exceptions:
+        if not isinstance(exception, ScheduleException):
+            raise InvalidAssessment(f"exceptions: expected ScheduleException, got {type(exception).__name__}")
+        start = require_aware("exceptions.starts_at", exception.starts_at)
+        if require_aware("exceptions.ends_at", exception.ends_at) <= start:
+            raise InvalidAssessment("exceptions.ends_at: must be after starts_at")
+        for item in exception.items:
+            require_choice("exceptions.items", item, EXCEPTION_ITEMS)
 
 
-def _item(kind: str, due_at: datetime, now: datetime, grace: timedelta) -> DueItem:
+def _item(kind: str, due_at: datetime, now: datetime, grace: timedelta, note: str = "") -> DueItem:
     due_at = due_at.astimezone(UTC)
     overdue = now > due_at + grace
     late = int((now - due_at).total_seconds() // 60) if overdue else 0
     until = max(0, int((due_at - now).total_seconds() // 60))
-    return DueItem(kind=kind, due_at=due_at, overdue=overdue, minutes_late=late, minutes_until_due=until)
+    return DueItem(kind=kind, due_at=due_at, overdue=overdue, minutes_late=late, minutes_until_due=until, note=note)
+
+
+def _stamp(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def apply_exceptions(
+    item: str, due_at: datetime, exceptions: tuple[ScheduleException, ...], note: str = ""
+) -> tuple[datetime, str]:
+    """A due time inside an exception for the item moves to the exception's end ("when the exception ends, the
+    overdue clock runs again"); exceptions that follow on from each other are followed to the last end."""
+    moved = True
+    while moved:
+        moved = False
+        for exception in exceptions:
+            if exception.covers(item, due_at):
+                due_at = exception.ends_at
+                note = f"{exception.words} until {_stamp(exception.ends_at)}"
+                moved = True
+    return due_at, note
 
 
 def _policy(policy: object) -> CadencePolicy:
@@ -208,9 +269,18 @@ def due_items(state: MonitoringState, now: datetime, policy: CadencePolicy | Non
     grades = {"obs": state.crs_grade, "crs": state.crs_grade, "neuro": state.icans_grade}
     lasts = {"obs": state.last_obs, "crs": state.last_crs, "neuro": state.last_neuro}
     for kind in INTERVAL_KINDS:
-        since = lasts[kind] or state.monitoring_start
-        items.append(_item(kind, since + policy.interval_for(kind, grades[kind]), now, policy.grace))
+        last = lasts[kind]
+        since = last or state.monitoring_start
+        due = since + policy.interval_for(kind, grades[kind])
+        note = ""
+        asked = state.requested.get(kind)
+        if asked is not None and (last is None or asked > last) and asked < due:
+            due, note = asked, f"due now: provisional grade at {_stamp(asked)} needs a formal assessment"
+        due, note = apply_exceptions(kind, due, state.exceptions, note)
+        items.append(_item(kind, due, now, policy.grace, note))
     for panel in policy.blood_panels:
         due = next_bloods_due(state.last_bloods.get(panel), state.monitoring_start, now, policy)
-        items.append(_item(f"{BLOODS_PREFIX}{panel}", due, now, policy.grace))
+        item = f"{BLOODS_PREFIX}{panel}"
+        due, note = apply_exceptions(item, due, state.exceptions)
+        items.append(_item(item, due, now, policy.grace, note))
     return tuple(items)

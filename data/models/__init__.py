@@ -18,7 +18,9 @@ from data.models.clinical import (
     CRSAssessment,
     LabResult,
     MedicationAdministration,
+    MonitoringException,
     NeuroAssessment,
+    NeuroEvent,
     Observation,
 )
 from data.models.patient import Patient
@@ -39,7 +41,9 @@ __all__ = [
     "LoginAttempt",
     "LoginSession",
     "MedicationAdministration",
+    "MonitoringException",
     "NeuroAssessment",
+    "NeuroEvent",
     "Observation",
     "Patient",
     "SchedulerHeartbeat",

@@ -50,7 +50,7 @@ class Observation(ClinicalRecord, Base):
     systolic_bp: Mapped[int | None] = mapped_column(Integer)
     diastolic_bp: Mapped[int | None] = mapped_column(Integer)
     spo2: Mapped[int | None] = mapped_column(Integer)
-    oxygen_device: Mapped[str] = mapped_column(String(40), default="room_air")
+    oxygen_device: Mapped[str | None] = mapped_column(String(40))  # None: not recorded (never assumed room air)
     oxygen_flow_l_min: Mapped[float | None] = mapped_column(Float)
     fio2: Mapped[float | None] = mapped_column(Float)
     vasopressors: Mapped[list[str]] = mapped_column(JSONType, default=list)
@@ -150,6 +150,37 @@ class MedicationAdministration(ClinicalRecord, Base):
     __table_args__ = (Index("ix_medication_administrations_patient_given", "patient_id", "given_at"),)
 
 
+class NeuroEvent(ClinicalRecord, Base):
+    """A neurological event seen between assessments: a seizure, deep focal motor weakness or a raised-ICP
+    finding (the values of `toxicity.NEURO_EVENTS`). It pages at once and makes a neuro assessment due now."""
+
+    __tablename__ = "neuro_events"
+    clinical_time_column = "occurred_at"
+
+    occurred_at: Mapped[datetime]
+    event: Mapped[str] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_neuro_events_patient_occurred", "patient_id", "occurred_at"),)
+
+
+class MonitoringException(ClinicalRecord, Base):
+    """A documented exception to the schedule: the patient off the ward, an assessment refused, or monitoring
+    paused by a doctor, from ``starts_at`` to ``ends_at``. While it lasts the listed items are not overdue; when
+    it ends their clock runs again."""
+
+    __tablename__ = "monitoring_exceptions"
+    clinical_time_column = "starts_at"
+
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    items: Mapped[list[str]] = mapped_column(JSONType)
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_monitoring_exceptions_patient_starts", "patient_id", "starts_at"),)
+
+
 # Typed as Any: the mixin has no constructor of its own, the mapped classes do.
 CLINICAL_MODELS: dict[str, Any] = {
     "observations": Observation,
@@ -157,4 +188,6 @@ CLINICAL_MODELS: dict[str, Any] = {
     "neuro-assessments": NeuroAssessment,
     "labs": LabResult,
     "medications": MedicationAdministration,
+    "neuro-events": NeuroEvent,
+    "monitoring-exceptions": MonitoringException,
 }
