@@ -20,6 +20,7 @@ File format (every key is checked; an error names the key and what is allowed; a
         - {notify: [pharmacy, consultant], wait_minutes: 30}
     kinds:                           # optional: alert kind -> chain name (default: the chain of its severity)
       tocilizumab_fourth_dose: pharmacy
+      crs_onset: medical             # without kinds: the built-in mapping, for the chains the file defines
     failsafe: {notify: [failsafe], repeat_minutes: 15}
 """
 
@@ -48,6 +49,21 @@ MAX_WAIT_MINUTES = 1440
 
 TOCILIZUMAB_KINDS = ("tocilizumab_fourth_dose", "tocilizumab_third_in_24h", "tocilizumab_within_8h")
 SYSTEM_KINDS = ("delivery_dead", "scheduler_heartbeat_stale")
+MEDICAL_KINDS = (
+    "crs_onset",
+    "crs_rise",
+    "icans_onset",
+    "icans_rise",
+    "crs_provisional",
+    "icans_provisional",
+    "seizure",
+    "status_epilepticus",
+    "motor_weakness",
+    "raised_icp",
+)
+"""Pages that need a doctor at once: the CAR-T registrar is paged with the bedside nurse at the first step (a
+febrile, neutropenic CAR-T patient needs medical review now, not after a nurse has escalated)."""
+REVIEW_KINDS = ("grade_override",)
 
 
 class ChainConfigError(ValueError):
@@ -110,10 +126,17 @@ DEFAULT_CHAINS: Mapping[str, tuple[Step, ...]] = MappingProxyType(
         ),
         "pharmacy": (_step(("pharmacy", "consultant"), 30),),
         "system": (_step(("nurse_in_charge",), 10),),
+        "medical": (_step(("bedside_nurse", "cart_registrar"), 5), _step(("nurse_in_charge", "consultant"), 10)),
+        "consultant_review": (_step(("consultant",), 30),),
     }
 )
 DEFAULT_KINDS: Mapping[str, str] = MappingProxyType(
-    {**dict.fromkeys(TOCILIZUMAB_KINDS, "pharmacy"), **dict.fromkeys(SYSTEM_KINDS, "system")}
+    {
+        **dict.fromkeys(TOCILIZUMAB_KINDS, "pharmacy"),
+        **dict.fromkeys(SYSTEM_KINDS, "system"),
+        **dict.fromkeys(MEDICAL_KINDS, "medical"),
+        **dict.fromkeys(REVIEW_KINDS, "consultant_review"),
+    }
 )
 DEFAULT_FAILSAFE = _step(("failsafe",), 15)
 

@@ -55,6 +55,32 @@ class AlertConfig:
     renotify_critical: timedelta
     heartbeat_stale: timedelta
     hlh_crs_phase: timedelta = HLH_CRS_PHASE
+    systolic_threshold: int = 90
+
+    @property
+    def rules(self) -> StatusRules:
+        """The clinical decision settings (what the status of a patient is computed with)."""
+        return StatusRules(self.policy, self.escalation_lookback, self.systolic_threshold, self.hlh_crs_phase)
+
+
+@dataclass(frozen=True)
+class StatusRules:
+    """What a patient's status (grades, due items, HLH screen) is decided with: the cadence, how far back obs
+    and neurological events count, the hypotension threshold for obs, and the HLH "CRS phase"."""
+
+    policy: CadencePolicy
+    window: timedelta
+    systolic_threshold: int
+    hlh_crs_phase: timedelta = HLH_CRS_PHASE
+
+
+def status_rules(settings: Settings) -> StatusRules:
+    """The status rules from settings alone (no chain file is read: the board calls this on every refresh)."""
+    return StatusRules(
+        cadence_policy(settings),
+        timedelta(hours=_int(settings, "escalation_lookback_hours", 1, 720)),
+        _int(settings, "hypotension_systolic_mmhg", 50, 120),
+    )
 
 
 def _ranged(settings: Settings, name: str, low: float, high: float) -> float:
@@ -153,4 +179,5 @@ def load_config(settings: Settings) -> AlertConfig:
         snooze_max_minutes=_int(settings, "snooze_max_minutes", 1, 1440),
         renotify_critical=timedelta(minutes=_int(settings, "renotify_critical_minutes", 1, 1440)),
         heartbeat_stale=timedelta(seconds=_int(settings, "heartbeat_stale_seconds", 10, 86400)),
+        systolic_threshold=_int(settings, "hypotension_systolic_mmhg", 50, 120),
     )

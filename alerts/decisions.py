@@ -13,7 +13,11 @@ from typing import Any
 
 DISCHARGED = "patient discharged"
 RECORDED = "assessment recorded"
-AUTOMATIC_REASONS: tuple[str, ...] = (RECORDED, DISCHARGED)
+EXCEPTION = "monitoring exception recorded"
+FORMAL = "formal assessment recorded"
+ENTERED_IN_ERROR = "record entered in error"
+SUPERSEDED = "superseded by a higher grade"
+AUTOMATIC_REASONS: tuple[str, ...] = (RECORDED, DISCHARGED, EXCEPTION, FORMAL, ENTERED_IN_ERROR)
 """Reasons the sweep resolves an alert by itself. An alert closed for one of them is reopened if its event comes
 back (the record that resolved it was entered in error, or the discharge was undone): its key is spent, so
 raising it again is impossible and leaving it closed would lose the page."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.config import ConfigError, load_config
 from alerts.plan import plan_sweep
 from alerts.snapshot import load_snapshot
-from alerts.store import Applied, apply_plan
-from data.models import ClinicalRecord
+from alerts.store import Applied, apply_plan, close_alerts_of_record
+from data.models import CLINICAL_MODELS, ClinicalRecord, Patient
 from data.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,14 @@ def on_clinical_write(
     except ConfigError as exc:
         log.error("alerting configuration is invalid; escalations not checked on write: %s", exc)
         return None
-    snapshot = load_snapshot(session, now, [row.patient_id])
+    closed: list[int] = []
+    if row.entered_in_error and row.amends_id is not None:
+        ward = session.scalar(select(Patient.ward).where(Patient.id == row.patient_id))
+        kind = next(name for name, model in CLINICAL_MODELS.items() if isinstance(row, model))
+        closed = close_alerts_of_record(session, kind, row.amends_id, ward, row.patient_id, now)
     since = min(now - config.escalation_lookback, row.clinical_time)
+    snapshot = load_snapshot(session, now, [row.patient_id], window=now - since)
     plan = plan_sweep(snapshot, now, config, raise_overdue=False, escalations_since=since, chain_steps=False)
-    return apply_plan(session, plan, config.chains, now)
+    applied = apply_plan(session, plan, config.chains, now)
+    applied.closed_in_error.extend(closed)
+    return applied

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from alerts.config import AlertConfig, load_config
 from data.audit import Actor, audit, bump_ward
 from data.models import Alert, Patient
-from data.records import Forbidden, NotFound
+from data.records import Forbidden, NotFound, Refused
 from data.settings import Settings
 from data.validation import FieldError, InvalidInput
 from toxicity import Severity
@@ -137,11 +137,30 @@ def snooze(
     return alert
 
 
+OVERDUE_WORDS = {
+    "overdue_obs": "observations",
+    "overdue_crs": "CRS assessment",
+    "overdue_neuro": "neuro (ICE/ICANS) assessment",
+    "overdue_bloods": "daily bloods",
+}
+
+
 def resolve(session: Session, alert_id: int, reason: str, actor: Actor, now: datetime) -> Alert:
-    """Close the alert with a reason (who and when are recorded); nobody is paged for it again."""
+    """Close the alert with a reason (who and when are recorded); nobody is paged for it again.
+
+    An overdue alert cannot be closed by hand while its assessment is still missing: it closes itself when the
+    assessment is recorded, or when a documented exception (patient off the ward, refused, monitoring paused by a
+    doctor) with an end time is recorded; when the exception ends the item is due again."""
     text = _reason("reason", reason)
     alert = _load(session, alert_id, actor)
     _unresolved(alert)
+    if alert.kind in OVERDUE_WORDS:
+        what = OVERDUE_WORDS[alert.kind]
+        raise Refused(
+            f"alert {alert.id}: the {what} is still missing, so this alert cannot be closed by hand; record the "
+            f"{what}, or record a monitoring exception (patient off the ward, refused, or paused by a doctor) "
+            "with an end time, and it closes itself"
+        )
     alert.status = "resolved"
     alert.resolved_at = now
     alert.resolved_by = actor.username

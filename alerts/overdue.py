@@ -10,8 +10,11 @@ from __future__ import annotations
 from datetime import datetime, time
 from types import MappingProxyType
 
+from alerts.config import StatusRules
 from alerts.decisions import NewAlert, stamp
 from alerts.snapshot import OpenAlert, PatientSnapshot
+from alerts.status import crs_now, icans_now
+from alerts.status import monitoring_state as status_monitoring_state
 from toxicity import CadencePolicy, DueItem, MonitoringState, Severity, due_items, max_severity, severity_for_grade
 from toxicity.cadence import BLOODS_PREFIX
 
@@ -43,17 +46,9 @@ def alert_kind(item: str) -> str:
     return "overdue_bloods" if item.startswith(BLOODS_PREFIX) else f"overdue_{item}"
 
 
-def monitoring_state(patient: PatientSnapshot) -> MonitoringState:
-    return MonitoringState(
-        monitoring_start=patient.monitoring_start,
-        discharged_at=patient.discharged_at,
-        last_obs=patient.last_obs,
-        last_crs=patient.last_crs,
-        last_neuro=patient.last_neuro,
-        last_bloods=patient.last_bloods,
-        crs_grade=patient.crs_grade,
-        icans_grade=patient.icans_grade,
-    )
+def monitoring_state(patient: PatientSnapshot, rules: StatusRules) -> MonitoringState:
+    """The state `alerts.status` decides what is due from (the board shows the same)."""
+    return status_monitoring_state(patient, crs_now(patient, rules), icans_now(patient))
 
 
 def last_done(patient: PatientSnapshot, item: str) -> datetime | None:
@@ -63,9 +58,10 @@ def last_done(patient: PatientSnapshot, item: str) -> datetime | None:
     return {"obs": patient.last_obs, "crs": patient.last_crs, "neuro": patient.last_neuro}.get(item)
 
 
-def cadence_grade(patient: PatientSnapshot, item: str) -> int | None:
-    """The grade that sets the item's cadence: CRS for obs and CRS assessments, ICANS for neuro (none for bloods)."""
-    return {"obs": patient.crs_grade, "crs": patient.crs_grade, "neuro": patient.icans_grade}.get(item)
+def cadence_grade(state: MonitoringState, item: str) -> int | None:
+    """The grade that sets the item's cadence: CRS for obs and CRS assessments, ICANS for neuro (none for bloods);
+    a provisional grade counts like a formal one."""
+    return {"obs": state.crs_grade, "crs": state.crs_grade, "neuro": state.icans_grade}.get(item)
 
 
 def overdue_severity(grade: int | None) -> Severity:
@@ -77,15 +73,17 @@ def overdue_severity(grade: int | None) -> Severity:
     return Severity.WARNING if worst is None else worst
 
 
-def overdue_alert(patient: PatientSnapshot, due: DueItem, policy: CadencePolicy) -> NewAlert:
+def overdue_alert(patient: PatientSnapshot, due: DueItem, policy: CadencePolicy, state: MonitoringState) -> NewAlert:
     item = due.kind
     local = due.due_at.astimezone(policy.zone)
     since = last_done(patient, item)
     panel = item[len(BLOODS_PREFIX) :] if item.startswith(BLOODS_PREFIX) else None
     label = item_label(item)
-    grade = cadence_grade(patient, item)
+    grade = cadence_grade(state, item)
     severity = overdue_severity(grade)
     message = f"{label} overdue: due {local:%H:%M} {local.tzname()} on {local:%d %b}"
+    if due.note.startswith("due now"):
+        message += " (asked for at once by a provisional grade)"
     details = {
         "item": item,
         "panel": panel,
@@ -95,6 +93,7 @@ def overdue_alert(patient: PatientSnapshot, due: DueItem, policy: CadencePolicy)
         "grace_minutes": int(policy.grace.total_seconds() // 60),
         "since": since.isoformat() if since is not None else None,
         "grade": grade,
+        "note": due.note,
         "ward": patient.ward,
         "bed": patient.bed,
     }
@@ -114,11 +113,22 @@ def overdue_alert(patient: PatientSnapshot, due: DueItem, policy: CadencePolicy)
     )
 
 
-def overdue_alerts(patient: PatientSnapshot, now: datetime, policy: CadencePolicy) -> list[NewAlert]:
+def overdue_alerts(patient: PatientSnapshot, now: datetime, rules: StatusRules) -> list[NewAlert]:
     """One alert per overdue item (per missing panel per day for bloods); none for a discharged patient."""
+    state = monitoring_state(patient, rules)
     return [
-        overdue_alert(patient, due, policy) for due in due_items(monitoring_state(patient), now, policy) if due.overdue
+        overdue_alert(patient, due, rules.policy, state) for due in due_items(state, now, rules.policy) if due.overdue
     ]
+
+
+def covered_by_exception(alert: OpenAlert, patient: PatientSnapshot, now: datetime) -> bool:
+    """An overdue alert whose item a documented exception covers now (patient off the ward, refused, paused by a
+    doctor) is closed by it; when the exception ends the item is due again under a new key."""
+    item = alert.details.get("item")
+    if not isinstance(item, str):
+        return False
+    base = "bloods" if item.startswith(BLOODS_PREFIX) else item
+    return any(base in row.items and row.starts_at <= now < row.ends_at for row in patient.exceptions)
 
 
 def is_done(alert: OpenAlert, patient: PatientSnapshot, policy: CadencePolicy) -> bool:

@@ -10,10 +10,20 @@ import logging
 from datetime import datetime
 
 from alerts.config import AlertConfig
-from alerts.decisions import DISCHARGED, RECORDED, ChainAction, NewAlert, Reopen, Resolution, SweepPlan
-from alerts.overdue import OVERDUE_KINDS, is_done, overdue_alerts
-from alerts.rules import escalation_alerts
-from alerts.snapshot import OpenAlert, WardSnapshot
+from alerts.decisions import (
+    DISCHARGED,
+    EXCEPTION,
+    FORMAL,
+    RECORDED,
+    ChainAction,
+    NewAlert,
+    Reopen,
+    Resolution,
+    SweepPlan,
+)
+from alerts.overdue import OVERDUE_KINDS, covered_by_exception, is_done, overdue_alerts
+from alerts.rules import PROVISIONAL_KINDS, escalation_alerts
+from alerts.snapshot import OpenAlert, PatientSnapshot, WardSnapshot
 from toxicity import InvalidAssessment, Severity
 
 log = logging.getLogger(__name__)
@@ -56,6 +66,16 @@ def chain_action(alert: OpenAlert, now: datetime, config: AlertConfig) -> ChainA
     return action("repeat", current, now + steps[current].wait)
 
 
+def formally_assessed(alert: OpenAlert, patient: PatientSnapshot) -> bool:
+    """A provisional escalation is superseded by the formal assessment of its syndrome recorded at or after the
+    record that raised it (the formal grade then pages by itself if it is an onset or a rise)."""
+    source_at = alert.details.get("source_at")
+    if not isinstance(source_at, str):
+        return False
+    last = patient.last_crs if alert.kind == "crs_provisional" else patient.last_neuro
+    return last is not None and last >= datetime.fromisoformat(source_at)
+
+
 def plan_sweep(
     snapshot: WardSnapshot,
     now: datetime,
@@ -77,9 +97,9 @@ def plan_sweep(
     handled: set[str] = set()
     for patient in snapshot.patients:
         try:
-            found = escalation_alerts(patient, since, config.hlh_crs_phase)
+            found = escalation_alerts(patient, since, config.rules)
             if raise_overdue:
-                found += overdue_alerts(patient, now, config.policy)
+                found += overdue_alerts(patient, now, config.rules)
         except InvalidAssessment as exc:
             errors.append(f"patient {patient.id} ({patient.ward} bed {patient.bed}): {exc}")
             log.error("alert rules rejected the records of patient %s: %s", patient.id, exc)
@@ -108,6 +128,12 @@ def plan_sweep(
             continue
         if alert.kind in OVERDUE_KINDS and is_done(alert, owner, config.policy):
             resolutions.append(Resolution(alert.id, RECORDED, alert.patient_ward, alert.patient_id))
+            resolved.add(alert.id)
+        elif alert.kind in OVERDUE_KINDS and covered_by_exception(alert, owner, now):
+            resolutions.append(Resolution(alert.id, EXCEPTION, alert.patient_ward, alert.patient_id))
+            resolved.add(alert.id)
+        elif alert.kind in PROVISIONAL_KINDS and formally_assessed(alert, owner):
+            resolutions.append(Resolution(alert.id, FORMAL, alert.patient_ward, alert.patient_id))
             resolved.add(alert.id)
 
     actions: list[ChainAction] = []

@@ -2,40 +2,46 @@
 
 Each escalation is keyed by the patient, the rule and the clinical time (and grade) of the record that caused
 it, so the write-path hook and the sweep produce the same key and an event is paged once, even when an
-amendment re-states it. Guideline/ASTCT 2019 rules: CRS onset and any rise in CRS grade; any rise in ICANS
-grade; the HLH/MAS screen turning positive; ferritin crossing 10,000 ng/mL; a fourth tocilizumab dose or a
-third in 24 hours (to pharmacy and the consultant).
+amendment re-states it. Guideline/ASTCT 2019 rules: CRS onset and any rise in CRS grade; ICANS onset and any rise;
+a provisional grade from obs or a neurological event worse than the last formal grade (CRS >= 2, any ICANS); a
+seizure, status epilepticus, new deep focal motor weakness or a new raised-ICP finding whatever the grade; a
+clinician's override that lowers a computed grade (to the consultant); the HLH/MAS screen turning positive;
+ferritin crossing 10,000 ng/mL; a fourth tocilizumab dose or a third in 24 hours (to pharmacy and the consultant).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from alerts.config import StatusRules
 from alerts.decisions import NewAlert, stamp
 from alerts.snapshot import GradedRecord, PatientSnapshot
+from alerts.status import crs_history, hlh_timeline, icans_history
+from alerts.status import stamp as minute
 from toxicity import (
     Escalation,
-    HLHFindings,
+    Graded,
+    Severity,
+    assessment_events,
     crs_escalations,
+    escalating,
+    event_message,
     ferritin_escalations,
     hlh_escalations,
-    hlh_screen,
     icans_escalations,
+    neuro_event,
+    severity_for_grade,
     tocilizumab_escalations,
+    walk,
 )
 
-ORGAN_FIELDS = {
-    "bilirubin": "bilirubin_increase_grade",
-    "ast": "ast_increase_grade",
-    "alt": "alt_increase_grade",
-    "oliguria": "oliguria_grade",
-    "creatinine": "creatinine_increase_grade",
-    "pulmonary_edema": "pulmonary_edema_grade",
-}
+PROVISIONAL_KINDS = ("crs_provisional", "icans_provisional")
+OVERRIDE_KIND = "grade_override"
+SOURCE_WORDS = {"observations": "obs", "neuro-events": "a neurological event"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class Event:
     source_type: str
     source_id: int
     details: dict[str, Any]
+    key_part: str = field(default="")
+    """Added to the dedupe key when one record can cause several alerts of a kind (two raised-ICP findings)."""
 
 
 GradeRule = Callable[[int | None, int], tuple[Escalation, ...]]
@@ -58,6 +66,76 @@ def _graded(rows: tuple[GradedRecord, ...], source_type: str, rule: GradeRule, s
                 escalation, row.at, source_type, row.record_id, {"previous_grade": previous, syndrome: row.grade}
             )
         previous = row.grade
+
+
+def _provisional(syndrome: str, history: list[Graded]) -> Iterator[Event]:
+    """A provisional grade worse than the last formal grade (and than every provisional grade since it) pages and
+    asks for the formal assessment now."""
+    assessment = "CRS assessment" if syndrome == "CRS" else "neuro (ICE/ICANS) assessment"
+    for row, formal, worst in walk(syndrome, history):
+        if row.formal or not escalating(syndrome, row.grade, worst) or row.grade is None:
+            continue
+        if row.source_type == "neuro-events":
+            continue  # the event pages by itself (critical, naming it); it still makes the assessment due now
+        where = SOURCE_WORDS.get(row.source_type, row.source_type)
+        message = (
+            f"{syndrome} {row.grade} from {where} at {minute(row.at)} (provisional): formal {assessment} needed now"
+        )
+        escalation = Escalation(f"{syndrome.lower()}_provisional", severity_for_grade(row.grade), row.grade, message)
+        details = {
+            "provisional_grade": row.grade,
+            "formal_grade": None if formal is None else formal.grade,
+            "reasons": list(row.reasons),
+        }
+        yield Event(escalation, row.at, row.source_type, row.source_id, details)
+
+
+def _neuro_events(patient: PatientSnapshot) -> Iterator[Event]:
+    """A seizure (any), status epilepticus, new deep focal motor weakness or a new raised-ICP finding: critical,
+    whatever the ICANS grade, from an assessment or from an event recorded on its own."""
+    previous: GradedRecord | None = None
+    for row in patient.neuro:
+        found = assessment_events(
+            row.seizure,
+            row.motor_weakness,
+            row.icp_findings,
+            None if previous is None else previous.motor_weakness,
+            None if previous is None else previous.icp_findings,
+        )
+        for rule in found:
+            message = event_message(rule, f"neuro assessment at {minute(row.at)}")
+            escalation = Escalation(rule.kind, Severity.CRITICAL, rule.grade, message)
+            yield Event(escalation, row.at, "neuro-assessments", row.record_id, {"event": rule.event}, rule.event)
+        previous = row
+    for event in patient.events:
+        rule = neuro_event(event.event)
+        message = event_message(rule, f"recorded at {minute(event.at)}")
+        escalation = Escalation(rule.kind, Severity.CRITICAL, rule.grade, message)
+        yield Event(escalation, event.at, "neuro-events", event.record_id, {"event": rule.event}, rule.event)
+
+
+def _overrides(patient: PatientSnapshot) -> Iterator[Event]:
+    """A clinician's override below the computed grade pages the consultant for a second look (the override's
+    reason stays in the record and the alert's details, not in the page: pages are insecure)."""
+    for syndrome, source_type, rows in (
+        ("CRS", "crs-assessments", patient.crs),
+        ("ICANS", "neuro-assessments", patient.neuro),
+    ):
+        for row in rows:
+            if row.computed_grade is None or row.grade >= row.computed_grade:
+                continue
+            message = (
+                f"{syndrome} assessment at {minute(row.at)}: computed grade {row.computed_grade} overridden to "
+                f"grade {row.grade}: consultant review"
+            )
+            escalation = Escalation(OVERRIDE_KIND, Severity.URGENT, row.grade, message, ("consultant",))
+            details = {
+                "syndrome": syndrome,
+                "computed_grade": row.computed_grade,
+                "override_grade": row.grade,
+                "override_reason": row.override_reason,
+            }
+            yield Event(escalation, row.at, source_type, row.record_id, details, f"{source_type}-{row.record_id}")
 
 
 def _ferritin(patient: PatientSnapshot) -> Iterator[Event]:
@@ -77,78 +155,42 @@ def _tocilizumab(patient: PatientSnapshot) -> Iterator[Event]:
             yield Event(escalation, dose.at, "medications", dose.record_id, details)
 
 
-def _crs_grade_at(patient: PatientSnapshot, when: datetime) -> int:
-    grade = 0
-    for row in patient.crs:
-        if row.at <= when:
-            grade = row.grade
-    return grade
-
-
-def in_crs_phase(patient: PatientSnapshot, when: datetime, phase: timedelta) -> bool:
-    """Guideline: "during the cytokine-release syndrome phase ... (typically the first 5 days after cell
-    infusion)": within ``phase`` of infusion, or while a CRS grade of 1 or more is in force."""
-    infused = patient.infused_at
-    if infused is not None and infused <= when <= infused + phase:
-        return True
-    return _crs_grade_at(patient, when) >= 1
-
-
 def _hlh(patient: PatientSnapshot, phase: timedelta) -> Iterator[Event]:
-    """The screen re-run at every CRS assessment (organ toxicities) and ferritin result, in time order."""
-    timeline: list[tuple[datetime, int, str, int]] = [
-        (row.at, 0, "crs-assessments", row.record_id) for row in patient.crs
-    ]
-    timeline += [(lab.at, 1, "labs", lab.record_id) for lab in patient.ferritin]
-    timeline.sort()
-    # Whether a result fell in the CRS phase depends only on its own time: decide it once per result.
-    labs = [(lab, in_crs_phase(patient, lab.at, phase)) for lab in patient.ferritin]
     positive = False
-    for when, _, source_type, source_id in timeline:
-        ferritins = [(lab.value, phased) for lab, phased in labs if lab.at <= when]
-        if not ferritins:
-            continue
-        in_phase = [value for value, phased in ferritins if phased]
-        peak = max(in_phase) if in_phase else max(value for value, _ in ferritins)
-        organs: Any = {}
-        for row in patient.crs:
-            if row.at <= when:
-                organs = row.organ_toxicities
-        findings = HLHFindings(
-            peak_ferritin_ng_ml=peak,
-            ferritin_peak_during_crs_phase=bool(in_phase),
-            hemophagocytosis_on_histopathology=bool(organs.get("hemophagocytosis", False)),
-            **{name: int(organs.get(key, 0)) for key, name in ORGAN_FIELDS.items()},
-        )
-        result = hlh_screen(findings)
-        for escalation in hlh_escalations(positive, result.positive):
+    for point in hlh_timeline(patient, phase):
+        for escalation in hlh_escalations(positive, point.result.positive):
             details = {
-                "reasons": list(result.reasons),
-                "criteria_met": result.criteria_met,
-                "peak_ferritin_ng_ml": peak,
+                "reasons": list(point.result.reasons),
+                "criteria_met": point.result.criteria_met,
+                "peak_ferritin_ng_ml": point.peak,
             }
-            yield Event(escalation, when, source_type, source_id, details)
-        positive = result.positive
+            yield Event(escalation, point.at, point.source_type, point.source_id, details)
+        positive = point.result.positive
 
 
-def events(patient: PatientSnapshot, crs_phase: timedelta) -> Iterator[Event]:
+def events(patient: PatientSnapshot, rules: StatusRules) -> Iterator[Event]:
     """Every escalation in the patient's history (the caller keeps the recent ones)."""
     yield from _graded(patient.crs, "crs-assessments", crs_escalations, "crs_grade")
     yield from _graded(patient.neuro, "neuro-assessments", icans_escalations, "icans_grade")
-    yield from _hlh(patient, crs_phase)
+    yield from _provisional("CRS", crs_history(patient, rules))
+    yield from _provisional("ICANS", icans_history(patient))
+    yield from _neuro_events(patient)
+    yield from _overrides(patient)
+    yield from _hlh(patient, rules.hlh_crs_phase)
     yield from _ferritin(patient)
     yield from _tocilizumab(patient)
 
 
 def dedupe_key(patient: PatientSnapshot, event: Event) -> str:
     grade = "" if event.escalation.grade is None else f":g{event.escalation.grade}"
-    return f"{event.escalation.kind}:{patient.id}:{stamp(event.at)}{grade}"
+    part = f":{event.key_part}" if event.key_part else ""
+    return f"{event.escalation.kind}:{patient.id}:{stamp(event.at)}{grade}{part}"
 
 
-def escalation_alerts(patient: PatientSnapshot, since: datetime, crs_phase: timedelta) -> list[NewAlert]:
+def escalation_alerts(patient: PatientSnapshot, since: datetime, rules: StatusRules) -> list[NewAlert]:
     """Alerts for the escalations whose record's clinical time is at or after ``since``."""
     found = []
-    for event in events(patient, crs_phase):
+    for event in events(patient, rules):
         if event.at < since:
             continue
         escalation = event.escalation

@@ -1,9 +1,11 @@
-"""What the sweep decides from: the ward at one instant, read with a fixed number of statements.
+"""What the sweep, the board, the patient page and the status API decide from: the ward at one instant, read with
+a fixed number of statements.
 
-Ten statements whatever the number of patients (a test counts them): patients, last obs, CRS and neuro
-assessments, last collection per blood panel, ferritin results, tocilizumab doses, unresolved alerts, the
-dedupe keys already used (with which of them the sweep closed by itself), and the newest heartbeat. Only the
-columns the decisions need are read.
+The same statements whatever the number of patients (a test counts them): patients, last obs, the obs and
+neurological events of the escalation look-back window, CRS and neuro assessments, last collection per blood
+panel, ferritin results, tocilizumab doses, the fever-masking history (three), monitoring exceptions, unresolved
+alerts, the dedupe keys already used (with which of them the sweep closed by itself), and the newest heartbeat.
+Only the columns the decisions need are read.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -25,12 +27,15 @@ from data.models import (
     CRSAssessment,
     LabResult,
     MedicationAdministration,
+    MonitoringException,
     NeuroAssessment,
+    NeuroEvent,
     Observation,
     Patient,
     SchedulerHeartbeat,
 )
-from data.queries import current_filter, last_collected_by_patient
+from data.queries import FeverMaskingHistory, current_filter, fever_masking_history, last_collected_by_patient
+from toxicity import ObsFindings
 
 TOCILIZUMAB = "tocilizumab"
 FERRITIN = "ferritin"
@@ -38,10 +43,48 @@ FERRITIN = "ferritin"
 
 @dataclass(frozen=True)
 class GradedRecord:
+    """A formal assessment: ``grade`` is the grade in force (a clinician's override, else the computed grade)."""
+
     record_id: int
     at: datetime
     grade: int
     organ_toxicities: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    computed_grade: int | None = None
+    reasons: tuple[str, ...] = ()
+    rule_set: str = ""
+    override_reason: str | None = None
+    # Neuro assessments only: the findings that are events (a seizure, new weakness, new raised-ICP findings).
+    seizure: str = "none"
+    motor_weakness: bool = False
+    icp_findings: frozenset[str] = frozenset()
+
+    @property
+    def overridden(self) -> bool:
+        """A clinician overrode the computed grade (to any grade, the same one included)."""
+        return self.override_reason is not None
+
+
+@dataclass(frozen=True)
+class ObsRecord:
+    record_id: int
+    at: datetime
+    findings: ObsFindings
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    record_id: int
+    at: datetime
+    event: str
+
+
+@dataclass(frozen=True)
+class ExceptionRecord:
+    record_id: int
+    starts_at: datetime
+    ends_at: datetime
+    items: frozenset[str]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -71,6 +114,11 @@ class PatientSnapshot:
     neuro: tuple[GradedRecord, ...] = ()
     ferritin: tuple[LabValue, ...] = ()
     tocilizumab: tuple[Dose, ...] = ()
+    obs: tuple[ObsRecord, ...] = ()
+    """Obs of the escalation look-back window (and the last obs), in time order: graded provisionally."""
+    events: tuple[EventRecord, ...] = ()
+    masking: FeverMaskingHistory = field(default_factory=FeverMaskingHistory)
+    exceptions: tuple[ExceptionRecord, ...] = ()
 
     @property
     def last_crs(self) -> datetime | None:
@@ -106,6 +154,7 @@ class OpenAlert:
     patient_ward: str | None
     patient_bed: str | None
     patient_discharged_at: datetime | None
+    grade: int | None = None
 
 
 @dataclass(frozen=True)
@@ -143,9 +192,20 @@ def active_ids(now: datetime, patient_ids: Sequence[int] | None = None) -> Selec
     return query
 
 
-def load_snapshot(session: Session, now: datetime, patient_ids: Sequence[int] | None = None) -> WardSnapshot:
-    """The ward (or only ``patient_ids``) at ``now``; the caller's transaction gives one consistent view."""
+def load_snapshot(
+    session: Session,
+    now: datetime,
+    patient_ids: Sequence[int] | None = None,
+    *,
+    window: timedelta = timedelta(hours=24),
+    ward: str | None = None,
+) -> WardSnapshot:
+    """The ward (or only ``patient_ids``, or one ``ward``) at ``now``; the caller's transaction gives one consistent
+    view. ``window`` is how far back obs and neurological events are read (the escalation look-back)."""
     active = active_ids(now, patient_ids)
+    if ward is not None:
+        active = active.where(Patient.ward == ward)
+    since = now - window
     # Only what monitoring needs (never the name or hospital number), as entities for `Patient.monitoring_start`.
     patients = session.scalars(
         select(Patient)
@@ -163,27 +223,119 @@ def load_snapshot(session: Session, now: datetime, patient_ids: Sequence[int] | 
     }
     crs_grade = func.coalesce(CRSAssessment.override_grade, CRSAssessment.computed_grade)
     crs: dict[int, list[GradedRecord]] = defaultdict(list)
-    for pid, rid, at, grade, organs in session.execute(
+    for pid, rid, at, grade, organs, computed, reasons, rule_set, why in session.execute(
         select(
             CRSAssessment.patient_id,
             CRSAssessment.id,
             CRSAssessment.assessed_at,
             crs_grade,
             CRSAssessment.organ_toxicities,
+            CRSAssessment.computed_grade,
+            CRSAssessment.reasons,
+            CRSAssessment.rule_set,
+            CRSAssessment.override_reason,
         )
         .where(CRSAssessment.patient_id.in_(active), current_filter(CRSAssessment))
         .order_by(CRSAssessment.patient_id, CRSAssessment.assessed_at, CRSAssessment.id)
     ):
-        crs[pid].append(GradedRecord(rid, _required(at), int(grade), MappingProxyType(dict(organs or {}))))
+        crs[pid].append(
+            GradedRecord(
+                rid,
+                _required(at),
+                int(grade),
+                MappingProxyType(dict(organs or {})),
+                computed_grade=int(computed),
+                reasons=tuple(reasons or ()),
+                rule_set=rule_set,
+                override_reason=why,
+            )
+        )
     neuro_grade = func.coalesce(NeuroAssessment.override_grade, NeuroAssessment.computed_grade)
     neuro: dict[int, list[GradedRecord]] = defaultdict(list)
-    for pid, rid, at, grade in session.execute(
-        select(NeuroAssessment.patient_id, NeuroAssessment.id, NeuroAssessment.assessed_at, neuro_grade)
+    for row in session.execute(
+        select(
+            NeuroAssessment.patient_id,
+            NeuroAssessment.id,
+            NeuroAssessment.assessed_at,
+            neuro_grade.label("grade"),
+            NeuroAssessment.computed_grade,
+            NeuroAssessment.reasons,
+            NeuroAssessment.rule_set,
+            NeuroAssessment.override_reason,
+            NeuroAssessment.seizure,
+            NeuroAssessment.deep_focal_motor_weakness,
+            NeuroAssessment.icp_findings,
+            NeuroAssessment.other_cause_domains,
+        )
         .where(NeuroAssessment.patient_id.in_(active), current_filter(NeuroAssessment))
         .order_by(NeuroAssessment.patient_id, NeuroAssessment.assessed_at, NeuroAssessment.id)
     ):
-        neuro[pid].append(GradedRecord(rid, _required(at), int(grade)))
+        neuro[row.patient_id].append(
+            GradedRecord(
+                row.id,
+                _required(row.assessed_at),
+                int(row.grade),
+                computed_grade=int(row.computed_grade),
+                reasons=tuple(row.reasons or ()),
+                rule_set=row.rule_set,
+                override_reason=row.override_reason,
+                seizure=row.seizure,
+                motor_weakness=bool(row.deep_focal_motor_weakness),
+                icp_findings=frozenset(row.icp_findings or ()),
+            )
+        )
+    obs_rows: dict[int, list[ObsRecord]] = defaultdict(list)
+    for obs in session.execute(
+        select(
+            Observation.patient_id,
+            Observation.id,
+            Observation.taken_at,
+            Observation.temperature_c,
+            Observation.systolic_bp,
+            Observation.vasopressors,
+            Observation.oxygen_device,
+            Observation.oxygen_flow_l_min,
+            Observation.consciousness,
+        )
+        .where(Observation.patient_id.in_(active), Observation.taken_at >= since, current_filter(Observation))
+        .order_by(Observation.patient_id, Observation.taken_at, Observation.id)
+    ):
+        findings = ObsFindings(
+            temperature_c=obs.temperature_c,
+            systolic_bp=obs.systolic_bp,
+            vasopressors=tuple(obs.vasopressors or ()),
+            oxygen_device=obs.oxygen_device,
+            oxygen_flow_l_min=obs.oxygen_flow_l_min,
+            consciousness=obs.consciousness,
+        )
+        obs_rows[obs.patient_id].append(ObsRecord(obs.id, _required(obs.taken_at), findings))
+    events: dict[int, list[EventRecord]] = defaultdict(list)
+    for pid, rid, at, event in session.execute(
+        select(NeuroEvent.patient_id, NeuroEvent.id, NeuroEvent.occurred_at, NeuroEvent.event)
+        .where(NeuroEvent.patient_id.in_(active), NeuroEvent.occurred_at >= since, current_filter(NeuroEvent))
+        .order_by(NeuroEvent.patient_id, NeuroEvent.occurred_at, NeuroEvent.id)
+    ):
+        events[pid].append(EventRecord(rid, _required(at), event))
+    exceptions: dict[int, list[ExceptionRecord]] = defaultdict(list)
+    for pid, rid, starts, ends, items, reason in session.execute(
+        select(
+            MonitoringException.patient_id,
+            MonitoringException.id,
+            MonitoringException.starts_at,
+            MonitoringException.ends_at,
+            MonitoringException.items,
+            MonitoringException.reason,
+        )
+        .where(
+            MonitoringException.patient_id.in_(active),
+            MonitoringException.ends_at >= since,
+            current_filter(MonitoringException),
+        )
+        .order_by(MonitoringException.patient_id, MonitoringException.starts_at, MonitoringException.id)
+    ):
+        exceptions[pid].append(ExceptionRecord(rid, _required(starts), _required(ends), frozenset(items), reason))
     bloods = last_collected_by_patient(session, [patient.id for patient in patients])
+    masking = fever_masking_history(session, [patient.id for patient in patients], until=now)
     ferritin: dict[int, list[LabValue]] = defaultdict(list)
     for pid, rid, at, value in session.execute(
         select(LabResult.patient_id, LabResult.id, LabResult.collected_at, LabResult.value)
@@ -214,6 +366,7 @@ def load_snapshot(session: Session, now: datetime, patient_ids: Sequence[int] | 
             Alert.chain_step,
             Alert.next_escalation_at,
             Alert.snoozed_until,
+            Alert.grade,
             Patient.ward,
             Patient.bed,
             Patient.discharged_at,
@@ -238,19 +391,20 @@ def load_snapshot(session: Session, now: datetime, patient_ids: Sequence[int] | 
             patient_ward=row.ward,
             patient_bed=row.bed,
             patient_discharged_at=aware(row.discharged_at),
+            grade=row.grade,
         )
         for row in session.execute(alert_query)
     )
     known: set[str] = set()
     reopenable: dict[str, tuple[int, str]] = {}
-    for key, alert_id, status, resolved_by, reason in session.execute(
+    for key, alert_id, status, resolved_by, closed_because in session.execute(
         select(Alert.dedupe_key, Alert.id, Alert.status, Alert.resolved_by, Alert.resolution_reason).where(
             Alert.patient_id.in_(active)
         )
     ):
         known.add(key)
-        if status == "resolved" and resolved_by == SYSTEM.username and reason in AUTOMATIC_REASONS:
-            reopenable[key] = (alert_id, reason)
+        if status == "resolved" and resolved_by == SYSTEM.username and closed_because in AUTOMATIC_REASONS:
+            reopenable[key] = (alert_id, closed_because)
     last_heartbeat = aware(session.scalar(select(func.max(SchedulerHeartbeat.beat_at))))
 
     snapshots = [
@@ -267,6 +421,10 @@ def load_snapshot(session: Session, now: datetime, patient_ids: Sequence[int] | 
             neuro=tuple(neuro.get(patient.id, ())),
             ferritin=tuple(ferritin.get(patient.id, ())),
             tocilizumab=tuple(doses.get(patient.id, ())),
+            obs=tuple(obs_rows.get(patient.id, ())),
+            events=tuple(events.get(patient.id, ())),
+            masking=masking.get(patient.id, FeverMaskingHistory()),
+            exceptions=tuple(exceptions.get(patient.id, ())),
         )
         for patient in patients
     ]

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from alerts.chains import ChainConfig
-from alerts.decisions import ChainAction, NewAlert, Reopen, Resolution, SweepPlan
+from alerts.decisions import ENTERED_IN_ERROR, SUPERSEDED, ChainAction, NewAlert, Reopen, Resolution, SweepPlan
 from alerts.pages import PageSource, new_reference, page_payload
 from data.audit import SYSTEM, Actor, audit, bump_ward
 from data.models import Alert, AlertDelivery
@@ -37,6 +37,7 @@ class Applied:
     resolved: list[Resolution] = field(default_factory=list)
     paged: list[ChainAction] = field(default_factory=list)
     reopened: list[Raised] = field(default_factory=list)
+    closed_in_error: list[int] = field(default_factory=list)
 
 
 def _insert(session: Session) -> Any:
@@ -156,10 +157,62 @@ def raise_alert(
         patient_id=new.patient_id,
         details={"kind": new.kind, "severity": new.severity, "reference": reference, "dedupe_key": new.dedupe_key},
     )
+    supersede(session, alert_id, new, now)
     if bump and new.ward is not None:
         bump_ward(session, new.ward, now)
     session.flush()
     return Raised(alert_id, reference, new.kind, new.severity, new.ward, new.bed, count)
+
+
+SYNDROME_FAMILIES: dict[str, tuple[str, ...]] = {
+    "crs": ("crs_onset", "crs_rise", "crs_provisional"),
+    "icans": ("icans_onset", "icans_rise", "icans_provisional"),
+}
+"""Escalation alerts of one syndrome: a patient has at most one of them open (the highest grade)."""
+
+
+def family_of(kind: str) -> tuple[str, ...] | None:
+    return next((kinds for kinds in SYNDROME_FAMILIES.values() if kind in kinds), None)
+
+
+def supersede(session: Session, alert_id: int, new: NewAlert, now: datetime) -> list[int]:
+    """A new CRS or ICANS escalation closes the patient's open escalation alerts of the same syndrome at the same or
+    a lower grade ("superseded by a higher grade"): one open escalation alert per syndrome per patient, and the
+    old alert's pending pages are cancelled rather than sent."""
+    family = family_of(new.kind)
+    if family is None or new.grade is None or new.patient_id is None:
+        return []
+    older = session.scalars(
+        select(Alert.id).where(
+            Alert.patient_id == new.patient_id,
+            Alert.kind.in_(family),
+            Alert.status != "resolved",
+            Alert.id != alert_id,
+            Alert.grade <= new.grade,
+        )
+    ).all()
+    closed = []
+    for old in older:
+        reason = Resolution(old, SUPERSEDED, new.ward, new.patient_id)
+        if resolve_automatically(session, reason, now, bump=False):
+            closed.append(old)
+    return closed
+
+
+def close_alerts_of_record(
+    session: Session, source_type: str, record_id: int, ward: str | None, patient_id: int, now: datetime
+) -> list[int]:
+    """A record marked entered in error closes the alerts it raised (the sweep then re-decides from what is left)."""
+    alerts = session.scalars(
+        select(Alert.id).where(
+            Alert.source_type == source_type, Alert.source_id == record_id, Alert.status != "resolved"
+        )
+    ).all()
+    closed = []
+    for alert_id in alerts:
+        if resolve_automatically(session, Resolution(alert_id, ENTERED_IN_ERROR, ward, patient_id), now):
+            closed.append(alert_id)
+    return closed
 
 
 def resolve_automatically(

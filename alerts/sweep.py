@@ -67,7 +67,7 @@ def sweep(
 ) -> SweepReport:
     """One sweep in the caller's transaction. With ``heartbeat_instance`` (the scheduler), a silence since the
     previous heartbeat longer than the stale limit raises a system alert, and a new heartbeat row is written."""
-    snapshot = load_snapshot(session, now)
+    snapshot = load_snapshot(session, now, window=config.escalation_lookback)
     plan = plan_sweep(snapshot, now, config)
     applied = apply_plan(session, plan, config.chains, now)
     report = SweepReport(now, len(snapshot.patients), applied.raised, applied.resolved, applied.paged, applied.reopened)

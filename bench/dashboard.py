@@ -164,9 +164,9 @@ def main(argv: list[str] | None = None) -> None:
 
         print("trajectory")
         with sessions() as session:
-            view = timed("read one patient", args.repeat // 4, lambda: load_patient(session, ids[0], now, tz))
+            view = timed("read one patient", args.repeat // 4, lambda: load_patient(session, ids[0], now, settings))
             with counted(engine) as statements:
-                load_patient(session, ids[0], now, tz)
+                load_patient(session, ids[0], now, settings)
             print(f"  statements for one patient: {len(statements)}")
         figure = timed(
             "build the figure (dict)",

@@ -20,6 +20,7 @@ from data.validation import invalid, parse
 __all__ = [
     "Forbidden",
     "NotFound",
+    "Refused",
     "amend",
     "check_ward",
     "create_patient",
@@ -34,6 +35,10 @@ __all__ = [
 
 class NotFound(LookupError):
     pass
+
+
+class Refused(RuntimeError):
+    """The action is not allowed in the record's present state (HTTP 409); the message says why and what to do."""
 
 
 class Forbidden(PermissionError):

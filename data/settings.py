@@ -61,6 +61,7 @@ ALERT_NUMBER_SETTINGS = (
     "webhook_timeout_seconds",
     "snooze_max_minutes",
     "renotify_critical_minutes",
+    "hypotension_systolic_mmhg",
 )
 """Each is read from CARTWATCH_<NAME IN CAPITALS>, e.g. CARTWATCH_OVERDUE_GRACE_MINUTES."""
 
@@ -103,6 +104,7 @@ class Settings:
     webhook_timeout_seconds: float = 5.0
     snooze_max_minutes: int = 60
     renotify_critical_minutes: int = 30
+    hypotension_systolic_mmhg: int = 90  # obs without vasopressors: a systolic below this is hypotension
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "database_url", normalise_database_url(self.database_url))

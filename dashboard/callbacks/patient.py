@@ -41,7 +41,7 @@ def register(app: Dash) -> None:
         with read_session() as session:
             if ctx.triggered_id == ids.PATIENT_INTERVAL and patient_unchanged(session, patient["id"], version):
                 raise PreventUpdate
-            view = load_patient(session, patient["id"], now, tz)
+            view = load_patient(session, patient["id"], now, viewing_settings())
         if view is None:
             raise PreventUpdate
         check_ward(current_actor("read"), view.patient)

@@ -72,7 +72,7 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
     view = None
     if patient_id is not None and patient_id.isdigit():
         with read_session() as session:
-            view = load_patient(session, int(patient_id), now, tz)
+            view = load_patient(session, int(patient_id), now, settings)
     if view is not None:
         check_ward(current_actor("read"), view.patient)
     if view is None:

@@ -13,22 +13,15 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from alerts.config import cadence_policy as alerts_cadence_policy
-from dashboard.views.grades import GradeView, crs_view, fever_masked_at, icans_view
+from alerts.config import status_rules
+from alerts.snapshot import load_snapshot
+from alerts.status import HLHStatus, patient_status
+from dashboard.views.grades import GradeView, grade_view
 from dashboard.views.timefmt import clock, duration
 from data import queries
-from data.models import Alert, CRSAssessment, NeuroAssessment, Observation, Patient
+from data.models import Alert, NeuroAssessment, Observation, Patient
 from data.settings import Settings
-from toxicity import (
-    HLH_FERRITIN_THRESHOLD_NG_ML,
-    CadencePolicy,
-    DueItem,
-    HLHFindings,
-    MonitoringState,
-    due_items,
-    hlh_screen,
-    max_severity,
-)
-from toxicity.fever_masking import FEVER_MASKING_CLASSES
+from toxicity import CadencePolicy, DueItem, max_severity
 
 OFFLINE_TEXT = "Alerting offline — escalate by phone"
 DUE_KINDS: tuple[tuple[str, str], ...] = (("obs", "Obs"), ("crs", "CRS"), ("neuro", "Neuro"), ("bloods", "Bloods"))
@@ -123,30 +116,12 @@ def due_summary(items: tuple[DueItem, ...]) -> dict[str, DueItem]:
     return found
 
 
-def hlh_flag(
-    peak: float | None, peak_at: datetime | None, crs_since: datetime | None, crs: CRSAssessment | None
-) -> HLHFlag | None:
-    """Flag a ferritin above the HLH threshold; `positive` when the full screen (Neelapu 2018) holds.
-
-    "During the CRS phase" is read as: a CRS grade >= 1 had been recorded when the peak was collected.
-    """
-    if peak is None or peak_at is None or peak <= HLH_FERRITIN_THRESHOLD_NG_ML:
+def hlh_flag(hlh: HLHStatus) -> HLHFlag | None:
+    """Flag a peak ferritin above the HLH threshold; `positive` when the full screen (Neelapu 2018) holds, as
+    `alerts.status` decides it for the pager too."""
+    if not hlh.flagged or hlh.peak_ferritin is None:
         return None
-    organs = (crs.organ_toxicities if crs is not None else None) or {}
-    result = hlh_screen(
-        HLHFindings(
-            peak_ferritin_ng_ml=peak,
-            ferritin_peak_during_crs_phase=crs_since is not None and crs_since <= peak_at,
-            bilirubin_increase_grade=int(organs.get("bilirubin", 0)),
-            ast_increase_grade=int(organs.get("ast", 0)),
-            alt_increase_grade=int(organs.get("alt", 0)),
-            oliguria_grade=int(organs.get("oliguria", 0)),
-            creatinine_increase_grade=int(organs.get("creatinine", 0)),
-            pulmonary_edema_grade=int(organs.get("pulmonary_edema", 0)),
-            hemophagocytosis_on_histopathology=bool(organs.get("hemophagocytosis", False)),
-        )
-    )
-    return HLHFlag(peak, result.positive, result.reasons)
+    return HLHFlag(hlh.peak_ferritin, hlh.positive, hlh.reasons)
 
 
 def banner_text(stale: bool, heartbeat_at: datetime | None, now: datetime) -> str:
@@ -206,38 +181,21 @@ def refresh(
 
 
 def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse | None = None) -> BoardSnapshot:
-    """Every active bed in bed order, with grades, last values, what is due and open alerts."""
+    """Every active bed in bed order, with grades, last values, what is due and open alerts. Grades, what is due
+    and the HLH flag are `alerts.status`'s decisions over the same snapshot the sweep reads."""
     pulse = pulse or poll(session, settings)
+    rules = status_rules(settings)
     patients = sorted(queries.active_patients(session, now, settings.board_ward), key=bed_sort_key)
     ids = [p.id for p in patients]
+    snapshot = {p.id: p for p in load_snapshot(session, now, ids, window=rules.window).patients}
     obs = queries.latest_per_patient(session, Observation, ids)
-    crs = queries.latest_per_patient(session, CRSAssessment, ids)
     neuro = queries.latest_per_patient(session, NeuroAssessment, ids)
-    bloods_by_patient = queries.last_collected_by_patient(session, ids)
-    ferritin = queries.peak_lab_per_patient(session, ids, "ferritin")
-    crs_since = queries.first_crs_episode(session, ids)
-    masking = queries.medications_of_classes(session, ids, sorted(FEVER_MASKING_CLASSES))
     alerts = queries.unresolved_alerts(session, ids)
-    policy = cadence_policy(settings)
     tz = settings.ward_timezone
     beds = []
     for p in patients:
-        last_obs, last_crs, last_neuro = obs.get(p.id), crs.get(p.id), neuro.get(p.id)
-        doses = [(d.given_at, d.drug) for d in masking.get(p.id, [])]
-        masked = last_obs is not None and fever_masked_at(last_obs.taken_at, crs_since.get(p.id), doses)
-        crs_grade = crs_view(last_crs, last_obs, masked, clock(last_obs.taken_at, tz) if last_obs else "")
-        icans_grade = icans_view(last_neuro, last_obs, clock(last_obs.taken_at, tz) if last_obs else "")
-        state = MonitoringState(
-            monitoring_start=p.monitoring_start,
-            discharged_at=p.discharged_at,
-            last_obs=last_obs.taken_at if last_obs else None,
-            last_crs=last_crs.assessed_at if last_crs else None,
-            last_neuro=last_neuro.assessed_at if last_neuro else None,
-            last_bloods=bloods_by_patient.get(p.id, {}),
-            crs_grade=crs_grade.grade,
-            icans_grade=icans_grade.grade,
-        )
-        peak = ferritin.get(p.id)
+        status = patient_status(snapshot[p.id], now, rules)
+        crs_at, icans_at = status.crs.source, status.icans.source
         beds.append(
             BedSnapshot(
                 patient_id=p.id,
@@ -246,15 +204,13 @@ def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse
                 name=p.name,
                 product=p.product,
                 infused_at=p.infused_at,
-                crs=crs_grade,
-                icans=icans_grade,
-                obs=last_obs,
-                neuro=last_neuro,
-                due=due_summary(due_items(state, now, policy)),
+                crs=grade_view(status.crs, clock(crs_at.at, tz) if crs_at else ""),
+                icans=grade_view(status.icans, clock(icans_at.at, tz) if icans_at else ""),
+                obs=obs.get(p.id),
+                neuro=neuro.get(p.id),
+                due=due_summary(status.due),
                 alerts=summarise_alerts(alerts.get(p.id, [])),
-                hlh=hlh_flag(
-                    peak.value if peak else None, peak.collected_at if peak else None, crs_since.get(p.id), last_crs
-                ),
+                hlh=hlh_flag(status.hlh),
             )
         )
-    return BoardSnapshot(now=now, pulse=pulse, beds=beds, grace=policy.grace)
+    return BoardSnapshot(now=now, pulse=pulse, beds=beds, grace=rules.policy.grace)

@@ -14,10 +14,13 @@ import dash_bootstrap_components as dbc
 from dash import html
 from sqlalchemy.orm import Session
 
+from alerts.config import status_rules
+from alerts.snapshot import load_snapshot
+from alerts.status import guidance, patient_status
 from dashboard import ids
 from dashboard.views.bay import badge_class
 from dashboard.views.forms import KINDS, initial_values
-from dashboard.views.grades import GradeView, crs_view, fever_masked_at, first_crs_episode, icans_view
+from dashboard.views.grades import GradeView, grade_view
 from dashboard.views.records_table import column_defs, row_data
 from dashboard.views.timefmt import clock, day_label, stamp
 from dashboard.views.timeline import Frames, frames_from_rows
@@ -25,13 +28,12 @@ from dashboard.views.trajectory import trajectory_figure
 from data import queries
 from data.models import Observation, Patient
 from data.records import neuro_tool
+from data.settings import Settings
 from toxicity import (
-    HLH_FERRITIN_THRESHOLD_NG_ML,
     Guidance,
     InvalidAssessment,
     TocilizumabSummary,
-    extra_guidance,
-    guidance_for,
+    explain_fever_masking,
     tocilizumab_summary,
 )
 from toxicity.bands import CAPD_AGE_LIMIT_YEARS
@@ -52,25 +54,23 @@ class PatientView:
     version: int
     records: dict[str, list[Any]]
     tocilizumab_problem: str = ""  # why there is no dose (e.g. an implausible weight), from `toxicity`
+    guidance: tuple[Guidance, ...] = ()  # the guideline sections that apply now (`alerts.status.guidance`)
+    fever_masking_reason: str = ""
 
 
-def load_patient(session: Session, patient_id: int, now: datetime, tz: str) -> PatientView | None:
-    """Everything the page shows for one patient, from that patient's rows only."""
+def load_patient(session: Session, patient_id: int, now: datetime, settings: Settings) -> PatientView | None:
+    """Everything the page shows for one patient, from that patient's rows only. The grades, the fever masking
+    and the guidance are `alerts.status`'s decisions (the board, the pager and the status API read the same)."""
     patient = session.get(Patient, patient_id)
     if patient is None:
         return None
+    tz = settings.ward_timezone
+    rules = status_rules(settings)
     version = queries.patient_change_marker(session, patient_id)
     timeline = queries.patient_timeline(session, patient_id)
     frames = frames_from_rows(timeline)
     latest_obs = timeline["observations"][-1] if timeline["observations"] else None
-    latest_crs = timeline["crs_assessments"][-1] if timeline["crs_assessments"] else None
-    latest_neuro = timeline["neuro_assessments"][-1] if timeline["neuro_assessments"] else None
-    first_crs = first_crs_episode(timeline["crs_assessments"])
-    treatments = [(m.given_at, m.drug) for m in timeline["medications"]]
-    obs_clock = clock(latest_obs.taken_at, tz) if latest_obs else ""
-    # The obs are graded with the masking in force when they were taken (as on the board); the header says
-    # whether fever is required now.
-    obs_masked = latest_obs is not None and fever_masked_at(latest_obs.taken_at, first_crs, treatments)
+    snapshot = load_snapshot(session, now, [patient_id], window=rules.window).patients
     doses = [m.given_at for m in timeline["medications"] if m.drug == "tocilizumab" and m.given_at <= now]
     toci: TocilizumabSummary | None = None
     problem = ""
@@ -79,20 +79,35 @@ def load_patient(session: Session, patient_id: int, now: datetime, tz: str) -> P
     except InvalidAssessment as exc:
         problem = str(exc)
     origin, label = (patient.infused_at, "infusion") if patient.infused_at else (patient.admitted_at, "admission")
+    crs = GradeView("CRS", None, False, "discharged: not monitored", ())
+    icans = GradeView("ICANS", None, False, "discharged: not monitored", ())
+    found: tuple[Guidance, ...] = ()
+    masking = explain_fever_masking(now, [], [])
+    if snapshot:
+        current = snapshot[0]
+        status = patient_status(current, now, rules)
+        crs_at, icans_at = status.crs.source, status.icans.source
+        crs = grade_view(status.crs, clock(crs_at.at, tz) if crs_at else "")
+        icans = grade_view(status.icans, clock(icans_at.at, tz) if icans_at else "")
+        found = tuple(guidance(status.crs, status.icans, status.hlh, current, patient.weight_kg))
+        history = current.masking
+        masking = explain_fever_masking(now, history.crs_grades, history.treatments, history.fevers)
     return PatientView(
         patient=patient,
         frames=frames,
-        crs=crs_view(latest_crs, latest_obs, obs_masked, obs_clock),
-        icans=icans_view(latest_neuro, latest_obs, obs_clock),
+        crs=crs,
+        icans=icans,
         tool=neuro_tool(patient, now),
         origin=origin,
         origin_label=label,
-        fever_masked=fever_masked_at(now, first_crs, treatments),
+        fever_masked=masking.applies,
         latest_obs=latest_obs,
         tocilizumab=toci,
         version=version,
         records={kind: timeline[kind.replace("-", "_")] for kind in KINDS},
         tocilizumab_problem=problem,
+        guidance=found,
+        fever_masking_reason=masking.reason,
     )
 
 
@@ -108,14 +123,8 @@ def peak_ferritin(frames: Frames) -> float | None:
 
 
 def guidance_items(view: PatientView) -> list[Guidance]:
-    """The guideline's management for the current CRS and ICANS grades, and HLH when the peak ferritin is above
-    the HLH threshold."""
-    weight = view.patient.weight_kg
-    found = [guidance_for(g.syndrome.lower(), g.grade, weight) for g in (view.crs, view.icans) if g.grade is not None]
-    peak = peak_ferritin(view.frames)
-    if peak is not None and peak > HLH_FERRITIN_THRESHOLD_NG_ML:
-        found.append(extra_guidance("hlh", weight))
-    return found
+    """The guideline's management that applies now, as `alerts.status.guidance` decided it for this patient."""
+    return list(view.guidance)
 
 
 def tocilizumab_lines(summary: TocilizumabSummary | None, tz: str, problem: str = "") -> list[str]:
@@ -189,6 +198,7 @@ def header(view: PatientView, now: datetime, tz: str) -> list[Any]:
                 html.Span(
                     "fever not required (after tocilizumab/steroids)" if view.fever_masked else "",
                     className="grade-note",
+                    title=view.fever_masking_reason,
                 ),
             ],
             className="bay-grades",

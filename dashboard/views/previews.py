@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from dashboard.views.errors import error_lines
 from dashboard.views.grades import override_reason
 from data.audit import Actor
-from data.builders import fever_masked, grade_crs_request, grade_neuro_request
+from data.builders import fever_masking, grade_crs_request, grade_neuro_request
 from data.models import Patient
 from data.records import check_ward
 from data.schemas import CRSIn, NeuroIn, Override
 from data.validation import InvalidInput, parse
-from toxicity import Grade, ICEParts, InvalidAssessment, ice_score
+from toxicity import FeverMasking, Grade, ICEParts, InvalidAssessment, ice_score
 from toxicity.ice import ICE_MAX, ICE_PART_MAXIMA
 
 
@@ -54,7 +54,7 @@ def _stored(syndrome: str, grade: Grade, override: Override | None, score: str =
     return Preview(syndrome, override.grade, reasons, score=score, rule_set=grade.rule_set)
 
 
-def crs_preview(body: dict[str, Any], now: datetime, masked_at: Callable[[datetime], bool]) -> Preview:
+def crs_preview(body: dict[str, Any], now: datetime, masked_at: Callable[[datetime], FeverMasking | bool]) -> Preview:
     """`masked_at(t)`: whether fever was no longer required at t (read only once the form is valid)."""
     try:
         parsed = parse(CRSIn, body, now)
@@ -93,7 +93,7 @@ def form_preview(
         return None
     check_ward(actor, patient)
     if kind == "crs-assessments":
-        return crs_preview(body, now, lambda at: fever_masked(session, patient_id, at))
+        return crs_preview(body, now, lambda at: fever_masking(session, patient_id, at))
     return neuro_preview(body, patient, tool, now)
 
 

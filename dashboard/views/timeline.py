@@ -148,10 +148,13 @@ def safe_hypotension_level(hypotension: bool, vasopressors: list[str]) -> int | 
         return None
 
 
-def oxygen_words(device: str, flow: float | None) -> str:
+def oxygen_words(device: str | None, flow: float | None) -> str:
     """Oxygen as the bedside says it, with the level that grades it: "nasal cannula 8 L/min (high-flow/mask)".
 
-    A plain nasal cannula is graded by its flow, so without a flow its level is unknown and the text says so."""
+    A plain nasal cannula is graded by its flow, so without a flow its level is unknown and the text says so; obs
+    that did not record the device say so, never "room air"."""
+    if device is None:
+        return "oxygen not recorded"
     if device == "room_air":
         return LEVEL_WORDS["room_air"]
     flow_text = f" {flow:g} L/min" if flow is not None else ""

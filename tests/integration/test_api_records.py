@@ -88,6 +88,7 @@ def test_hypotension_attributed_to_another_cause_does_not_raise_the_crs_grade(
 ) -> None:
     pid = make_patient()
     crs = {
+        "oxygen": "room_air",
         "assessed_at": ago(minutes=5),
         "temperature_c": 38.4,
         "hypotension": True,
@@ -136,11 +137,25 @@ def test_a_neuro_assessment_returns_the_ice_score_and_icans_grade(
 
 def test_a_child_is_assessed_with_capd_not_ice(client: FlaskClient, make_patient: Callable[..., int]) -> None:
     pid = make_patient(date_of_birth="2018-06-01", weight_kg=24.0)
-    with_ice = {"assessed_at": ago(minutes=5), "ice": ICE_NINE}
+    with_ice = {
+        "consciousness": "alert",
+        "seizure": "none",
+        "deep_focal_motor_weakness": False,
+        "icp_findings": [],
+        "assessed_at": ago(minutes=5),
+        "ice": ICE_NINE,
+    }
     rejected = client.post(f"/api/v1/patients/{pid}/neuro-assessments", json=with_ice)
     assert rejected.status_code == 422
     assert rejected.get_json()["errors"][0]["field"] == "ice"
-    with_capd = {"assessed_at": ago(minutes=5), "capd_score": 10}
+    with_capd = {
+        "consciousness": "alert",
+        "seizure": "none",
+        "deep_focal_motor_weakness": False,
+        "icp_findings": [],
+        "assessed_at": ago(minutes=5),
+        "capd_score": 10,
+    }
     body = client.post(f"/api/v1/patients/{pid}/neuro-assessments", json=with_capd).get_json()
     assert (body["tool"], body["capd_score"], body["grade"]) == ("CAPD", 10, 3)
 
@@ -201,7 +216,7 @@ def test_an_amended_crs_assessment_is_regraded(client: FlaskClient, make_patient
     pid = make_patient()
     first = client.post(
         f"/api/v1/patients/{pid}/crs-assessments",
-        json={"assessed_at": ago(minutes=30), "temperature_c": 38.2, "hypotension": False},
+        json={"oxygen": "room_air", "assessed_at": ago(minutes=30), "temperature_c": 38.2, "hypotension": False},
     ).get_json()
     assert first["grade"] == 1
     amended = client.post(

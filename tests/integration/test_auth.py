@@ -140,6 +140,7 @@ def test_moving_a_bed_needs_the_nurse_in_charge(secured: Dash, users: dict[str, 
 def test_only_a_doctor_overrides_a_grade(secured: Dash, users: dict[str, str], patient_id: int) -> None:
     client = secured.server.test_client()
     body = {
+        "oxygen": "room_air",
         "assessed_at": ago(minutes=1),
         "temperature_c": 38.2,
         "hypotension": False,
@@ -462,6 +463,7 @@ def test_clinical_and_alert_actions_each_leave_an_audit_event_with_the_role(
         f"/api/v1/patients/{patient_id}/crs-assessments",
         headers=doctor,
         json={
+            "oxygen": "room_air",
             "assessed_at": ago(minutes=2),
             "temperature_c": 38.1,
             "hypotension": False,

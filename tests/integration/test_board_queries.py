@@ -49,9 +49,17 @@ def _ward(session: Session, beds: int, now: datetime, ward: str = "Ward 33") -> 
         )
         at = (now - timedelta(hours=2)).isoformat()
         record(session, "observations", patient.id, {"taken_at": at, "temperature_c": 38.5}, ACTOR, now)
-        crs = {"assessed_at": at, "temperature_c": 38.5, "hypotension": False}
+        crs = {"oxygen": "room_air", "assessed_at": at, "temperature_c": 38.5, "hypotension": False}
         record(session, "crs-assessments", patient.id, crs, ACTOR, now)
-        neuro = {"assessed_at": at, "capd_score": None, "ice": dict.fromkeys(_ICE, 1) | {"naming": 3}}
+        neuro = {
+            "consciousness": "alert",
+            "seizure": "none",
+            "deep_focal_motor_weakness": False,
+            "icp_findings": [],
+            "assessed_at": at,
+            "capd_score": None,
+            "ice": dict.fromkeys(_ICE, 1) | {"naming": 3},
+        }
         record(session, "neuro-assessments", patient.id, neuro, ACTOR, now)
         for analyte, value in (("ferritin", 12_000.0 + n), ("crp", 40.0)):
             lab = {

@@ -64,11 +64,16 @@ def ice(score: int) -> dict[str, int]:
 
 
 CRS_BODIES: dict[int, dict[str, Any]] = {
-    0: {"temperature_c": 37.0, "hypotension": False},
-    1: {"temperature_c": 38.5, "hypotension": False},
-    2: {"temperature_c": 38.5, "hypotension": True},
-    3: {"temperature_c": 38.5, "hypotension": True, "vasopressors": ["noradrenaline"]},
-    4: {"temperature_c": 38.5, "hypotension": True, "vasopressors": ["noradrenaline", "phenylephrine"]},
+    0: {"temperature_c": 37.0, "hypotension": False, "oxygen": "room_air"},
+    1: {"temperature_c": 38.5, "hypotension": False, "oxygen": "room_air"},
+    2: {"temperature_c": 38.5, "hypotension": True, "oxygen": "room_air"},
+    3: {"temperature_c": 38.5, "hypotension": True, "vasopressors": ["noradrenaline"], "oxygen": "room_air"},
+    4: {
+        "temperature_c": 38.5,
+        "hypotension": True,
+        "vasopressors": ["noradrenaline", "phenylephrine"],
+        "oxygen": "room_air",
+    },
 }
 
 
@@ -160,7 +165,14 @@ class Ward:
         return self.record("crs-assessments", patient_id, body, at, hook=hook)
 
     def neuro(self, patient_id: int, at: datetime, ice_score: int = 10, *, hook: bool = True) -> int:
-        body = {"assessed_at": iso(at), "ice": ice(ice_score)}
+        body = {
+            "consciousness": "alert",
+            "seizure": "none",
+            "deep_focal_motor_weakness": False,
+            "icp_findings": [],
+            "assessed_at": iso(at),
+            "ice": ice(ice_score),
+        }
         return self.record("neuro-assessments", patient_id, body, at, hook=hook)
 
     def panel(self, patient_id: int, panel: str, at: datetime, *, hook: bool = True) -> int:

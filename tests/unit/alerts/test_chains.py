@@ -39,13 +39,46 @@ def document(**overrides: Any) -> dict[str, Any]:
 
 def test_the_default_chain_climbs_the_guidelines_roles_and_ends_with_the_failsafe() -> None:
     chains = default_chains(None)
-    steps = chains.steps_for("crs_rise", "critical")
+    steps = chains.steps_for("hlh_positive", "critical")
     assert [step.recipients for step in steps] == [
         ("bedside_nurse", "nurse_in_charge"),
         ("cart_registrar",),
         ("consultant",),
         ("failsafe",),
     ]
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "crs_onset",
+        "crs_rise",
+        "icans_onset",
+        "icans_rise",
+        "crs_provisional",
+        "icans_provisional",
+        "seizure",
+        "status_epilepticus",
+        "motor_weakness",
+        "raised_icp",
+    ],
+)
+@pytest.mark.parametrize("severity", ["warning", "urgent", "critical"])
+def test_crs_icans_onset_rise_provisional_and_neuro_events_page_the_registrar_with_the_bedside_nurse_first(
+    kind: str, severity: str
+) -> None:
+    steps = default_chains(None).steps_for(kind, severity)
+    assert steps[0].recipients == ("bedside_nurse", "cart_registrar")
+    assert [step.recipients for step in steps[1:]] == [("nurse_in_charge", "consultant"), ("failsafe",)]
+
+
+def test_a_lowered_grade_pages_the_consultant_for_review() -> None:
+    steps = default_chains(None).steps_for("grade_override", "urgent")
+    assert steps[0].recipients == ("consultant",)
+
+
+def test_an_overdue_assessment_climbs_from_the_bedside_nurse() -> None:
+    chains = default_chains(None)
     assert [step.recipients for step in chains.steps_for("overdue_obs", "warning")][:3] == [
         ("bedside_nurse",),
         ("nurse_in_charge",),

@@ -23,7 +23,7 @@ def open_alert(**changes: Any) -> OpenAlert:
     alert = OpenAlert(
         id=1,
         patient_id=7,
-        kind="crs_rise",
+        kind="hlh_positive",
         severity="critical",
         status="open",
         details=MappingProxyType({}),

@@ -61,6 +61,10 @@ def frames(tool: str = "ICE") -> Frames:
     score = {"ICE": ("ice_score", 6), "CAPD": ("capd_score", 9)}[tool]
     neuro = [
         {
+            "consciousness": "alert",
+            "seizure": "none",
+            "deep_focal_motor_weakness": False,
+            "icp_findings": [],
             "id": 1,
             "assessed_at": hours[2],
             "grade": 2,
@@ -74,6 +78,10 @@ def frames(tool: str = "ICE") -> Frames:
             score[0]: score[1],
         },
         {
+            "consciousness": "alert",
+            "seizure": "none",
+            "deep_focal_motor_weakness": False,
+            "icp_findings": [],
             "id": 2,
             "assessed_at": hours[3],
             "grade": 4,

@@ -47,7 +47,11 @@ def test_obs_taken_before_tocilizumab_are_graded_without_masking_on_both_screens
     with sessions.begin() as session:
         pid = _patient(session, now)
         _write(
-            session, pid, "crs-assessments", {"assessed_at": at[3], "temperature_c": 38.5, "hypotension": False}, now
+            session,
+            pid,
+            "crs-assessments",
+            {"oxygen": "room_air", "assessed_at": at[3], "temperature_c": 38.5, "hypotension": False},
+            now,
         )
         _write(
             session, pid, "observations", {"taken_at": at[2], "temperature_c": 37.0, "oxygen_device": "facemask"}, now
@@ -56,7 +60,7 @@ def test_obs_taken_before_tocilizumab_are_graded_without_masking_on_both_screens
         _write(session, pid, "medications", dose, now)
     with sessions() as session:
         board = load_board(session, now, Settings())
-        view = load_patient(session, pid, now, TZ)
+        view = load_patient(session, pid, now, Settings())
     assert view is not None
     card = board.beds[0]
     assert (card.crs.grade, card.crs.provisional) == (1, False)
@@ -70,7 +74,11 @@ def test_obs_after_tocilizumab_grade_provisionally_the_same_on_both_screens(sess
     with sessions.begin() as session:
         pid = _patient(session, now)
         _write(
-            session, pid, "crs-assessments", {"assessed_at": at[3], "temperature_c": 38.5, "hypotension": False}, now
+            session,
+            pid,
+            "crs-assessments",
+            {"oxygen": "room_air", "assessed_at": at[3], "temperature_c": 38.5, "hypotension": False},
+            now,
         )
         dose = {"given_at": at[2], "drug": "tocilizumab", "dose": 560.0, "unit": "mg", "route": "IV"}
         _write(session, pid, "medications", dose, now)
@@ -79,7 +87,7 @@ def test_obs_after_tocilizumab_grade_provisionally_the_same_on_both_screens(sess
         )
     with sessions() as session:
         card = load_board(session, now, Settings()).beds[0]
-        view = load_patient(session, pid, now, TZ)
+        view = load_patient(session, pid, now, Settings())
     assert view is not None
     assert (card.crs.grade, card.crs.provisional, card.crs.note) == (3, True, "provisional · ASTCT 2019")
     assert (view.crs.grade, view.crs.provisional, view.crs.note) == (3, True, "provisional · ASTCT 2019")

@@ -1,9 +1,9 @@
 from datetime import timedelta
 
-from dashboard.views.board import Pulse, bed_sort_key, due_summary, heartbeat_stale, hlh_flag, summarise_alerts
+from dashboard.views.board import Pulse, bed_sort_key, due_summary, heartbeat_stale, summarise_alerts
 from data.models import Alert, Patient
 from data.settings import Settings
-from tests.unit.dashboard.factories import NOW, crs
+from tests.unit.dashboard.factories import NOW
 from toxicity import DueItem
 
 
@@ -38,25 +38,3 @@ def test_no_heartbeat_ever_or_an_old_one_is_stale() -> None:
     assert heartbeat_stale(Pulse(1, None), NOW, settings)
     assert heartbeat_stale(Pulse(1, NOW - timedelta(seconds=121)), NOW, settings)
     assert not heartbeat_stale(Pulse(1, NOW - timedelta(seconds=120)), NOW, settings)
-
-
-def test_no_hlh_flag_at_or_below_the_threshold() -> None:
-    assert hlh_flag(10_000.0, NOW, NOW, None) is None
-    assert hlh_flag(None, None, None, None) is None
-
-
-def test_hlh_flag_above_the_threshold_without_organ_criteria_is_not_positive() -> None:
-    flag = hlh_flag(25_000.0, NOW, NOW - timedelta(days=1), crs(NOW))
-    assert flag is not None and not flag.positive
-
-
-def test_hlh_flag_is_positive_with_two_organ_criteria_during_crs() -> None:
-    organs = {"alt": 3, "creatinine": 3}
-    flag = hlh_flag(25_000.0, NOW, NOW - timedelta(days=1), crs(NOW, organ_toxicities=organs))
-    assert flag is not None and flag.positive
-
-
-def test_a_ferritin_peak_before_any_crs_is_not_during_the_crs_phase() -> None:
-    organs = {"alt": 3, "creatinine": 3}
-    flag = hlh_flag(25_000.0, NOW, NOW + timedelta(hours=1), crs(NOW, organ_toxicities=organs))
-    assert flag is not None and not flag.positive

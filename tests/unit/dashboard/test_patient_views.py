@@ -4,11 +4,8 @@ from dashboard.views.grades import GradeView
 from dashboard.views.patient import (
     PatientView,
     form_notes,
-    guidance_items,
-    guidance_panel,
     header,
     page_outputs,
-    peak_ferritin,
     tocilizumab_lines,
 )
 from data.models import Patient
@@ -48,24 +45,6 @@ def _view(
     )
 
 
-def test_guidance_is_the_guideline_for_each_current_grade() -> None:
-    items = guidance_items(_view(with_frames=False))
-    assert [(g.syndrome, g.grade) for g in items] == [("crs", 2), ("icans", 0)]
-    assert items[0].dosing and "672" in items[0].dosing[0]
-
-
-def test_hlh_guidance_is_added_when_ferritin_passes_the_threshold() -> None:
-    view = _view()
-    assert peak_ferritin(view.frames) == 25_000.0
-    assert guidance_items(view)[-1].syndrome == "hlh"
-
-
-def test_no_grade_gives_no_guidance_but_says_so() -> None:
-    view = _view(crs=None, with_frames=False)
-    assert [g.syndrome for g in guidance_items(view)] == ["icans"]
-    assert "No CRS grade yet" in str(guidance_panel(view, TZ)[1].to_plotly_json())
-
-
 def test_tocilizumab_lines_give_the_dose_and_the_doses_against_the_limits() -> None:
     lines = tocilizumab_lines(_view().tocilizumab, TZ)
     assert "672" in lines[0]
@@ -89,11 +68,6 @@ def test_header_names_bed_day_and_tool_with_the_badges() -> None:
     text = str([part.to_plotly_json() for part in header(_view(), NOW, TZ)])
     assert "Bed 3 · Demo Charlie" in text and "D+3" in text and "neuro assessment by ICE" in text
     assert "CRS 2" in text and "fever not required" in text
-
-
-def test_guidance_for_grade_2_crs_gives_the_tocilizumab_dose_for_this_weight() -> None:
-    item = guidance_items(_view(crs=2, icans=None, with_frames=False, weight=50.0))[0]
-    assert item.dosing and "400" in item.dosing[0]  # 8 mg/kg
 
 
 def test_the_forms_say_where_the_crs_prefill_came_from_and_that_a_child_gets_capd() -> None:

@@ -55,7 +55,17 @@ def test_an_ice_part_out_of_range_is_named_with_its_path() -> None:
         "writing": 1,
         "attention": 1,
     }
-    error = errors(NeuroIn, {"assessed_at": TAKEN, "ice": ice})["ice.naming"]
+    error = errors(
+        NeuroIn,
+        {
+            "consciousness": "alert",
+            "seizure": "none",
+            "deep_focal_motor_weakness": False,
+            "icp_findings": [],
+            "assessed_at": TAKEN,
+            "ice": ice,
+        },
+    )["ice.naming"]
     assert (error["value"], error["allowed"]) == (4, "0-3")
 
 
@@ -71,7 +81,17 @@ def test_an_ice_part_that_is_not_an_integer_is_rejected_not_coerced(value: Any) 
         "writing": 1,
         "attention": 1,
     }
-    assert "ice.orientation_year" in errors(NeuroIn, {"assessed_at": TAKEN, "ice": ice})
+    assert "ice.orientation_year" in errors(
+        NeuroIn,
+        {
+            "consciousness": "alert",
+            "seizure": "none",
+            "deep_focal_motor_weakness": False,
+            "icp_findings": [],
+            "assessed_at": TAKEN,
+            "ice": ice,
+        },
+    )
 
 
 def test_a_missing_required_field_is_named() -> None:

@@ -95,13 +95,13 @@ def test_unarousable_from_sedation_with_nothing_else_is_grade_0_and_says_ice_was
 
 
 def test_unable_to_perform_capd_in_an_awake_child_is_refused_naming_the_field() -> None:
-    with pytest.raises(InvalidAssessment, match="^unable_to_perform_assessment"):
+    with pytest.raises(InvalidAssessment, match=r"^unable_to_perform_assessment"):
         grade_icans(neuro_findings(age_years=6, unable_to_perform_assessment=True, consciousness="awakens_to_voice"))
 
 
 @pytest.mark.parametrize("device", ["nasal_cannula", "low_flow_nasal_cannula", "high_flow_nasal_cannula"])
 def test_a_nasal_cannula_at_0_l_min_is_rejected(device: str) -> None:
-    with pytest.raises(InvalidAssessment, match="^oxygen_flow_l_min: 0.0 L/min on .*needs a flow above 0"):
+    with pytest.raises(InvalidAssessment, match=r"^oxygen_flow_l_min: 0\.0 L/min on .*needs a flow above 0"):
         grade_crs(crs_findings(temperature_c=38.5, hypotension=False, oxygen=device, oxygen_flow_l_min=0.0))
 
 

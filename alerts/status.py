@@ -1,0 +1,277 @@
+"""A patient's status now — the one place the current CRS and ICANS grades, the HLH screen, what is due and which
+guidance applies are decided. The sweep (and so the pager), the write-path hook, the board, the patient page and
+`GET /api/v1/patients/<id>/status` all call these functions on the same `PatientSnapshot`, so they cannot
+disagree.
+
+Pure: no database, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from alerts.config import StatusRules
+from alerts.snapshot import GradedRecord, PatientSnapshot
+from toxicity import (
+    HLH_FERRITIN_THRESHOLD_NG_ML,
+    CurrentGrade,
+    DueItem,
+    Graded,
+    Guidance,
+    HLHFindings,
+    HLHResult,
+    MonitoringState,
+    ScheduleException,
+    due_items,
+    explain_fever_masking,
+    extra_guidance,
+    guidance_for,
+    hlh_screen,
+    neuro_event,
+    provisional_crs,
+    provisional_from_event,
+    provisional_icans,
+)
+from toxicity import current_grade as decide_current_grade
+from toxicity.enums import HLH_RULE_SET
+
+ORGAN_FIELDS = {
+    "bilirubin": "bilirubin_increase_grade",
+    "ast": "ast_increase_grade",
+    "alt": "alt_increase_grade",
+    "oliguria": "oliguria_grade",
+    "creatinine": "creatinine_increase_grade",
+    "pulmonary_edema": "pulmonary_edema_grade",
+}
+
+
+def stamp(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def override_line(grade: int, reason: str | None) -> str:
+    """The reason line of a clinician's override, the same on the badge, in the preview, on the chart and in the
+    status API."""
+    return f"override to grade {grade}: {reason}"
+
+
+def formal_reasons(row: GradedRecord) -> tuple[str, ...]:
+    if row.overridden:
+        return (override_line(row.grade, row.override_reason), *row.reasons)
+    return row.reasons
+
+
+def _formal(rows: tuple[GradedRecord, ...], source_type: str) -> list[Graded]:
+    return [
+        Graded(row.at, row.grade, True, source_type, row.record_id, formal_reasons(row), row.rule_set) for row in rows
+    ]
+
+
+def crs_history(patient: PatientSnapshot, rules: StatusRules) -> list[Graded]:
+    """Formal CRS assessments and the CRS grade of each set of obs in the window, graded with the fever masking in
+    force when the obs were taken."""
+    history = _formal(patient.crs, "crs-assessments")
+    masking = patient.masking
+    for obs in patient.obs:
+        masked = explain_fever_masking(obs.at, masking.crs_grades, masking.treatments, masking.fevers)
+        found = provisional_crs(obs.findings, masked.applies, masked.reason, rules.systolic_threshold)
+        reasons = (f"provisional, from obs at {stamp(obs.at)}", *found.reasons)
+        history.append(Graded(obs.at, found.grade, False, "observations", obs.record_id, reasons, found.rule_set))
+    return history
+
+
+def icans_history(patient: PatientSnapshot) -> list[Graded]:
+    """Formal neuro assessments, the ICANS grade the level of consciousness in obs gives, and each neurological
+    event's domain grade."""
+    history = _formal(patient.neuro, "neuro-assessments")
+    for obs in patient.obs:
+        found = provisional_icans(obs.findings.consciousness)
+        if found.grade is None:
+            continue  # obs that do not record consciousness say nothing about ICANS
+        reasons = (f"provisional, from obs at {stamp(obs.at)}", *found.reasons)
+        history.append(Graded(obs.at, found.grade, False, "observations", obs.record_id, reasons, found.rule_set))
+    for event in patient.events:
+        found = provisional_from_event(neuro_event(event.event))
+        reasons = (f"provisional, from a neurological event at {stamp(event.at)}", *found.reasons)
+        history.append(Graded(event.at, found.grade, False, "neuro-events", event.record_id, reasons, found.rule_set))
+    return history
+
+
+def crs_now(patient: PatientSnapshot, rules: StatusRules) -> CurrentGrade:
+    return decide_current_grade("CRS", crs_history(patient, rules))
+
+
+def icans_now(patient: PatientSnapshot) -> CurrentGrade:
+    return decide_current_grade("ICANS", icans_history(patient))
+
+
+# --- HLH/MAS -------------------------------------------------------------------------------------------------
+
+
+def _crs_grade_at(patient: PatientSnapshot, when: datetime) -> int:
+    grade = 0
+    for row in patient.crs:
+        if row.at <= when:
+            grade = row.grade
+    return grade
+
+
+def in_crs_phase(patient: PatientSnapshot, when: datetime, phase: timedelta) -> bool:
+    """Guideline: "during the cytokine-release syndrome phase ... (typically the first 5 days after cell
+    infusion)": within ``phase`` of infusion, or while a CRS grade of 1 or more is in force."""
+    infused = patient.infused_at
+    if infused is not None and infused <= when <= infused + phase:
+        return True
+    return _crs_grade_at(patient, when) >= 1
+
+
+@dataclass(frozen=True)
+class HLHPoint:
+    at: datetime
+    source_type: str
+    source_id: int
+    result: HLHResult
+    peak: float
+
+
+def hlh_timeline(patient: PatientSnapshot, phase: timedelta) -> Iterator[HLHPoint]:
+    """The screen re-run at every CRS assessment (organ toxicities) and ferritin result, in time order."""
+    timeline: list[tuple[datetime, int, str, int]] = [
+        (row.at, 0, "crs-assessments", row.record_id) for row in patient.crs
+    ]
+    timeline += [(lab.at, 1, "labs", lab.record_id) for lab in patient.ferritin]
+    timeline.sort()
+    # Whether a result fell in the CRS phase depends only on its own time: decide it once per result.
+    labs = [(lab, in_crs_phase(patient, lab.at, phase)) for lab in patient.ferritin]
+    for when, _, source_type, source_id in timeline:
+        ferritins = [(lab.value, phased) for lab, phased in labs if lab.at <= when]
+        if not ferritins:
+            continue
+        in_phase = [value for value, phased in ferritins if phased]
+        peak = max(in_phase) if in_phase else max(value for value, _ in ferritins)
+        organs: Any = {}
+        for row in patient.crs:
+            if row.at <= when:
+                organs = row.organ_toxicities
+        findings = HLHFindings(
+            peak_ferritin_ng_ml=peak,
+            ferritin_peak_during_crs_phase=bool(in_phase),
+            hemophagocytosis_on_histopathology=bool(organs.get("hemophagocytosis", False)),
+            **{name: int(organs.get(key, 0)) for key, name in ORGAN_FIELDS.items()},
+        )
+        yield HLHPoint(when, source_type, source_id, hlh_screen(findings), peak)
+
+
+@dataclass(frozen=True)
+class HLHStatus:
+    """The HLH/MAS screen now; ``result`` None when it is not assessable (no ferritin), ``reasons`` say why."""
+
+    result: HLHResult | None
+    reasons: tuple[str, ...]
+    peak_ferritin: float | None = None
+    rule_set: str = HLH_RULE_SET
+
+    @property
+    def positive(self) -> bool:
+        return self.result is not None and self.result.positive
+
+    @property
+    def flagged(self) -> bool:
+        """Shown on the board: a peak ferritin above the threshold, positive screen or not."""
+        return self.peak_ferritin is not None and self.peak_ferritin > HLH_FERRITIN_THRESHOLD_NG_ML
+
+
+def hlh_now(patient: PatientSnapshot, rules: StatusRules) -> HLHStatus:
+    last: HLHPoint | None = None
+    for point in hlh_timeline(patient, rules.hlh_crs_phase):
+        last = point
+    if last is None:
+        return HLHStatus(None, ("not assessable: no ferritin result recorded",))
+    return HLHStatus(last.result, last.result.reasons, last.peak)
+
+
+# --- what is due ---------------------------------------------------------------------------------------------
+
+
+def monitoring_state(patient: PatientSnapshot, crs: CurrentGrade, icans: CurrentGrade) -> MonitoringState:
+    """What has been done, the grades in force (a provisional grade tightens the cadence like a formal one), the
+    assessments a provisional grade made due now, and the documented exceptions."""
+    requested = {
+        item: current.requested_at
+        for item, current in (("crs", crs), ("neuro", icans))
+        if current.requested_at is not None
+    }
+    return MonitoringState(
+        monitoring_start=patient.monitoring_start,
+        discharged_at=patient.discharged_at,
+        last_obs=patient.last_obs,
+        last_crs=patient.last_crs,
+        last_neuro=patient.last_neuro,
+        last_bloods=patient.last_bloods,
+        crs_grade=crs.effective,
+        icans_grade=icans.effective,
+        requested=requested,
+        exceptions=tuple(
+            ScheduleException(row.items, row.starts_at, row.ends_at, row.reason) for row in patient.exceptions
+        ),
+    )
+
+
+# --- guidance ------------------------------------------------------------------------------------------------
+
+
+def guidance(
+    crs: CurrentGrade, icans: CurrentGrade, hlh: HLHStatus, patient: PatientSnapshot, weight_kg: float | None
+) -> list[Guidance]:
+    """The guideline sections that apply now: Table 2 for the CRS grade, Table 5 for the ICANS grade, Table 6
+    after a status epilepticus event in the window, Table 7 after a raised-ICP finding, and the HLH section when
+    the peak ferritin is above 10,000 ng/mL."""
+    found = [
+        guidance_for(current.syndrome.lower(), current.effective, weight_kg)
+        for current in (crs, icans)
+        if current.effective is not None
+    ]
+    events = {neuro_event(event.event) for event in patient.events}
+    latest = patient.neuro[-1] if patient.neuro else None
+    seizures = {rule.event for rule in events if rule.kind in ("seizure", "status_epilepticus")}
+    icp = {rule.event for rule in events if rule.kind == "raised_icp"}
+    if latest is not None:
+        seizures |= {latest.seizure} - {"none"}
+        icp |= set(latest.icp_findings)
+    if seizures & {"prolonged_over_5_min", "repetitive_without_return_to_baseline"}:
+        found.append(extra_guidance("convulsive_status_epilepticus", weight_kg))
+    if "nonconvulsive_eeg_seizure_resolved_with_intervention" in seizures:
+        found.append(extra_guidance("nonconvulsive_status_epilepticus", weight_kg))
+    # Table 7 tells its two rows apart by papilloedema stage and CSF pressure, which are not recorded: papilloedema
+    # shows both rows with their conditions; any other raised-ICP finding (oedema on imaging, posturing, CN VI
+    # palsy, Cushing's triad) the severe row.
+    if "papilledema" in icp:
+        found.append(extra_guidance("papilloedema_low_pressure", weight_kg))
+    if icp:
+        found.append(extra_guidance("raised_icp_severe", weight_kg))
+    if hlh.flagged:
+        found.append(extra_guidance("hlh", weight_kg))
+    return found
+
+
+# --- all of it -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatientStatus:
+    patient_id: int
+    crs: CurrentGrade
+    icans: CurrentGrade
+    hlh: HLHStatus
+    due: tuple[DueItem, ...]
+
+
+def patient_status(patient: PatientSnapshot, now: datetime, rules: StatusRules) -> PatientStatus:
+    """Everything decided about one patient at ``now``."""
+    crs = crs_now(patient, rules)
+    icans = icans_now(patient)
+    due = due_items(monitoring_state(patient, crs, icans), now, rules.policy)
+    return PatientStatus(patient.id, crs, icans, hlh_now(patient, rules), due)
