@@ -1,9 +1,9 @@
 """What the sweep, the board, the patient page and the status API decide from: the ward at one instant, read with
 a fixed number of statements.
 
-The same statements whatever the number of patients (a test counts them): patients, last obs, the obs and
-neurological events of the escalation look-back window, CRS and neuro assessments, last collection per blood
-panel, ferritin results, tocilizumab doses, the fever-masking history (three), monitoring exceptions, unresolved
+Sixteen statements whatever the number of patients (a test counts them): patients, last obs, CRS and neuro
+assessments, the obs, neurological events and monitoring exceptions of the escalation look-back window, last
+collection per blood panel, the fever-masking history (three), ferritin results, tocilizumab doses, unresolved
 alerts, the dedupe keys already used (with which of them the sweep closed by itself), and the newest heartbeat.
 Only the columns the decisions need are read.
 """
@@ -192,6 +192,63 @@ def active_ids(now: datetime, patient_ids: Sequence[int] | None = None) -> Selec
     return query
 
 
+def _alerts(
+    session: Session, active: Select[Any], patient_ids: Sequence[int] | None
+) -> tuple[tuple[OpenAlert, ...], set[str], dict[str, tuple[int, str]]]:
+    """Unresolved alerts, the dedupe keys already used, and which of them the sweep closed by itself."""
+    alert_query = (
+        select(
+            Alert.id,
+            Alert.patient_id,
+            Alert.kind,
+            Alert.severity,
+            Alert.status,
+            Alert.details,
+            Alert.chain_step,
+            Alert.next_escalation_at,
+            Alert.snoozed_until,
+            Alert.grade,
+            Patient.ward,
+            Patient.bed,
+            Patient.discharged_at,
+        )
+        .outerjoin(Patient, Patient.id == Alert.patient_id)
+        .where(Alert.status != "resolved")
+        .order_by(Alert.id)
+    )
+    if patient_ids is not None:
+        alert_query = alert_query.where(Alert.patient_id.in_(list(patient_ids)))
+    open_alerts = tuple(
+        OpenAlert(
+            id=row.id,
+            patient_id=row.patient_id,
+            kind=row.kind,
+            severity=row.severity,
+            status=row.status,
+            details=MappingProxyType(dict(row.details or {})),
+            chain_step=row.chain_step,
+            next_escalation_at=aware(row.next_escalation_at),
+            snoozed_until=aware(row.snoozed_until),
+            patient_ward=row.ward,
+            patient_bed=row.bed,
+            patient_discharged_at=aware(row.discharged_at),
+            grade=row.grade,
+        )
+        for row in session.execute(alert_query)
+    )
+    known: set[str] = set()
+    reopenable: dict[str, tuple[int, str]] = {}
+    for key, alert_id, status, resolved_by, closed_because in session.execute(
+        select(Alert.dedupe_key, Alert.id, Alert.status, Alert.resolved_by, Alert.resolution_reason).where(
+            Alert.patient_id.in_(active)
+        )
+    ):
+        known.add(key)
+        if status == "resolved" and resolved_by == SYSTEM.username and closed_because in AUTOMATIC_REASONS:
+            reopenable[key] = (alert_id, closed_because)
+    return open_alerts, known, reopenable
+
+
 def load_snapshot(
     session: Session,
     now: datetime,
@@ -199,9 +256,12 @@ def load_snapshot(
     *,
     window: timedelta = timedelta(hours=24),
     ward: str | None = None,
+    with_alerts: bool = True,
 ) -> WardSnapshot:
     """The ward (or only ``patient_ids``, or one ``ward``) at ``now``; the caller's transaction gives one consistent
-    view. ``window`` is how far back obs and neurological events are read (the escalation look-back)."""
+    view. ``window`` is how far back obs and neurological events are read (the escalation look-back). Without
+    ``with_alerts`` (a display deciding grades and due items only) the alerts, dedupe keys and heartbeat are not
+    read."""
     active = active_ids(now, patient_ids)
     if ward is not None:
         active = active.where(Patient.ward == ward)
@@ -355,57 +415,13 @@ def load_snapshot(
     ):
         doses[pid].append(Dose(rid, _required(at)))
 
-    alert_query = (
-        select(
-            Alert.id,
-            Alert.patient_id,
-            Alert.kind,
-            Alert.severity,
-            Alert.status,
-            Alert.details,
-            Alert.chain_step,
-            Alert.next_escalation_at,
-            Alert.snoozed_until,
-            Alert.grade,
-            Patient.ward,
-            Patient.bed,
-            Patient.discharged_at,
-        )
-        .outerjoin(Patient, Patient.id == Alert.patient_id)
-        .where(Alert.status != "resolved")
-        .order_by(Alert.id)
-    )
-    if patient_ids is not None:
-        alert_query = alert_query.where(Alert.patient_id.in_(list(patient_ids)))
-    open_alerts = tuple(
-        OpenAlert(
-            id=row.id,
-            patient_id=row.patient_id,
-            kind=row.kind,
-            severity=row.severity,
-            status=row.status,
-            details=MappingProxyType(dict(row.details or {})),
-            chain_step=row.chain_step,
-            next_escalation_at=aware(row.next_escalation_at),
-            snoozed_until=aware(row.snoozed_until),
-            patient_ward=row.ward,
-            patient_bed=row.bed,
-            patient_discharged_at=aware(row.discharged_at),
-            grade=row.grade,
-        )
-        for row in session.execute(alert_query)
-    )
+    open_alerts: tuple[OpenAlert, ...] = ()
     known: set[str] = set()
     reopenable: dict[str, tuple[int, str]] = {}
-    for key, alert_id, status, resolved_by, closed_because in session.execute(
-        select(Alert.dedupe_key, Alert.id, Alert.status, Alert.resolved_by, Alert.resolution_reason).where(
-            Alert.patient_id.in_(active)
-        )
-    ):
-        known.add(key)
-        if status == "resolved" and resolved_by == SYSTEM.username and closed_because in AUTOMATIC_REASONS:
-            reopenable[key] = (alert_id, closed_because)
-    last_heartbeat = aware(session.scalar(select(func.max(SchedulerHeartbeat.beat_at))))
+    last_heartbeat: datetime | None = None
+    if with_alerts:
+        open_alerts, known, reopenable = _alerts(session, active, patient_ids)
+        last_heartbeat = aware(session.scalar(select(func.max(SchedulerHeartbeat.beat_at))))
 
     snapshots = [
         PatientSnapshot(

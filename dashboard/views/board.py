@@ -187,7 +187,7 @@ def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse
     rules = status_rules(settings)
     patients = sorted(queries.active_patients(session, now, settings.board_ward), key=bed_sort_key)
     ids = [p.id for p in patients]
-    snapshot = {p.id: p for p in load_snapshot(session, now, ids, window=rules.window).patients}
+    snapshot = {p.id: p for p in load_snapshot(session, now, ids, window=rules.window, with_alerts=False).patients}
     obs = queries.latest_per_patient(session, Observation, ids)
     neuro = queries.latest_per_patient(session, NeuroAssessment, ids)
     alerts = queries.unresolved_alerts(session, ids)

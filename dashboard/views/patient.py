@@ -70,7 +70,7 @@ def load_patient(session: Session, patient_id: int, now: datetime, settings: Set
     timeline = queries.patient_timeline(session, patient_id)
     frames = frames_from_rows(timeline)
     latest_obs = timeline["observations"][-1] if timeline["observations"] else None
-    snapshot = load_snapshot(session, now, [patient_id], window=rules.window).patients
+    snapshot = load_snapshot(session, now, [patient_id], window=rules.window, with_alerts=False).patients
     doses = [m.given_at for m in timeline["medications"] if m.drug == "tocilizumab" and m.given_at <= now]
     toci: TocilizumabSummary | None = None
     problem = ""

@@ -370,10 +370,10 @@ def alert_id(sessions: sessionmaker[Session], patient_id: int) -> int:
             dedupe_key=f"test:{patient_id}",
             reference="REF00001",
             patient_id=patient_id,
-            kind="overdue_crs",
-            severity="warning",
+            kind="ferritin_over_10000",
+            severity="urgent",
             status="open",
-            message="CRS assessment overdue",
+            message="Ferritin 12000 ng/mL > 10000 ng/mL (HLH/MAS screen threshold)",
             details={"ward": "Ward 33", "bed": "3"},
             raised_at=datetime.now(UTC),
         )

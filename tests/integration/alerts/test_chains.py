@@ -141,7 +141,8 @@ def test_with_a_webhook_and_no_chain_file_every_page_goes_to_the_webhook(ward: W
     report = ward.deliver(T)
     assert len(report.sent) == 2 and report.retrying == []
     assert {d.channel for d in ward.deliveries()} == {"webhook"}
-    assert {p["recipient"] for p in pages(receiver)} == {"bedside_nurse", "nurse_in_charge"}
+    # CRS onset pages the CAR-T registrar with the bedside nurse at once (the built-in "medical" chain)
+    assert {p["recipient"] for p in pages(receiver)} == {"bedside_nurse", "cart_registrar"}
 
 
 def test_with_nothing_configured_pages_go_to_the_log(ward: Ward, caplog: pytest.LogCaptureFixture) -> None:
@@ -149,9 +150,10 @@ def test_with_nothing_configured_pages_go_to_the_log(ward: Ward, caplog: pytest.
     ward.crs(pid, T, grade=1)
     with caplog.at_level("WARNING", logger="cartwatch.pages"):
         report = ward.deliver(T)
-    assert len(report.sent) == 1
-    (line,) = [r.getMessage() for r in caplog.records if r.name == "cartwatch.pages"]
-    assert line.startswith("PAGE to bedside_nurse: cartwatch WARNING Ward 33 bed 1: CRS onset: grade 1")
+    assert len(report.sent) == 2
+    nurse, registrar = [r.getMessage() for r in caplog.records if r.name == "cartwatch.pages"]
+    assert nurse.startswith("PAGE to bedside_nurse: cartwatch WARNING Ward 33 bed 1: CRS onset: grade 1")
+    assert registrar.startswith("PAGE to cart_registrar: cartwatch WARNING Ward 33 bed 1: CRS onset: grade 1")
     assert {d.channel for d in ward.deliveries()} == {"log"}
 
 

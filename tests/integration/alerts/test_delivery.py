@@ -331,7 +331,7 @@ def test_an_unexpected_error_from_a_sender_is_a_failed_attempt_not_a_blocked_out
     with caplog.at_level("ERROR", logger="alerts.delivery"):
         report = ward.deliver(T, sender=sender)
     broken, good = ward.deliveries(alert_id)
-    assert (report.sent, report.retrying, sender.sent) == ([good.id], [broken.id], ["nurse_in_charge"])
+    assert (report.sent, report.retrying, sender.sent) == ([good.id], [broken.id], ["cart_registrar"])
     assert (broken.attempts, broken.last_error) == (1, "log: RuntimeError: sender bug")
     assert any("unexpected error" in r.getMessage() and r.exc_info for r in caplog.records)
 

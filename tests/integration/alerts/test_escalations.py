@@ -29,7 +29,8 @@ def test_crs_onset_is_raised_in_the_recording_transaction(ward: Ward, patient: i
     assert (alert.severity, alert.grade, alert.status) == ("warning", 1, "open")
     assert alert.message == "CRS onset: grade 1 (ASTCT 2019)"
     assert alert.details["ward"] == "Ward 33" and alert.details["bed"] == "1"
-    assert [d.recipient for d in ward.deliveries(alert.id)] == ["bedside_nurse"]
+    # a doctor hears at once: the CAR-T registrar is paged with the bedside nurse
+    assert [d.recipient for d in ward.deliveries(alert.id)] == ["bedside_nurse", "cart_registrar"]
     ward.sweep(T + minutes(1))
     assert kinds(ward, patient) == ["crs_onset"]
 
@@ -37,9 +38,9 @@ def test_crs_onset_is_raised_in_the_recording_transaction(ward: Ward, patient: i
 @pytest.mark.parametrize(
     ("before", "after", "severity", "recipients"),
     [
-        (1, 2, "urgent", ["bedside_nurse", "nurse_in_charge"]),
-        (1, 3, "critical", ["bedside_nurse", "nurse_in_charge"]),
-        (2, 4, "critical", ["bedside_nurse", "nurse_in_charge"]),
+        (1, 2, "urgent", ["bedside_nurse", "cart_registrar"]),
+        (1, 3, "critical", ["bedside_nurse", "cart_registrar"]),
+        (2, 4, "critical", ["bedside_nurse", "cart_registrar"]),
     ],
     ids=["1-to-2-urgent", "1-to-3-critical", "2-to-4-critical"],
 )

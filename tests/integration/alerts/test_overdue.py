@@ -8,6 +8,7 @@ import pytest
 
 from alerts import lifecycle
 from data import records
+from data.records import Refused
 from tests.integration.alerts.conftest import NURSE, PANEL_ANALYTES, Ward, minutes
 
 ADMITTED = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
@@ -226,14 +227,17 @@ def test_undoing_a_discharge_reopens_the_alerts_it_closed(ward: Ward, patient: i
     assert ward.alert(alert.id).status == "open"
 
 
-def test_an_alert_a_person_resolved_is_not_reopened(ward: Ward, patient: int) -> None:
+def test_an_overdue_alert_cannot_be_closed_by_hand_while_the_obs_are_missing(ward: Ward, patient: int) -> None:
     late = DUE["obs"][0] + minutes(20)
     ward.sweep(late)
     (alert,) = ward.alerts("overdue_obs")
-    with ward.sessions.begin() as session:
+    with ward.sessions.begin() as session, pytest.raises(Refused, match="observations is still missing"):
         lifecycle.resolve(session, alert.id, "obs on paper chart, entered later", NURSE, late + minutes(1))
-    assert ward.sweep(late + minutes(2)).reopened == []
-    assert ward.alert(alert.id).status == "resolved"
+    ward.sweep(late + minutes(2))
+    assert ward.alert(alert.id).status == "open"
+    ward.obs(patient, late + minutes(3))
+    resolved = ward.alert(alert.id)
+    assert (resolved.status, resolved.resolution_reason) == ("resolved", "assessment recorded")
 
 
 def test_a_sample_back_dated_to_the_day_before_does_not_resolve_todays_missing_panel(ward: Ward) -> None:

@@ -90,7 +90,7 @@ def test_the_sweep_command_prints_what_it_did(ward: Ward, database_url: str) -> 
     )
     assert result.returncode == 0, result.stderr
     assert "sweep at 2026-11-24T08:00:00+00:00: 1 patient(s) under monitoring" in result.stdout
-    assert " crs_onset (warning) Ward 33 bed 1: 1 page(s)" in result.stdout
+    assert " crs_onset (warning) Ward 33 bed 1: 2 page(s)" in result.stdout
     assert "delivery: sent" in result.stdout
     assert "PAGE to bedside_nurse" in result.stderr
     assert len(ward.alerts("crs_onset")) == 1

@@ -41,6 +41,9 @@ def test_a_crs_assessment_posted_to_the_api_raises_its_escalation_before_the_res
     assert response.status_code == 201, response.get_json()
     with sessions() as session:
         (alert,) = session.scalars(select(Alert)).all()
-        (delivery,) = session.scalars(select(AlertDelivery)).all()
+        deliveries = session.scalars(select(AlertDelivery).order_by(AlertDelivery.id)).all()
     assert (alert.kind, alert.grade, alert.source_id) == ("crs_onset", 1, response.get_json()["id"])
-    assert (delivery.channel, delivery.address, delivery.status) == ("webhook", WEBHOOK, "pending")
+    assert [(d.recipient, d.channel, d.address, d.status) for d in deliveries] == [
+        ("bedside_nurse", "webhook", WEBHOOK, "pending"),
+        ("cart_registrar", "webhook", WEBHOOK, "pending"),
+    ]
