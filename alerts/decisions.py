@@ -17,7 +17,9 @@ EXCEPTION = "monitoring exception recorded"
 FORMAL = "formal assessment recorded"
 ENTERED_IN_ERROR = "record entered in error"
 SUPERSEDED = "superseded by a higher grade"
-AUTOMATIC_REASONS: tuple[str, ...] = (RECORDED, DISCHARGED, EXCEPTION, FORMAL, ENTERED_IN_ERROR)
+AUTOMATIC_REASONS: tuple[str, ...] = (RECORDED, DISCHARGED, EXCEPTION, ENTERED_IN_ERROR)
+# Not FORMAL or SUPERSEDED: the provisional or lower-grade event stays in the history after the formal or higher
+# grade that closed it, so reopening it would undo the closing sweep after sweep.
 """Reasons the sweep resolves an alert by itself. An alert closed for one of them is reopened if its event comes
 back (the record that resolved it was entered in error, or the discharge was undone): its key is spent, so
 raising it again is impossible and leaving it closed would lose the page."""

@@ -105,8 +105,8 @@ def acknowledge(
 def snooze(
     session: Session,
     alert_id: int,
-    minutes: int,
-    reason: str,
+    minutes: object,
+    reason: object,
     actor: Actor,
     now: datetime,
     *,
@@ -145,7 +145,7 @@ OVERDUE_WORDS = {
 }
 
 
-def resolve(session: Session, alert_id: int, reason: str, actor: Actor, now: datetime) -> Alert:
+def resolve(session: Session, alert_id: int, reason: object, actor: Actor, now: datetime) -> Alert:
     """Close the alert with a reason (who and when are recorded); nobody is paged for it again.
 
     An overdue alert cannot be closed by hand while its assessment is still missing: it closes itself when the

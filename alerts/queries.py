@@ -38,6 +38,27 @@ def open_alerts(session: Session, now: datetime, ward: str | None = None) -> lis
     return list(session.scalars(query))
 
 
+ALERT_STATES = ("open", "acknowledged", "resolved")
+RESOLVED_LIMIT = 500
+
+
+def list_alerts(
+    session: Session, state: str | None = None, patient_id: int | None = None, ward: str | None = None
+) -> list[Alert]:
+    """Alerts for the API: by state (open, acknowledged or resolved; unresolved ones when None), by patient, by
+    ward (that ward's and the system alerts), most severe first then newest; at most the newest 500 resolved."""
+    query = select(Alert).outerjoin(Patient, Patient.id == Alert.patient_id)
+    query = query.where(Alert.status != "resolved") if state is None else query.where(Alert.status == state)
+    if patient_id is not None:
+        query = query.where(Alert.patient_id == patient_id)
+    if ward is not None:
+        query = query.where(or_(Alert.patient_id.is_(None), Patient.ward == ward))
+    query = query.order_by(SEVERITY_SORT.desc(), Alert.raised_at.desc(), Alert.id.desc())
+    if state == "resolved":
+        query = query.limit(RESOLVED_LIMIT)
+    return list(session.scalars(query))
+
+
 def current_minutes_late(alert: Alert, now: datetime) -> int | None:
     """How late an overdue assessment is at ``now`` (None for alerts that are not about a due time)."""
     return minutes_late(alert.due_at, now)

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from alerts.chains import ChainConfig
-from alerts.decisions import ENTERED_IN_ERROR, SUPERSEDED, ChainAction, NewAlert, Reopen, Resolution, SweepPlan
+from alerts.decisions import ENTERED_IN_ERROR, FORMAL, SUPERSEDED, ChainAction, NewAlert, Reopen, Resolution, SweepPlan
 from alerts.pages import PageSource, new_reference, page_payload
 from data.audit import SYSTEM, Actor, audit, bump_ward
 from data.models import Alert, AlertDelivery
@@ -182,8 +182,8 @@ def supersede(session: Session, alert_id: int, new: NewAlert, now: datetime) -> 
     family = family_of(new.kind)
     if family is None or new.grade is None or new.patient_id is None:
         return []
-    older = session.scalars(
-        select(Alert.id).where(
+    older = session.execute(
+        select(Alert.id, Alert.kind).where(
             Alert.patient_id == new.patient_id,
             Alert.kind.in_(family),
             Alert.status != "resolved",
@@ -192,8 +192,9 @@ def supersede(session: Session, alert_id: int, new: NewAlert, now: datetime) -> 
         )
     ).all()
     closed = []
-    for old in older:
-        reason = Resolution(old, SUPERSEDED, new.ward, new.patient_id)
+    for old, kind in older:
+        formal = kind.endswith("_provisional") and not new.kind.endswith("_provisional")
+        reason = Resolution(old, FORMAL if formal else SUPERSEDED, new.ward, new.patient_id)
         if resolve_automatically(session, reason, now, bump=False):
             closed.append(old)
     return closed

@@ -64,14 +64,21 @@ def seed(session: Session, beds: int, days: int, now: datetime) -> list[int]:
             temp = 38.4 if 48 <= hours % 120 < 72 else 37.0
             record(session, "observations", patient.id, {"taken_at": t.isoformat(), "temperature_c": temp}, ACTOR, now)
             if hours % 12 == 0:
-                body = {"assessed_at": t.isoformat(), "temperature_c": temp, "hypotension": False}
+                body = {"assessed_at": t.isoformat(), "temperature_c": temp, "hypotension": False, "oxygen": "room_air"}
                 record(session, "crs-assessments", patient.id, body, ACTOR, now)
             if hours % 8 == 0:
                 record(
                     session,
                     "neuro-assessments",
                     patient.id,
-                    {"assessed_at": t.isoformat(), "ice": ICE_FULL},
+                    {
+                        "assessed_at": t.isoformat(),
+                        "ice": ICE_FULL,
+                        "consciousness": "alert",
+                        "seizure": "none",
+                        "deep_focal_motor_weakness": False,
+                        "icp_findings": [],
+                    },
                     ACTOR,
                     now,
                 )

@@ -14,13 +14,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import BadRequest
 
-from dashboard.context import read_session, session_scope
+from alerts import lifecycle
+from alerts.config import status_rules
+from alerts.queries import ALERT_STATES, list_alerts
+from alerts.snapshot import load_snapshot
+from alerts.status import guidance, patient_status
+from dashboard.context import app_context, read_session, session_scope
 from dashboard.openapi import openapi_document
 from dashboard.services import amend_clinical, record_clinical
+from dashboard.views.status_json import alert_json, status_json
 from data import queries, records
 from data.audit import Actor, AuditFilter, list_audit_events
-from data.models import CLINICAL_MODELS, IdempotentRequest, Patient, SchedulerHeartbeat
+from data.models import CLINICAL_MODELS, Alert, IdempotentRequest, Patient, SchedulerHeartbeat
 from data.validation import FieldError, InvalidInput
+from toxicity import explain_fever_masking
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 health = Blueprint("health", __name__)
@@ -108,6 +115,11 @@ def _invalid(exc: InvalidInput) -> tuple[Response, int]:
     return jsonify(exc.as_dict()), 422
 
 
+@api.errorhandler(records.Refused)
+def _refused(exc: records.Refused) -> tuple[Response, int]:
+    return jsonify({"detail": str(exc)}), 409
+
+
 @api.errorhandler(records.NotFound)
 def _not_found(exc: records.NotFound) -> tuple[Response, int]:
     return jsonify({"detail": str(exc)}), 404
@@ -180,6 +192,82 @@ def timeline(patient_id: int) -> Any:
                 **{name: [records.serialise(row) for row in rows] for name, rows in series.items()},
             }
         )
+
+
+@api.get("/patients/<int:patient_id>/status")
+def patient_status_now(patient_id: int) -> Any:
+    """The patient's status as every screen and the pager decide it (`alerts.status`)."""
+    now = utcnow()
+    rules = status_rules(app_context().settings)
+    with read_session() as session:
+        patient = records.check_ward(current_actor(), records.get_patient(session, patient_id))
+        snapshot = load_snapshot(session, now, [patient.id], window=rules.window, with_alerts=False).patients
+        alerts = list_alerts(session, patient_id=patient.id)
+        if not snapshot:
+            return jsonify(status_json(patient.id, patient.ward, patient.bed, now, None, alerts, [], None))
+        current = snapshot[0]
+        status = patient_status(current, now, rules)
+        found = guidance(status.crs, status.icans, status.hlh, current, patient.weight_kg)
+        history = current.masking
+        masking = explain_fever_masking(now, history.crs_grades, history.treatments, history.fevers)
+        return jsonify(status_json(patient.id, patient.ward, patient.bed, now, status, alerts, found, masking))
+
+
+def _query_int(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise InvalidInput([FieldError(name, raw, "a whole number", f"{name} must be a whole number")])
+    return int(raw)
+
+
+@api.get("/alerts")
+def alerts_list() -> Any:
+    """Alerts by state (open, acknowledged, resolved; unresolved when not given) and patient."""
+    state = request.args.get("state") or None
+    if state is not None and state not in ALERT_STATES:
+        raise InvalidInput([FieldError("state", state, "one of " + ", ".join(ALERT_STATES), "unknown alert state")])
+    patient_id = _query_int("patient_id")
+    actor = current_actor()
+    with read_session() as session:
+        if patient_id is not None:
+            records.check_ward(actor, records.get_patient(session, patient_id))
+        found = list_alerts(session, state, patient_id, actor.ward)
+        return jsonify({"alerts": [alert_json(alert) for alert in found]})
+
+
+def _alert_action(alert_id: int, act: Callable[[Session, Actor, datetime, dict[str, Any]], Alert]) -> Any:
+    data = _json_body() if request.get_data() else {}
+    if not isinstance(data, dict):
+        raise InvalidInput([FieldError("body", data, "a JSON object", "the request body must be a JSON object")])
+    return _write(lambda s, actor, now: (alert_json(act(s, actor, now, data)), 200))
+
+
+@api.post("/alerts/<int:alert_id>/acknowledge")
+def alert_acknowledge(alert_id: int) -> Any:
+    settings = app_context().settings
+    return _alert_action(
+        alert_id, lambda s, actor, now, _data: lifecycle.acknowledge(s, alert_id, actor, now, settings=settings)
+    )
+
+
+@api.post("/alerts/<int:alert_id>/snooze")
+def alert_snooze(alert_id: int) -> Any:
+    settings = app_context().settings
+    return _alert_action(
+        alert_id,
+        lambda s, actor, now, data: lifecycle.snooze(
+            s, alert_id, data.get("minutes"), data.get("reason"), actor, now, settings=settings
+        ),
+    )
+
+
+@api.post("/alerts/<int:alert_id>/resolve")
+def alert_resolve(alert_id: int) -> Any:
+    return _alert_action(
+        alert_id, lambda s, actor, now, data: lifecycle.resolve(s, alert_id, data.get("reason"), actor, now)
+    )
 
 
 @api.get("/audit-events")

@@ -145,6 +145,9 @@ def _guard() -> Any:
     return None
 
 
+ALERT_ACTIONS = {"acknowledge": "acknowledge", "snooze": "snooze", "resolve": "resolve"}
+
+
 def api_permission(method: str, path: str, body: Any) -> str:
     """The permission an API request needs, from its method, path and (for a few) its body."""
     if path.startswith("/api/v1/audit-events"):
@@ -153,6 +156,8 @@ def api_permission(method: str, path: str, body: Any) -> str:
         return "read"
     parts = [p for p in path.split("/") if p]  # api, v1, ...
     body = body if isinstance(body, dict) else {}
+    if parts[2:3] == ["alerts"] and len(parts) == 5 and parts[4] in ALERT_ACTIONS:
+        return ALERT_ACTIONS[parts[4]]
     if parts[2:3] == ["patients"] and len(parts) == 3:
         return "manage_beds"
     if parts[2:3] == ["patients"] and len(parts) == 4:

@@ -72,17 +72,25 @@ class _Bed:
             "systolic_bp": 122,
             "diastolic_bp": 74,
             "spo2": 97,
+            "oxygen_device": "room_air",
             "consciousness": "alert",
             **extra,
         }
         record(self.session, "observations", self.patient.id, body, DEMO_ACTOR, self.now)
 
     def crs(self, at: datetime, temp: float, **extra: Any) -> None:
-        body = {"assessed_at": _iso(at), "temperature_c": temp, "hypotension": False, **extra}
+        body = {"assessed_at": _iso(at), "temperature_c": temp, "hypotension": False, "oxygen": "room_air", **extra}
         record(self.session, "crs-assessments", self.patient.id, body, DEMO_ACTOR, self.now)
 
     def neuro(self, at: datetime, **extra: Any) -> None:
-        body: dict[str, Any] = {"assessed_at": _iso(at), **extra}
+        body: dict[str, Any] = {
+            "assessed_at": _iso(at),
+            "consciousness": "alert",
+            "seizure": "none",
+            "deep_focal_motor_weakness": False,
+            "icp_findings": [],
+            **extra,
+        }
         if "ice" not in body and "capd_score" not in body:
             body["ice"] = ICE_FULL
         record(self.session, "neuro-assessments", self.patient.id, body, DEMO_ACTOR, self.now)
