@@ -12,6 +12,7 @@ from dashboard.auth import init_auth
 from dashboard.callbacks import register_callbacks
 from dashboard.compression import init_compression
 from dashboard.context import EXTENSION, AppContext
+from dashboard.outage import init_outage
 from data.db import make_engine, make_read_session_factory, make_session_factory
 from data.settings import DEMO_SECRET_KEY, Settings
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         settings, engine, make_session_factory(engine), make_read_session_factory(engine)
     )
     init_auth(server)
+    init_outage(server)
     server.register_blueprint(api)
     server.register_blueprint(health)
     app.layout = html.Div([dash.page_container])

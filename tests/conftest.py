@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from data.db import make_engine, make_session_factory
 from data.migrate import upgrade
 from data.models import Base
 from data.settings import Settings
+from tests.private_postgres import PrivatePostgres
 
 POSTGRES_URL = os.environ.get("CARTWATCH_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -114,3 +116,26 @@ def sign_in(client: Any, sessions: sessionmaker[Session], role: str = "doctor", 
     )
     assert response.status_code == 302, response.data
     return name
+
+
+@pytest.fixture(scope="session")
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A PostgreSQL server of the tests' own, which a fault test may stop (never the shared one)."""
+    server = PrivatePostgres()
+    server.start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def private_database(private_postgres: PrivatePostgres, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated database of this test's own on the private server; the server runs again after the test."""
+    if not private_postgres.running:
+        private_postgres.start()
+    url = private_postgres.create_database("t_" + hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16])
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    if not private_postgres.running:
+        private_postgres.start()

@@ -46,22 +46,33 @@ def ordered_values(
     return [values_by_patient.get(int(o["id"]["patient"]), {}).get(leaf, default) for o in outputs]
 
 
+def unchanged(leaf_outputs: list[Outputs]) -> list[list[Any]]:
+    """Leave every matched leaf as it is: one `no_update` per matched component of each ALL output.
+
+    Dash refuses a bare `no_update` for a pattern-matching ALL output (InvalidCallbackReturnValue, HTTP 500):
+    it wants a list as long as the components it matched."""
+    return [[no_update] * len(group) for group in leaf_outputs]
+
+
 def tick_outputs(
     change: Refresh, shown_beds: list[int] | None, leaf_outputs: list[Outputs], tz: str, now: datetime
 ) -> tuple[Any, ...]:
     """Every output of the refresh callback, in FIXED_OUTPUTS then LEAVES order, `no_update` where unchanged.
 
-    `shown_beds` are the patients whose cards the page holds, `leaf_outputs` the matched leaf components."""
+    `shown_beds` are the patients whose cards the page holds, `leaf_outputs` the matched leaf components
+    (`ctx.outputs_list` after FIXED_OUTPUTS). Each ALL output gets a list as long as its matched components."""
     head = (change.banner, bool(change.banner))
     board = change.board
     if board is None:  # only the banner changed
-        return (no_update, *head, *[no_update] * (len(FIXED_OUTPUTS) - 3 + len(LEAVES)))
+        return (no_update, *head, no_update, no_update, no_update, no_update, *unchanged(leaf_outputs))
     timers = timers_store(board, tz)
     updated = updated_text(now, tz)
     beds = [bed.patient_id for bed in board.beds]
     if beds != shown_beds:
+        # A bed came, went or changed places: render the cards again (they carry the new leaves); the leaves
+        # matched on the old cards are left alone, the new cards replace them.
         cards = bed_cards(board, tz, timers)
-        return (board.pulse.version, *head, beds, cards, timers, updated, *[no_update] * len(LEAVES))
+        return (board.pulse.version, *head, beds, cards, timers, updated, *unchanged(leaf_outputs))
     values = {bed.patient_id: card_leaves(bed, tz) for bed in board.beds}
     leaves = [ordered_values(group, values, leaf) for group, leaf in zip(leaf_outputs, LEAVES, strict=True)]
     return (board.pulse.version, *head, no_update, no_update, timers, updated, *leaves)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from dash import Dash
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from data.audit import Actor
 from data.db import make_engine, make_session_factory
-from data.models import Patient
-from data.records import record, update_patient
+from data.models import Patient, SchedulerHeartbeat
+from data.records import create_patient, record, update_patient
+from tests.browser.conftest import beat
 
 pytestmark = pytest.mark.browser
+
+WRITER = Actor("browser-test", role="doctor", source="import")
 
 EXPECTED = {
     "1": ("CRS 0", "ICANS 0"),
@@ -115,3 +119,132 @@ def test_bay006_a_bed_move_relabels_the_card_in_place(
     dash_duo.wait_for_text_to_equal(".bay-card:last-child .bay-bed", "Bed 7A")
     assert label.text == "Bed 7A"  # the same element: the card was not rendered again
     assert dash_duo.get_logs() == []
+
+
+# --- an open board follows every change of the ward --------------------------------------------------------
+
+
+def _write(database: str, change: Callable[[Session, datetime], None]) -> None:
+    """One write through the data layer, as another process (the API, a form, an import) would make it."""
+    engine = make_engine(database)
+    with make_session_factory(engine).begin() as session:
+        change(session, datetime.now(UTC))
+    engine.dispose()
+
+
+def _patient_id(session: Session, bed: str) -> int:
+    pid = session.scalar(select(Patient.id).where(Patient.bed == bed, Patient.discharged_at.is_(None)))
+    assert pid is not None
+    return pid
+
+
+def _admit(session: Session, now: datetime) -> None:
+    body = {
+        "hospital_number": "DEMO0009",
+        "name": "Demo India",
+        "date_of_birth": "1970-05-01",
+        "sex": "male",
+        "weight_kg": 80.0,
+        "product": "tisagenlecleucel",
+        "ward": "Ward 33",
+        "bed": "9",
+        "admitted_at": (now - timedelta(hours=2)).isoformat(),
+        "infused_at": (now - timedelta(hours=1)).isoformat(),
+    }
+    create_patient(session, body, WRITER, now)
+
+
+def _temperature_in_bed_9(temperature_c: float) -> Callable[[Session, datetime], None]:
+    def write(session: Session, now: datetime) -> None:
+        body = {"taken_at": now.isoformat(), "temperature_c": temperature_c}
+        record(session, "observations", _patient_id(session, "9"), body, WRITER, now)
+
+    return write
+
+
+def _discharge_bed_2(session: Session, now: datetime) -> None:
+    update_patient(session, _patient_id(session, "2"), {"discharged_at": now.isoformat()}, WRITER, now)
+
+
+def _move_bed_1_to_10(session: Session, now: datetime) -> None:
+    update_patient(session, _patient_id(session, "1"), {"bed": "10"}, WRITER, now)
+
+
+def _scheduler_silent_for_ten_minutes(session: Session, now: datetime) -> None:
+    session.execute(update(SchedulerHeartbeat).values(beat_at=now - timedelta(minutes=10)))
+
+
+def _texts(dash_duo: Any, selector: str) -> list[str]:
+    """The text of every element matching `selector`, read in one go (cards may be re-rendered meanwhile)."""
+    script = "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText);"
+    texts: list[str] = dash_duo.driver.execute_script(script, selector)
+    return texts
+
+
+def _banner(dash_duo: Any) -> str:
+    """The offline banner's words; "" while it is closed (a closed dbc.Alert leaves the page)."""
+    return " ".join(_texts(dash_duo, "#bay-banner"))
+
+
+def _beds(dash_duo: Any) -> list[str]:
+    return _texts(dash_duo, ".bay-card .bay-bed")
+
+
+def _wait_for_beds(dash_duo: Any, expected: list[str]) -> None:
+    dash_duo._wait_for(
+        lambda _driver: _beds(dash_duo) == expected, 10, lambda _driver: f"beds {expected}, shown {_beds(dash_duo)}"
+    )
+
+
+def _follow_the_ward(dash_duo: Any, database: str, selector: str) -> None:
+    """Keep one page open while the ward changes in every way; each change shows within a refresh or two."""
+    dash_duo.wait_for_contains_text(selector, "Demo Golf")
+    assert _banner(dash_duo) == ""
+    beds = [f"Bed {n}" for n in range(1, 8)]
+    assert _beds(dash_duo) == beds
+
+    _write(database, _admit)
+    _wait_for_beds(dash_duo, [*beds, "Bed 9"])
+    dash_duo.wait_for_contains_text(".bay-card:last-child", "Demo India")
+
+    # The cards rendered again after the admission still update in place.
+    _write(database, _temperature_in_bed_9(38.6))
+    dash_duo.wait_for_contains_text(".bay-card:last-child", "38.6 °C")
+    assert "CRS 1" in dash_duo.find_element(".bay-card:last-child").text
+
+    _write(database, _discharge_bed_2)
+    beds = ["Bed 1", *(f"Bed {n}" for n in range(3, 8)), "Bed 9"]
+    _wait_for_beds(dash_duo, beds)
+
+    _write(database, _move_bed_1_to_10)  # bed order changes: "10" sorts after "9"
+    _wait_for_beds(dash_duo, [*beds[1:], "Bed 10"])
+    dash_duo.wait_for_contains_text(".bay-card:last-child", "Demo Alpha")
+
+    _write(database, _scheduler_silent_for_ten_minutes)
+    dash_duo.wait_for_contains_text("#bay-banner", "Alerting offline — escalate by phone")
+    assert "last scheduler heartbeat 10 min ago" in _banner(dash_duo)
+
+    beat(database)
+    dash_duo._wait_for(lambda _driver: _banner(dash_duo) == "", 10, "the banner to close")
+
+    # After all of that the same page still follows a write to a card it rendered again.
+    _write(database, _temperature_in_bed_9(39.4))
+    dash_duo.wait_for_contains_text(".bay-card:nth-last-child(2)", "39.4 °C")
+    assert dash_duo.get_logs() == []
+
+
+def test_bay007_an_open_board_follows_admission_discharge_bed_move_and_the_alerting_banner(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    beat(database)
+    start_app()  # the board checks for changes every 2 s
+    _follow_the_ward(dash_duo, database, ".bay-grid")
+
+
+def test_bay008_the_wall_screen_follows_every_change_of_the_ward(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    beat(database)
+    start_app()  # the board checks for changes every 2 s
+    dash_duo.driver.get(dash_duo.server_url + "/?wall=1")
+    _follow_the_ward(dash_duo, database, ".wall-root .bay-grid")

@@ -8,7 +8,7 @@ from typing import Any
 
 from dash import Dash
 from flask.testing import FlaskClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard import ids
@@ -281,3 +281,44 @@ def test_through_the_callback_a_changed_ward_updates_the_leaves_with_the_same_st
         assert sum(len(props) for key, props in sent.items() if key.startswith("{")) == len(LEAVES) * len(beds)
         counts.append(len(statements))
     assert counts[0] == counts[1] <= 18
+
+
+def test_through_the_callback_a_silent_scheduler_opens_the_banner_on_an_open_board(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        _ward(session, 2, now)
+    app = create_app(dataclasses.replace(settings, heartbeat_stale_seconds=60))
+    client = _signed_in(app, sessions)
+    with sessions() as session:
+        board = load_board(session, now, settings)
+    with sessions.begin() as session:  # the scheduler's last beat was ten minutes ago
+        session.execute(update(SchedulerHeartbeat).values(beat_at=now - timedelta(minutes=10)))
+    beds = [bed.patient_id for bed in board.beds]
+    response, _ = _post(client, _engine(app), _tick(app, board.pulse.version, "", beds))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    sent = response.get_json()["response"]
+    assert sent[ids.BAY_BANNER]["is_open"] is True
+    assert sent[ids.BAY_BANNER]["children"].startswith("Alerting offline — escalate by phone")
+    assert set(sent) == {ids.BAY_BANNER}  # nothing else is sent, no card touched
+
+
+def test_through_the_callback_an_admission_renders_the_cards_again(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        _ward(session, 2, now)
+    app = create_app(settings)
+    client = _signed_in(app, sessions)
+    with sessions() as session:
+        board = load_board(session, now, settings)
+    shown = [bed.patient_id for bed in board.beds]
+    with sessions.begin() as session:
+        _ward(session, 3, now, "Ward 34")
+    response, _ = _post(client, _engine(app), _tick(app, board.pulse.version, "", shown))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    sent = response.get_json()["response"]
+    assert len(sent[ids.BAY_BEDS]["data"]) == 5 and len(sent[ids.BAY_CARDS]["children"]) == 5
+    assert not any(key.startswith("{") for key in sent)  # the old cards' leaves are replaced, not updated

@@ -119,7 +119,7 @@ def test_a_neurological_event_recorded_between_assessments_pages_and_asks_for_an
         {"occurred_at": ago(minutes=2), "event": "repetitive_without_return_to_baseline", "note": "two fits"},
     )
     loop.sweep()
-    (nurse, registrar) = loop.paged("status_epilepticus")
+    (_nurse, registrar) = loop.paged("status_epilepticus")
     assert registrar["recipient"] == "cart_registrar"
     status = loop.get(f"/patients/{pid}/status")
     assert status["icans"]["provisional_grade"] == 4

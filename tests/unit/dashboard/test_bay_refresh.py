@@ -27,10 +27,27 @@ def _named(values: tuple[Any, ...]) -> dict[str, Any]:
     return dict(zip(names, values, strict=True))
 
 
+def _leaf_lists(shown: dict[str, Any], matched: int) -> None:
+    """Every ALL output is a list with one entry per matched card: Dash answers HTTP 500 to a bare no_update."""
+    for f, p in LEAVES:
+        value = shown[f"leaf:{f}.{p}"]
+        assert isinstance(value, list) and len(value) == matched, (f, p, value)
+
+
 def test_only_a_changed_banner_touches_nothing_else() -> None:
-    shown = _named(tick_outputs(Refresh("Alerting offline", None), [7], _outputs([7]), TZ, NOW))
+    shown = _named(tick_outputs(Refresh("Alerting offline", None), [7, 9], _outputs([7, 9]), TZ, NOW))
     assert (shown["bay-banner.children"], shown["bay-banner.is_open"]) == ("Alerting offline", True)
-    assert all(value is no_update for name, value in shown.items() if not name.startswith("bay-banner"))
+    _leaf_lists(shown, 2)
+    assert all(v is no_update for f, p in LEAVES for v in shown[f"leaf:{f}.{p}"])
+    fixed = [name for name in shown if not name.startswith(("bay-banner", "leaf:"))]
+    assert all(shown[name] is no_update for name in fixed)
+
+
+def test_a_banner_going_off_closes_it_and_touches_nothing_else() -> None:
+    shown = _named(tick_outputs(Refresh("", None), [7], _outputs([7]), TZ, NOW))
+    assert (shown["bay-banner.children"], shown["bay-banner.is_open"]) == ("", False)
+    _leaf_lists(shown, 1)
+    assert shown["bay-cards.children"] is no_update and shown["bay-version.data"] is no_update
 
 
 def test_a_change_to_the_same_beds_updates_the_leaves_in_place_without_rendering_cards() -> None:
@@ -39,16 +56,53 @@ def test_a_change_to_the_same_beds_updates_the_leaves_in_place_without_rendering
     shown = _named(tick_outputs(Refresh("", _board(worse, other)), [7, 9], _outputs([9, 7]), TZ, NOW))
     assert shown["bay-cards.children"] is no_update and shown["bay-beds.data"] is no_update
     assert shown["bay-version.data"] == 2 and shown["bay-updated.children"] == "updated 12:00"
+    _leaf_lists(shown, 2)
     assert shown["leaf:crs.children"] == ["CRS 1", "CRS 3"]  # in the order Dash matched the components
     assert shown["leaf:name.children"] == ["Demo India", "Demo Golf"]
     assert shown["bay-timers.data"] == timers_store(_board(worse, other), TZ)
 
 
-def test_an_admission_renders_the_cards_once_and_sends_no_leaves() -> None:
-    shown = _named(tick_outputs(Refresh("", _board(bed(), bed(patient_id=9, bed="9"))), [7], _outputs([7]), TZ, NOW))
-    assert shown["bay-beds.data"] == [7, 9]
-    assert [card.id["patient"] for card in shown["bay-cards.children"]] == [7, 9]
-    assert all(shown[f"leaf:{f}.{p}"] is no_update for f, p in LEAVES)
+def _cards(shown: dict[str, Any]) -> list[int]:
+    return [card.id["patient"] for card in shown["bay-cards.children"]]
+
+
+def test_an_admission_renders_the_cards_again_and_leaves_the_old_leaves_alone() -> None:
+    board = _board(bed(), bed(patient_id=9, bed="9"), version=3)
+    shown = _named(tick_outputs(Refresh("", board), [7], _outputs([7]), TZ, NOW))
+    assert shown["bay-beds.data"] == [7, 9] and _cards(shown) == [7, 9]
+    assert shown["bay-version.data"] == 3 and shown["bay-timers.data"] == timers_store(board, TZ)
+    _leaf_lists(shown, 1)
+    assert all(v is no_update for f, p in LEAVES for v in shown[f"leaf:{f}.{p}"])
+
+
+def test_the_first_admission_to_an_empty_bay_renders_its_card() -> None:
+    shown = _named(tick_outputs(Refresh("", _board(bed())), [], _outputs([]), TZ, NOW))
+    assert _cards(shown) == [7]
+    _leaf_lists(shown, 0)
+
+
+def test_a_discharge_renders_the_remaining_cards() -> None:
+    shown = _named(tick_outputs(Refresh("", _board(bed())), [7, 9], _outputs([7, 9]), TZ, NOW))
+    assert shown["bay-beds.data"] == [7] and _cards(shown) == [7]
+    _leaf_lists(shown, 2)
+
+
+def test_the_last_discharge_empties_the_bay() -> None:
+    shown = _named(tick_outputs(Refresh("", _board()), [7], _outputs([7]), TZ, NOW))
+    assert shown["bay-beds.data"] == [] and shown["bay-cards.children"] == []
+    _leaf_lists(shown, 1)
+
+
+def test_a_move_that_reorders_the_bay_renders_the_cards_in_the_new_order() -> None:
+    moved = bed(patient_id=9, bed="10")
+    shown = _named(tick_outputs(Refresh("", _board(bed(), moved)), [9, 7], _outputs([9, 7]), TZ, NOW))
+    assert shown["bay-beds.data"] == [7, 9] and _cards(shown) == [7, 9]
+    _leaf_lists(shown, 2)
+
+
+def test_a_change_of_beds_with_the_banner_shows_both() -> None:
+    shown = _named(tick_outputs(Refresh("Alerting offline", _board(bed())), [], _outputs([]), TZ, NOW))
+    assert shown["bay-banner.is_open"] is True and _cards(shown) == [7]
 
 
 def test_the_clock_moves_the_countdowns_from_the_store_alone() -> None:
