@@ -201,15 +201,18 @@ def _stamp(when: datetime) -> str:
 
 
 def apply_exceptions(
-    item: str, due_at: datetime, exceptions: tuple[ScheduleException, ...], note: str = ""
+    item: str, due_at: datetime, now: datetime, exceptions: tuple[ScheduleException, ...], note: str = ""
 ) -> tuple[datetime, str]:
-    """A due time inside an exception for the item moves to the exception's end ("when the exception ends, the
-    overdue clock runs again"); exceptions that follow on from each other are followed to the last end."""
+    """An exception for the item that has begun by ``now`` holds what falls due before its end, overdue items
+    included: they are due again at its end ("when the exception ends, the overdue clock runs again"). A due time
+    before an exception that has not begun yet stands. Exceptions that follow on from each other are followed to
+    the last end."""
     moved = True
     while moved:
         moved = False
         for exception in exceptions:
-            if exception.covers(item, due_at):
+            base = "bloods" if item.startswith(BLOODS_PREFIX) else item
+            if base in exception.items and exception.starts_at <= now and due_at < exception.ends_at:
                 due_at = exception.ends_at
                 note = f"{exception.words} until {_stamp(exception.ends_at)}"
                 moved = True
@@ -276,11 +279,11 @@ def due_items(state: MonitoringState, now: datetime, policy: CadencePolicy | Non
         asked = state.requested.get(kind)
         if asked is not None and (last is None or asked > last) and asked < due:
             due, note = asked, f"due now: provisional grade at {_stamp(asked)} needs a formal assessment"
-        due, note = apply_exceptions(kind, due, state.exceptions, note)
+        due, note = apply_exceptions(kind, due, now, state.exceptions, note)
         items.append(_item(kind, due, now, policy.grace, note))
     for panel in policy.blood_panels:
         due = next_bloods_due(state.last_bloods.get(panel), state.monitoring_start, now, policy)
         item = f"{BLOODS_PREFIX}{panel}"
-        due, note = apply_exceptions(item, due, state.exceptions)
+        due, note = apply_exceptions(item, due, now, state.exceptions)
         items.append(_item(item, due, now, policy.grace, note))
     return tuple(items)

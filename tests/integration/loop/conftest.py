@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +19,8 @@ from alerts.delivery import deliver_due
 from alerts.sweep import run_sweep
 from dashboard.app import create_app
 from dashboard.context import EXTENSION
+from data.audit import Actor
+from data.auth import create_token, create_user
 from data.settings import Settings
 
 
@@ -77,6 +79,22 @@ class Loop:
 
     def paged(self, kind: str) -> list[dict[str, Any]]:
         return [page for page in self.pages() if page["kind"] == kind]
+
+
+@pytest.fixture
+def app_client_for(app: Dash, sessions: sessionmaker[Session]) -> Callable[[str], FlaskClient]:
+    """A client holding a read-write API token of a user with the given role ("api.<role>")."""
+
+    def client_for(role: str) -> FlaskClient:
+        now = datetime.now(UTC)
+        with sessions.begin() as session:
+            create_user(session, f"api.{role}", "integration-test-password", role, Actor("tests", source="system"), now)
+            token = create_token(session, f"api.{role}", ["read", "write"], 1, Actor("tests", source="system"), now)
+        client = app.server.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        return client
+
+    return client_for
 
 
 @pytest.fixture
