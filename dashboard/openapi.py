@@ -6,7 +6,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from data.schemas import AmendIn, CRSIn, LabIn, MedicationIn, NeuroIn, ObservationIn, PatientIn, PatientPatch
+from data.schemas import (
+    AmendIn,
+    CRSIn,
+    LabIn,
+    MedicationIn,
+    MonitoringExceptionIn,
+    NeuroEventIn,
+    NeuroIn,
+    ObservationIn,
+    PatientIn,
+    PatientPatch,
+)
 
 _ERROR = {
     "description": "validation failed: every bad field with its value and the allowed range",
@@ -25,6 +36,34 @@ _RECORD_KINDS: dict[str, type[BaseModel]] = {
     "neuro-assessments": NeuroIn,
     "labs": LabIn,
     "medications": MedicationIn,
+    "neuro-events": NeuroEventIn,
+    "monitoring-exceptions": MonitoringExceptionIn,
+}
+_REFUSED = {"description": "refused in the alert's present state; `detail` says why and what to do instead"}
+_ALERT = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Alert"}}}}
+_GRADE = {
+    "type": ["object", "null"],
+    "properties": {
+        "grade": {"type": ["integer", "null"], "description": "the formal grade (null: never assessed)"},
+        "provisional_grade": {
+            "type": ["integer", "null"],
+            "description": "a worse grade from obs or a neurological event since the formal one",
+        },
+        "effective_grade": {"type": ["integer", "null"]},
+        "not_graded": {"type": "boolean"},
+        "source": {
+            "type": ["object", "null"],
+            "properties": {
+                "type": {"type": "string"},
+                "id": {"type": "integer"},
+                "at": {"type": "string", "format": "date-time"},
+                "formal": {"type": "boolean"},
+            },
+        },
+        "formal_assessment_due_now_since": {"type": ["string", "null"], "format": "date-time"},
+        "reasons": {"type": "array", "items": {"type": "string"}},
+        "rule_set": {"type": ["string", "null"]},
+    },
 }
 
 
@@ -43,6 +82,88 @@ def openapi_document() -> dict[str, Any]:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
+    schemas["Alert"] = {
+        "type": "object",
+        "properties": {
+            **{name: {"type": ["integer", "null"]} for name in ("id", "patient_id", "grade", "chain_step")},
+            **{
+                name: {"type": ["string", "null"]}
+                for name in (
+                    "reference",
+                    "ward",
+                    "bed",
+                    "kind",
+                    "severity",
+                    "status",
+                    "message",
+                    "acknowledged_by",
+                    "snooze_reason",
+                    "resolved_by",
+                    "reason",
+                )
+            },
+            **{
+                name: {"type": ["string", "null"], "format": "date-time"}
+                for name in ("raised_at", "acknowledged_at", "snoozed_until", "resolved_at")
+            },
+        },
+    }
+    schemas["PatientStatus"] = {
+        "type": "object",
+        "properties": {
+            "patient_id": {"type": "integer"},
+            "ward": {"type": "string"},
+            "bed": {"type": "string"},
+            "at": {"type": "string", "format": "date-time"},
+            "monitored": {"type": "boolean", "description": "false once discharged (then no grades are given)"},
+            "crs": _GRADE,
+            "icans": _GRADE,
+            "hlh": {
+                "type": ["object", "null"],
+                "properties": {
+                    "result": {"enum": ["positive", "negative", "not_assessable"]},
+                    "criteria_met": {"type": ["integer", "null"]},
+                    "peak_ferritin_ng_ml": {"type": ["number", "null"]},
+                    "reasons": {"type": "array", "items": {"type": "string"}},
+                    "rule_set": {"type": "string"},
+                },
+            },
+            "due": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "item": {"type": "string"},
+                        "label": {"type": "string"},
+                        "due_at": {"type": "string", "format": "date-time"},
+                        "overdue": {"type": "boolean"},
+                        "minutes_late": {"type": "integer"},
+                        "note": {"type": "string"},
+                    },
+                },
+            },
+            "open_alerts": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}},
+            "guidance": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "topic": {"type": "string"},
+                        "grade": {"type": ["integer", "null"]},
+                        "source": {"type": "string"},
+                        "condition": {"type": "string"},
+                        "items": {"type": "array", "items": {"type": "string"}},
+                        "dosing": {"type": "array", "items": {"type": "string"}},
+                        "note": {"type": "string"},
+                    },
+                },
+            },
+            "fever_masking": {
+                "type": ["object", "null"],
+                "properties": {"applies": {"type": "boolean"}, "reason": {"type": "string"}},
+            },
+        },
+    }
     schemas["ValidationError"] = {
         "type": "object",
         "properties": {
@@ -135,6 +256,78 @@ def openapi_document() -> dict[str, Any]:
                 )
             ],
             "responses": {"200": {"description": "events"}, "403": {"description": "not an admin"}},
+        }
+    }
+    paths["/api/v1/patients/{patient_id}/status"] = {
+        "parameters": [_id_param("patient_id")],
+        "get": {
+            "summary": "The patient's status now: CRS and ICANS grades (formal and provisional) with their source and "
+            "reasons, the HLH/MAS screen, what is due, open alerts and the guideline sections that apply",
+            "responses": {
+                "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/PatientStatus"}}}},
+                "403": {"description": "a patient on another ward"},
+                "404": {"description": "not found"},
+            },
+        },
+    }
+    paths["/api/v1/alerts"] = {
+        "get": {
+            "summary": "Alerts, most severe first then newest (unresolved ones unless a state is given)",
+            "parameters": [
+                {"name": "state", "in": "query", "schema": {"enum": ["open", "acknowledged", "resolved"]}},
+                {"name": "patient_id", "in": "query", "schema": {"type": "integer"}},
+            ],
+            "responses": {
+                "200": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "alerts": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}}
+                                },
+                            }
+                        }
+                    }
+                },
+                "422": _ERROR,
+            },
+        }
+    }
+    action_bodies: dict[str, dict[str, Any] | None] = {
+        "acknowledge": None,
+        "snooze": {
+            "type": "object",
+            "required": ["minutes", "reason"],
+            "properties": {"minutes": {"type": "integer", "minimum": 1}, "reason": {"type": "string"}},
+        },
+        "resolve": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
+    }
+    summaries = {
+        "acknowledge": "Acknowledge: nobody further is paged (a critical alert is re-paged until resolved); "
+        "acknowledging twice records one acknowledgement",
+        "snooze": "Hold the chain for a number of minutes, with a reason",
+        "resolve": "Close the alert with a reason; an overdue alert is refused (409) while its assessment is missing",
+    }
+    for action, body in action_bodies.items():
+        operation: dict[str, Any] = {
+            "summary": summaries[action],
+            "parameters": [_IDEMPOTENCY],
+            "responses": {
+                "200": {"description": "the alert", **_ALERT},
+                "403": {"description": "the role may not do this, or the alert is on another ward"},
+                "404": {"description": "no such alert"},
+                "409": _REFUSED,
+                "422": _ERROR,
+            },
+        }
+        if body is not None:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        paths[f"/api/v1/alerts/{{alert_id}}/{action}"] = {"parameters": [_id_param("alert_id")], "post": operation}
+    paths["/api/v1/me"] = {
+        "get": {
+            "summary": "Who the request is from: user name and role",
+            "responses": {"200": {"description": "the signed-in user or the token's user"}},
         }
     }
     paths["/healthz"] = {

@@ -295,6 +295,31 @@ def test_the_openapi_document_describes_every_endpoint(client: FlaskClient) -> N
     assert "temperature_c" in document["components"]["schemas"]["ObservationIn"]["properties"]
 
 
+def test_every_api_route_and_record_kind_is_in_the_openapi_document(client: FlaskClient) -> None:
+    import re
+
+    from data.models import CLINICAL_MODELS
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    app = client.application
+    routes = {
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and rule.rule != "/api/v1/openapi.json"
+    }
+    routes.discard("/api/v1/patients/{patient_id}/{kind}")  # one path per record kind instead:
+    routes |= {f"/api/v1/patients/{{patient_id}}/{kind}" for kind in CLINICAL_MODELS}
+    assert routes <= set(document["paths"]), routes - set(document["paths"])
+    for name in ("Alert", "PatientStatus", "NeuroEventIn", "MonitoringExceptionIn"):
+        assert name in document["components"]["schemas"]
+    assert set(document["components"]["schemas"]["NeuroIn"]["required"]) >= {
+        "consciousness",
+        "seizure",
+        "deep_focal_motor_weakness",
+        "icp_findings",
+    }
+
+
 def test_audit_events_cannot_be_changed_or_deleted(
     client: FlaskClient, make_patient: Callable[..., int], sessions: sessionmaker[Session]
 ) -> None:
