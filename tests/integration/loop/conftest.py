@@ -82,14 +82,16 @@ class Loop:
 
 
 @pytest.fixture
-def app_client_for(app: Dash, sessions: sessionmaker[Session]) -> Callable[[str], FlaskClient]:
-    """A client holding a read-write API token of a user with the given role ("api.<role>")."""
+def app_client_for(app: Dash, sessions: sessionmaker[Session]) -> Callable[..., FlaskClient]:
+    """A client holding a read-write API token of a user with the given role ("api.<role>"), kept to ``ward``."""
 
-    def client_for(role: str) -> FlaskClient:
+    def client_for(role: str, ward: str | None = None) -> FlaskClient:
         now = datetime.now(UTC)
+        name = f"api.{role}" + ("" if ward is None else f".{ward.replace(' ', '').lower()}")
+        system = Actor("tests", source="system")
         with sessions.begin() as session:
-            create_user(session, f"api.{role}", "integration-test-password", role, Actor("tests", source="system"), now)
-            token = create_token(session, f"api.{role}", ["read", "write"], 1, Actor("tests", source="system"), now)
+            create_user(session, name, "integration-test-password", role, system, now, ward=ward)
+            token = create_token(session, name, ["read", "write"], 1, system, now)
         client = app.server.test_client()
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
         return client

@@ -56,7 +56,7 @@ def test_an_overdue_alert_is_refused_closing_by_hand_and_closes_when_an_exceptio
 
 
 def test_pausing_monitoring_is_a_doctors_decision(
-    loop: Loop, make_patient: Callable[..., int], app_client_for: Callable[[str], FlaskClient]
+    loop: Loop, make_patient: Callable[..., int], app_client_for: Callable[..., FlaskClient]
 ) -> None:
     pid = make_patient()
     body = {
@@ -73,7 +73,7 @@ def test_pausing_monitoring_is_a_doctors_decision(
 
 
 def test_acknowledge_snooze_and_resolve_through_the_api(
-    loop: Loop, make_patient: Callable[..., int], app_client_for: Callable[[str], FlaskClient]
+    loop: Loop, make_patient: Callable[..., int], app_client_for: Callable[..., FlaskClient]
 ) -> None:
     pid = make_patient()
     loop.post(f"/patients/{pid}/crs-assessments", crs(5, temperature_c=38.6))
@@ -205,5 +205,22 @@ def test_unable_to_perform_ice_is_graded_by_consciousness(loop: Loop, make_patie
     assert row["reasons"][0].startswith("ICE: not assessable")
 
 
-def test_app_client_fixture_gives_each_role_its_own_token(app_client_for: Callable[[str], FlaskClient]) -> None:
+def test_app_client_fixture_gives_each_role_its_own_token(app_client_for: Callable[..., FlaskClient]) -> None:
     assert app_client_for("viewer").post("/api/v1/alerts/1/acknowledge").status_code == 403
+
+
+def test_a_user_kept_to_another_ward_sees_and_touches_neither_the_status_nor_the_alerts(
+    loop: Loop, make_patient: Callable[..., int], app_client_for: Callable[..., FlaskClient]
+) -> None:
+    pid = make_patient()
+    loop.post(f"/patients/{pid}/crs-assessments", crs(5, temperature_c=38.6))
+    (alert,) = loop.escalations(pid)
+    elsewhere = app_client_for("nurse_in_charge", ward="Ward 34")
+    assert elsewhere.get(f"/api/v1/patients/{pid}/status").status_code == 403
+    assert elsewhere.get("/api/v1/alerts").get_json()["alerts"] == []
+    assert elsewhere.post(f"/api/v1/alerts/{alert['id']}/acknowledge").status_code == 403
+    here = app_client_for("nurse_in_charge", ward="Ward 33")
+    assert [a["id"] for a in here.get("/api/v1/alerts").get_json()["alerts"] if a["kind"] == "crs_onset"] == [
+        alert["id"]
+    ]
+    assert here.post(f"/api/v1/alerts/{alert['id']}/acknowledge").status_code == 200

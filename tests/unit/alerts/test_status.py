@@ -1,0 +1,74 @@
+"""`alerts.status`: the one place a patient's grades, HLH screen, due items and guidance are decided."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from alerts.config import load_config
+from alerts.snapshot import EventRecord, GradedRecord, LabValue, ObsRecord, PatientSnapshot
+from alerts.status import guidance, hlh_now, patient_status
+from data.queries import FeverMaskingHistory
+from data.settings import Settings
+from toxicity import ObsFindings
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+RULES = load_config(Settings(database_url="sqlite://")).rules
+
+
+def patient(**changes: Any) -> PatientSnapshot:
+    base = PatientSnapshot(
+        id=7,
+        ward="Ward 33",
+        bed="3",
+        monitoring_start=NOW - timedelta(days=2),
+        infused_at=NOW - timedelta(days=1),
+        discharged_at=None,
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def minutes_ago(n: float) -> datetime:
+    return NOW - timedelta(minutes=n)
+
+
+def test_obs_after_tocilizumab_for_a_fever_in_obs_grade_without_fever() -> None:
+    masking = FeverMaskingHistory(fevers=[(minutes_ago(300), 39.4)], treatments=[(minutes_ago(240), "tocilizumab")])
+    findings = ObsFindings(36.8, 110, ("noradrenaline",), "room_air", None, "alert")
+    formal = GradedRecord(9, minutes_ago(60), 0, computed_grade=0)
+    snapshot = patient(masking=masking, crs=(formal,), obs=(ObsRecord(1, minutes_ago(10), findings),))
+    status = patient_status(snapshot, NOW, RULES)
+    assert (status.crs.grade, status.crs.provisional_grade) == (0, 3)
+    assert any("fever not required: tocilizumab" in reason for reason in status.crs.reasons)
+    (crs_due,) = [item for item in status.due if item.kind == "crs"]
+    assert crs_due.due_at == minutes_ago(10)
+
+
+def test_an_override_is_the_grade_in_force_and_its_reason_comes_first() -> None:
+    row = GradedRecord(
+        1, minutes_ago(30), 0, computed_grade=3, reasons=("grade 3 set by ...",), override_reason="sepsis"
+    )
+    status = patient_status(patient(crs=(row,)), NOW, RULES)
+    assert status.crs.grade == 0
+    assert status.crs.reasons[0] == "override to grade 0: sepsis"
+
+
+def test_hlh_is_not_assessable_without_ferritin_and_positive_with_two_criteria() -> None:
+    assert hlh_now(patient(), RULES).result is None
+    organs = {"bilirubin": 3, "creatinine": 3}
+    row = GradedRecord(1, minutes_ago(30), 2, organ_toxicities=organs, computed_grade=2)
+    found = hlh_now(patient(crs=(row,), ferritin=(LabValue(2, minutes_ago(60), 25_000.0),)), RULES)
+    assert found.positive and found.flagged and found.peak_ferritin == 25_000.0
+
+
+def test_guidance_follows_the_grades_the_events_and_the_hlh_flag() -> None:
+    events = (
+        EventRecord(1, minutes_ago(20), "prolonged_over_5_min"),
+        EventRecord(2, minutes_ago(10), "papilledema"),
+    )
+    snapshot = patient(events=events)
+    status = patient_status(snapshot, NOW, RULES)
+    topics = [item.syndrome for item in guidance(status.crs, status.icans, status.hlh, snapshot, 70.0)]
+    assert topics == ["icans", "convulsive_status_epilepticus", "papilloedema_low_pressure", "raised_icp_severe"]
+    assert status.icans.provisional_grade == 4
