@@ -60,6 +60,7 @@ MEDICAL_KINDS = (
     "status_epilepticus",
     "motor_weakness",
     "raised_icp",
+    "neutropenic_fever",
 )
 """Pages that need a doctor at once: the CAR-T registrar is paged with the bedside nurse at the first step (a
 febrile, neutropenic CAR-T patient needs medical review now, not after a nurse has escalated)."""

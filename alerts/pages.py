@@ -32,6 +32,8 @@ KIND_LABELS: Mapping[str, str] = {
     "motor_weakness": "new deep focal motor weakness",
     "raised_icp": "new raised-ICP finding",
     "grade_override": "grade lowered by override: review",
+    "neutropenia": "neutrophils < 0.5",
+    "neutropenic_fever": "neutropenic fever",
     "hlh_positive": "HLH/MAS screen positive",
     "ferritin_over_10000": "ferritin > 10,000",
     "tocilizumab_fourth_dose": "tocilizumab 4th dose",

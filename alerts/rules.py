@@ -20,7 +20,7 @@ from typing import Any
 from alerts.config import StatusRules
 from alerts.decisions import NewAlert, stamp
 from alerts.snapshot import GradedRecord, PatientSnapshot
-from alerts.status import crs_history, hlh_timeline, icans_history
+from alerts.status import crs_history, fever_episodes, hlh_timeline, icans_history
 from alerts.status import stamp as minute
 from toxicity import (
     Escalation,
@@ -38,6 +38,7 @@ from toxicity import (
     tocilizumab_escalations,
     walk,
 )
+from toxicity.neutropenia import neutropenia_escalations, neutropenic_fever_escalation
 
 PROVISIONAL_KINDS = ("crs_provisional", "icans_provisional")
 OVERRIDE_KIND = "grade_override"
@@ -147,6 +148,22 @@ def _ferritin(patient: PatientSnapshot) -> Iterator[Event]:
         previous = lab.value
 
 
+def _neutropenia(patient: PatientSnapshot) -> Iterator[Event]:
+    previous: float | None = None
+    for lab in patient.neutrophils:
+        for escalation in neutropenia_escalations(previous, lab.value):
+            yield Event(escalation, lab.at, "labs", lab.record_id, {"neutrophils": lab.value, "previous": previous})
+        previous = lab.value
+
+
+def _neutropenic_fever(patient: PatientSnapshot) -> Iterator[Event]:
+    """A neutropenic fever pages a doctor once an episode (its source is the patient: a fever may be in obs or
+    an assessment)."""
+    for episode in fever_episodes(patient):
+        details = {"temperature_c": episode.temperature_c, "reason": episode.reason}
+        yield Event(neutropenic_fever_escalation(episode), episode.at, "patient", patient.id, details)
+
+
 def _tocilizumab(patient: PatientSnapshot) -> Iterator[Event]:
     times = [dose.at for dose in patient.tocilizumab]
     for dose in patient.tocilizumab:
@@ -178,6 +195,8 @@ def events(patient: PatientSnapshot, rules: StatusRules) -> Iterator[Event]:
     yield from _overrides(patient)
     yield from _hlh(patient, rules.hlh_crs_phase)
     yield from _ferritin(patient)
+    yield from _neutropenia(patient)
+    yield from _neutropenic_fever(patient)
     yield from _tocilizumab(patient)
 
 

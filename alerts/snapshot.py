@@ -1,11 +1,11 @@
 """What the sweep, the board, the patient page and the status API decide from: the ward at one instant, read with
 a fixed number of statements.
 
-Sixteen statements whatever the number of patients (a test counts them): patients, last obs, CRS and neuro
+Seventeen statements whatever the number of patients (a test counts them): patients, last obs, CRS and neuro
 assessments, the obs, neurological events and monitoring exceptions of the escalation look-back window, last
-collection per blood panel, the fever-masking history (three), ferritin results, tocilizumab doses, unresolved
-alerts, the dedupe keys already used (with which of them the sweep closed by itself), and the newest heartbeat.
-Only the columns the decisions need are read.
+collection per blood panel, the fever-masking history (three), ferritin and neutrophil results, tocilizumab
+doses, antimicrobials of the window, unresolved alerts, the dedupe keys already used (with which of them the
+sweep closed by itself), and the newest heartbeat. Only the columns the decisions need are read.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from toxicity import ObsFindings
 
 TOCILIZUMAB = "tocilizumab"
 FERRITIN = "ferritin"
+NEUTROPHILS = "neutrophils"
+ANTIMICROBIALS = ("antibacterial", "antiviral", "antifungal")
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ class PatientSnapshot:
     tocilizumab: tuple[Dose, ...] = ()
     obs: tuple[ObsRecord, ...] = ()
     """Obs of the escalation look-back window (and the last obs), in time order: graded provisionally."""
+    neutrophils: tuple[LabValue, ...] = ()
+    antimicrobials: tuple[tuple[datetime, str], ...] = ()
     events: tuple[EventRecord, ...] = ()
     masking: FeverMaskingHistory = field(default_factory=FeverMaskingHistory)
     exceptions: tuple[ExceptionRecord, ...] = ()
@@ -397,12 +401,29 @@ def load_snapshot(
     bloods = last_collected_by_patient(session, [patient.id for patient in patients])
     masking = fever_masking_history(session, [patient.id for patient in patients], until=now)
     ferritin: dict[int, list[LabValue]] = defaultdict(list)
-    for pid, rid, at, value in session.execute(
-        select(LabResult.patient_id, LabResult.id, LabResult.collected_at, LabResult.value)
-        .where(LabResult.patient_id.in_(active), LabResult.analyte == FERRITIN, current_filter(LabResult))
+    neutrophils: dict[int, list[LabValue]] = defaultdict(list)
+    for pid, rid, at, value, analyte in session.execute(
+        select(LabResult.patient_id, LabResult.id, LabResult.collected_at, LabResult.value, LabResult.analyte)
+        .where(
+            LabResult.patient_id.in_(active),
+            LabResult.analyte.in_((FERRITIN, NEUTROPHILS)),
+            current_filter(LabResult),
+        )
         .order_by(LabResult.patient_id, LabResult.collected_at, LabResult.id)
     ):
-        ferritin[pid].append(LabValue(rid, _required(at), float(value)))
+        (ferritin if analyte == FERRITIN else neutrophils)[pid].append(LabValue(rid, _required(at), float(value)))
+    antimicrobials: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+    for pid, at, drug in session.execute(
+        select(MedicationAdministration.patient_id, MedicationAdministration.given_at, MedicationAdministration.drug)
+        .where(
+            MedicationAdministration.patient_id.in_(active),
+            MedicationAdministration.drug_class.in_(ANTIMICROBIALS),
+            MedicationAdministration.given_at >= since,
+            current_filter(MedicationAdministration),
+        )
+        .order_by(MedicationAdministration.patient_id, MedicationAdministration.given_at)
+    ):
+        antimicrobials[pid].append((_required(at), drug))
     doses: dict[int, list[Dose]] = defaultdict(list)
     for pid, rid, at in session.execute(
         select(MedicationAdministration.patient_id, MedicationAdministration.id, MedicationAdministration.given_at)
@@ -438,6 +459,8 @@ def load_snapshot(
             ferritin=tuple(ferritin.get(patient.id, ())),
             tocilizumab=tuple(doses.get(patient.id, ())),
             obs=tuple(obs_rows.get(patient.id, ())),
+            neutrophils=tuple(neutrophils.get(patient.id, ())),
+            antimicrobials=tuple(antimicrobials.get(patient.id, ())),
             events=tuple(events.get(patient.id, ())),
             masking=masking.get(patient.id, FeverMaskingHistory()),
             exceptions=tuple(exceptions.get(patient.id, ())),

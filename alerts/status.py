@@ -37,6 +37,7 @@ from toxicity import (
 )
 from toxicity import current_grade as decide_current_grade
 from toxicity.enums import HLH_RULE_SET
+from toxicity.neutropenia import FeverEpisode, neutropenic, neutropenic_fever_episodes
 
 ORGAN_FIELDS = {
     "bilirubin": "bilirubin_increase_grade",
@@ -193,6 +194,52 @@ def hlh_now(patient: PatientSnapshot, rules: StatusRules) -> HLHStatus:
     return HLHStatus(last.result, last.result.reasons, last.peak)
 
 
+# --- neutropenia --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NeutropeniaStatus:
+    """The latest neutrophil count (None: none recorded, so not assessable) and the latest neutropenic fever
+    episode of the window with the time to its first antibiotic."""
+
+    count: float | None
+    count_at: datetime | None
+    neutropenic: bool | None
+    episode: FeverEpisode | None
+    reasons: tuple[str, ...]
+
+
+def fever_episodes(patient: PatientSnapshot) -> list[FeverEpisode]:
+    counts = [(lab.at, lab.value) for lab in patient.neutrophils]
+    return neutropenic_fever_episodes(patient.masking.fevers, counts, patient.antimicrobials)
+
+
+def neutropenia_now(patient: PatientSnapshot, rules: StatusRules, now: datetime) -> NeutropeniaStatus:
+    latest = patient.neutrophils[-1] if patient.neutrophils else None
+    episodes = [episode for episode in fever_episodes(patient) if episode.at >= now - rules.window]
+    episode = episodes[-1] if episodes else None
+    reasons: list[str] = []
+    if latest is None:
+        reasons.append("not assessable: no neutrophil count recorded")
+        low: bool | None = None
+    else:
+        low = neutropenic(latest.value)
+        words = "< 0.5: neutropenic" if low else ">= 0.5"
+        reasons.append(f"neutrophils {latest.value:g} x10^9/L at {stamp(latest.at)} ({words})")
+    if episode is not None:
+        reasons.append(episode.reason)
+        if episode.first_antibiotic is None:
+            reasons.append("no treatment antibiotic recorded since the fever")
+        else:
+            when, drug = episode.first_antibiotic
+            reasons.append(
+                f"first antibiotic {drug} at {stamp(when)}, {episode.minutes_to_antibiotic} min after the fever"
+            )
+    return NeutropeniaStatus(
+        None if latest is None else latest.value, None if latest is None else latest.at, low, episode, tuple(reasons)
+    )
+
+
 # --- what is due ---------------------------------------------------------------------------------------------
 
 
@@ -224,7 +271,12 @@ def monitoring_state(patient: PatientSnapshot, crs: CurrentGrade, icans: Current
 
 
 def guidance(
-    crs: CurrentGrade, icans: CurrentGrade, hlh: HLHStatus, patient: PatientSnapshot, weight_kg: float | None
+    crs: CurrentGrade,
+    icans: CurrentGrade,
+    hlh: HLHStatus,
+    patient: PatientSnapshot,
+    weight_kg: float | None,
+    neutropenia: NeutropeniaStatus | None = None,
 ) -> list[Guidance]:
     """The guideline sections that apply now: Table 2 for the CRS grade, Table 5 for the ICANS grade, Table 6
     after a status epilepticus event in the window, Table 7 after a raised-ICP finding, and the HLH section when
@@ -254,6 +306,10 @@ def guidance(
         found.append(extra_guidance("raised_icp_severe", weight_kg))
     if hlh.flagged:
         found.append(extra_guidance("hlh", weight_kg))
+    if neutropenia is not None and neutropenia.neutropenic:
+        found.append(extra_guidance("neutropenia", weight_kg))
+    if neutropenia is not None and neutropenia.episode is not None:
+        found.append(extra_guidance("neutropenic_fever", weight_kg))
     return found
 
 
@@ -267,6 +323,7 @@ class PatientStatus:
     icans: CurrentGrade
     hlh: HLHStatus
     due: tuple[DueItem, ...]
+    neutropenia: NeutropeniaStatus
 
 
 def patient_status(patient: PatientSnapshot, now: datetime, rules: StatusRules) -> PatientStatus:
@@ -274,4 +331,4 @@ def patient_status(patient: PatientSnapshot, now: datetime, rules: StatusRules) 
     crs = crs_now(patient, rules)
     icans = icans_now(patient)
     due = due_items(monitoring_state(patient, crs, icans), now, rules.policy)
-    return PatientStatus(patient.id, crs, icans, hlh_now(patient, rules), due)
+    return PatientStatus(patient.id, crs, icans, hlh_now(patient, rules), due, neutropenia_now(patient, rules, now))

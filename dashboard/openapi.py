@@ -128,6 +128,16 @@ def openapi_document() -> dict[str, Any]:
                     "rule_set": {"type": "string"},
                 },
             },
+            "neutropenia": {
+                "type": ["object", "null"],
+                "properties": {
+                    "neutrophils": {"type": ["number", "null"], "description": "latest count, 10^9/L"},
+                    "collected_at": {"type": ["string", "null"], "format": "date-time"},
+                    "neutropenic": {"type": ["boolean", "null"], "description": "null: no count recorded"},
+                    "neutropenic_fever": {"type": ["object", "null"]},
+                    "reasons": {"type": "array", "items": {"type": "string"}},
+                },
+            },
             "due": {
                 "type": "array",
                 "items": {

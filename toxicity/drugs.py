@@ -27,7 +27,16 @@ VASOPRESSOR_SYNONYMS: Mapping[str, str] = MappingProxyType(
     {"norepinephrine": "noradrenaline", "epinephrine": "adrenaline"}
 )
 
-DRUG_CLASSES: tuple[str, ...] = ("anti_il6", "corticosteroid", "anti_il1", "antiepileptic", "other")
+DRUG_CLASSES: tuple[str, ...] = (
+    "anti_il6",
+    "corticosteroid",
+    "anti_il1",
+    "antiepileptic",
+    "antibacterial",
+    "antiviral",
+    "antifungal",
+    "other",
+)
 
 DRUGS: Mapping[str, str] = MappingProxyType(
     {
@@ -53,8 +62,32 @@ DRUGS: Mapping[str, str] = MappingProxyType(
         "cytarabine": "other",
         "haloperidol": "other",
         "cyclophosphamide": "other",
+        # Routine interventions ("Infection prophylaxis including Aciclovir and Septrin") and the neutropenic
+        # sepsis pathway ("Patients with suspected infection should follow standard neutropenic sepsis
+        # guidelines"): antimicrobials, so the time from fever to the first antibiotic can be measured.
+        "aciclovir": "antiviral",
+        "valaciclovir": "antiviral",
+        "co-trimoxazole": "antibacterial",
+        "piperacillin-tazobactam": "antibacterial",
+        "meropenem": "antibacterial",
+        "ceftazidime": "antibacterial",
+        "cefepime": "antibacterial",
+        "gentamicin": "antibacterial",
+        "amikacin": "antibacterial",
+        "vancomycin": "antibacterial",
+        "teicoplanin": "antibacterial",
+        "ciprofloxacin": "antibacterial",
+        "levofloxacin": "antibacterial",
+        "fluconazole": "antifungal",
+        "posaconazole": "antifungal",
+        "voriconazole": "antifungal",
+        "liposomal amphotericin": "antifungal",
+        "caspofungin": "antifungal",
     }
 )
+PROPHYLAXIS: frozenset[str] = frozenset({"aciclovir", "valaciclovir", "co-trimoxazole", "fluconazole", "posaconazole"})
+"""Given as prophylaxis on the CAR-T pathway: a dose of one of these is not the first treatment of a fever."""
+ANTIMICROBIAL_CLASSES: frozenset[str] = frozenset({"antibacterial", "antiviral", "antifungal"})
 
 
 def _clean(field: str, name: object) -> str:

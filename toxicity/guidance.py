@@ -56,6 +56,8 @@ EXTRA_TOPICS: Mapping[str, tuple[str, str, tuple[str, ...]]] = MappingProxyType(
         ),
         "raised_icp_severe": (tables.RAISED_ICP_SOURCE, tables.RAISED_ICP_SEVERE_CONDITION, tables.RAISED_ICP_SEVERE),
         "hlh": (tables.HLH_SOURCE, "CAR-T-cell-related HLH/MAS", tables.HLH_MANAGEMENT),
+        "neutropenia": (tables.ROUTINE_MONITORING_SOURCE, "Neutrophils < 0.5 x10^9/L", tables.NEUTROPENIA),
+        "neutropenic_fever": (tables.NEUTROPENIC_FEVER_SOURCE, "Neutropenic fever", tables.NEUTROPENIC_FEVER),
     }
 )
 """Topic -> (source, condition, items)."""

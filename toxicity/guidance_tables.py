@@ -23,6 +23,12 @@ ROUTINE_MONITORING: tuple[str, ...] = (
     "8 hourly neurotoxicity assessment and grading",
     "Daily bloods including FBC, Coag, U+E, LFT, Bone, CRP and Ferritin",
 )
+NEUTROPENIA: tuple[str, ...] = ("Blood count support including transfusions and GCSF if neutrophils < 0.5",)
+NEUTROPENIC_FEVER_SOURCE = f"{GUIDELINE} Clinical Approach: routine interventions; Table 2 (grade 1)"
+NEUTROPENIC_FEVER: tuple[str, ...] = (
+    "Patients with suspected infection should follow standard neutropenic sepsis guidelines [NP10_004/005/006]",
+    "If fever treat for neutropenic infections protocol",
+)
 
 CRS_SOURCE = f"{GUIDELINE} Table 2: Management of CRS"
 CRS_MANAGEMENT: Mapping[int, tuple[str, ...]] = MappingProxyType(

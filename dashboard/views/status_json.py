@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from alerts.overdue import item_label
-from alerts.status import HLHStatus, PatientStatus
+from alerts.status import HLHStatus, NeutropeniaStatus, PatientStatus
 from data.models import Alert
 from toxicity import CurrentGrade, DueItem, FeverMasking, Guidance
 
@@ -71,6 +71,26 @@ def hlh_json(hlh: HLHStatus) -> dict[str, Any]:
     }
 
 
+def neutropenia_json(found: NeutropeniaStatus) -> dict[str, Any]:
+    episode = found.episode
+    return {
+        "neutrophils": found.count,
+        "collected_at": _time(found.count_at),
+        "neutropenic": found.neutropenic,
+        "neutropenic_fever": None
+        if episode is None
+        else {
+            "fever_at": episode.at.isoformat(),
+            "temperature_c": episode.temperature_c,
+            "first_antibiotic": None
+            if episode.first_antibiotic is None
+            else {"drug": episode.first_antibiotic[1], "given_at": episode.first_antibiotic[0].isoformat()},
+            "minutes_to_antibiotic": episode.minutes_to_antibiotic,
+        },
+        "reasons": list(found.reasons),
+    }
+
+
 def due_json(item: DueItem) -> dict[str, Any]:
     return {
         "item": item.kind,
@@ -113,6 +133,7 @@ def status_json(
             "crs": None,
             "icans": None,
             "hlh": None,
+            "neutropenia": None,
             "due": [],
             "open_alerts": [alert_json(a) for a in alerts],
             "guidance": [],
@@ -125,6 +146,7 @@ def status_json(
         "crs": grade_json(status.crs),
         "icans": grade_json(status.icans),
         "hlh": hlh_json(status.hlh),
+        "neutropenia": neutropenia_json(status.neutropenia),
         "due": [due_json(item) for item in status.due],
         "open_alerts": [alert_json(a) for a in alerts],
         "guidance": [guidance_json(item) for item in guidance],

@@ -195,3 +195,29 @@ def test_a_record_entered_in_error_closes_its_alert_and_stops_its_pages(
 def test_loop_timing_is_within_the_grace(loop: Loop) -> None:
     """The sweep's clock is the caller's: a sweep at +25 min is after the 15 min grace (used above)."""
     assert ahead(minutes=25) - ahead(minutes=0) > timedelta(minutes=15)
+
+
+def test_a_neutropenic_fever_pages_a_doctor_and_the_time_to_the_first_antibiotic_is_recorded(
+    loop: Loop, make_patient: Callable[..., int]
+) -> None:
+    pid = make_patient()
+    loop.post(
+        f"/patients/{pid}/labs",
+        {"collected_at": ago(minutes=120), "analyte": "neutrophils", "value": 0.3, "unit": "10*9/L"},
+    )
+    loop.sweep()
+    assert {page["recipient"] for page in loop.paged("neutropenia")} >= {"bedside_nurse"}
+    loop.post(f"/patients/{pid}/observations", {"taken_at": ago(minutes=50), "temperature_c": 38.3})
+    loop.sweep()
+    pages = loop.paged("neutropenic_fever")
+    assert {page["recipient"] for page in pages} == {"bedside_nurse", "cart_registrar"}
+    assert "neutropenic sepsis pathway" in pages[0]["text"]
+    loop.post(
+        f"/patients/{pid}/medications",
+        {"given_at": ago(minutes=20), "drug": "piperacillin-tazobactam", "dose": 4.5, "unit": "g", "route": "IV"},
+    )
+    status = loop.get(f"/patients/{pid}/status")
+    fever = status["neutropenia"]["neutropenic_fever"]
+    assert fever["first_antibiotic"]["drug"] == "piperacillin-tazobactam"
+    assert fever["minutes_to_antibiotic"] in (29, 30, 31)
+    assert {"neutropenia", "neutropenic_fever"} <= {g["topic"] for g in status["guidance"]}
