@@ -6,8 +6,10 @@ Every value has a default matching the guideline (obs 4-hourly, CRS 12-hourly, n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import time, timedelta
+from types import MappingProxyType
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from alerts.chains import ChainConfig, ChainConfigError, load_chains
@@ -56,22 +58,64 @@ class AlertConfig:
     heartbeat_stale: timedelta
     hlh_crs_phase: timedelta = HLH_CRS_PHASE
     systolic_threshold: int = 90
+    upper_limits: Mapping[str, float] = field(default_factory=lambda: DEFAULT_UPPER_LIMITS)
 
     @property
     def rules(self) -> StatusRules:
         """The clinical decision settings (what the status of a patient is computed with)."""
-        return StatusRules(self.policy, self.escalation_lookback, self.systolic_threshold, self.hlh_crs_phase)
+        return StatusRules(
+            self.policy, self.escalation_lookback, self.systolic_threshold, self.hlh_crs_phase, self.upper_limits
+        )
+
+
+DEFAULT_UPPER_LIMITS: Mapping[str, float] = MappingProxyType(
+    {
+        "bilirubin": 21.0,  # umol/L
+        "ast": 40.0,  # U/L
+        "alt": 40.0,  # U/L
+        "creatinine_female": 84.0,  # umol/L
+        "creatinine_male": 104.0,  # umol/L
+    }
+)
+"""Upper limits of normal used when a lab result carries no reference range of its own (common UK adult ranges;
+a ward sets its laboratory's with CARTWATCH_UPPER_LIMITS). Creatinine's depends on sex: for other or unknown sex
+only a result's own range or the baseline rule applies."""
+
+
+def parse_upper_limits(text: str | None) -> Mapping[str, float]:
+    """ "bilirubin=21,alt=33,creatinine_female=90" over the defaults; each name known, each value above 0."""
+    limits = dict(DEFAULT_UPPER_LIMITS)
+    if not text:
+        return MappingProxyType(limits)
+    for part in text.split(","):
+        name, _, raw = part.partition("=")
+        name = name.strip()
+        if name not in DEFAULT_UPPER_LIMITS:
+            known = ", ".join(DEFAULT_UPPER_LIMITS)
+            raise ConfigError(f"upper_limits (CARTWATCH_UPPER_LIMITS): {name!r} is not known; allowed: {known}")
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(
+                f"upper_limits (CARTWATCH_UPPER_LIMITS): {name}={raw!r} must be a number above 0"
+            ) from None
+        if not value > 0:
+            raise ConfigError(f"upper_limits (CARTWATCH_UPPER_LIMITS): {name}={raw!r} must be a number above 0")
+        limits[name] = value
+    return MappingProxyType(limits)
 
 
 @dataclass(frozen=True)
 class StatusRules:
     """What a patient's status (grades, due items, HLH screen) is decided with: the cadence, how far back obs
-    and neurological events count, the hypotension threshold for obs, and the HLH "CRS phase"."""
+    and neurological events count, the hypotension threshold for obs, the HLH "CRS phase" and the upper limits of
+    normal for results without their own reference range."""
 
     policy: CadencePolicy
     window: timedelta
     systolic_threshold: int
     hlh_crs_phase: timedelta = HLH_CRS_PHASE
+    upper_limits: Mapping[str, float] = field(default_factory=lambda: DEFAULT_UPPER_LIMITS)
 
 
 def status_rules(settings: Settings) -> StatusRules:
@@ -80,6 +124,8 @@ def status_rules(settings: Settings) -> StatusRules:
         cadence_policy(settings),
         timedelta(hours=_int(settings, "escalation_lookback_hours", 1, 720)),
         _int(settings, "hypotension_systolic_mmhg", 50, 120),
+        HLH_CRS_PHASE,
+        parse_upper_limits(settings.upper_limits),
     )
 
 
@@ -180,4 +226,5 @@ def load_config(settings: Settings) -> AlertConfig:
         renotify_critical=timedelta(minutes=_int(settings, "renotify_critical_minutes", 1, 1440)),
         heartbeat_stale=timedelta(seconds=_int(settings, "heartbeat_stale_seconds", 10, 86400)),
         systolic_threshold=_int(settings, "hypotension_systolic_mmhg", 50, 120),
+        upper_limits=parse_upper_limits(settings.upper_limits),
     )

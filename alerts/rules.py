@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -172,9 +172,9 @@ def _tocilizumab(patient: PatientSnapshot) -> Iterator[Event]:
             yield Event(escalation, dose.at, "medications", dose.record_id, details)
 
 
-def _hlh(patient: PatientSnapshot, phase: timedelta) -> Iterator[Event]:
+def _hlh(patient: PatientSnapshot, rules: StatusRules) -> Iterator[Event]:
     positive = False
-    for point in hlh_timeline(patient, phase):
+    for point in hlh_timeline(patient, rules):
         for escalation in hlh_escalations(positive, point.result.positive):
             details = {
                 "reasons": list(point.result.reasons),
@@ -193,7 +193,7 @@ def events(patient: PatientSnapshot, rules: StatusRules) -> Iterator[Event]:
     yield from _provisional("ICANS", icans_history(patient))
     yield from _neuro_events(patient)
     yield from _overrides(patient)
-    yield from _hlh(patient, rules.hlh_crs_phase)
+    yield from _hlh(patient, rules)
     yield from _ferritin(patient)
     yield from _neutropenia(patient)
     yield from _neutropenic_fever(patient)

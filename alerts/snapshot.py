@@ -40,6 +40,8 @@ from toxicity import ObsFindings
 TOCILIZUMAB = "tocilizumab"
 FERRITIN = "ferritin"
 NEUTROPHILS = "neutrophils"
+ORGAN_ANALYTES = ("bilirubin", "ast", "alt", "creatinine")
+"""Graded by CTCAE v4.03 from their values for the HLH/MAS screen."""
 ANTIMICROBIALS = ("antibacterial", "antiviral", "antifungal")
 
 
@@ -94,6 +96,8 @@ class LabValue:
     record_id: int
     at: datetime
     value: float
+    upper_limit: float | None = None
+    """The result's own upper limit of normal, when its source gave one."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,9 @@ class PatientSnapshot:
     """Obs of the escalation look-back window (and the last obs), in time order: graded provisionally."""
     neutrophils: tuple[LabValue, ...] = ()
     antimicrobials: tuple[tuple[datetime, str], ...] = ()
+    organ_labs: Mapping[str, tuple[LabValue, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """Bilirubin, AST, ALT and creatinine results in time order, by analyte (the HLH screen grades them)."""
+    sex: str | None = None
     events: tuple[EventRecord, ...] = ()
     masking: FeverMaskingHistory = field(default_factory=FeverMaskingHistory)
     exceptions: tuple[ExceptionRecord, ...] = ()
@@ -273,7 +280,11 @@ def load_snapshot(
     # Only what monitoring needs (never the name or hospital number), as entities for `Patient.monitoring_start`.
     patients = session.scalars(
         select(Patient)
-        .options(load_only(Patient.ward, Patient.bed, Patient.admitted_at, Patient.infused_at, Patient.discharged_at))
+        .options(
+            load_only(
+                Patient.ward, Patient.bed, Patient.admitted_at, Patient.infused_at, Patient.discharged_at, Patient.sex
+            )
+        )
         .where(Patient.id.in_(active))
     ).all()
 
@@ -402,16 +413,23 @@ def load_snapshot(
     masking = fever_masking_history(session, [patient.id for patient in patients], until=now)
     ferritin: dict[int, list[LabValue]] = defaultdict(list)
     neutrophils: dict[int, list[LabValue]] = defaultdict(list)
+    organ_labs: dict[int, dict[str, list[LabValue]]] = defaultdict(lambda: defaultdict(list))
     for pid, rid, at, value, analyte in session.execute(
         select(LabResult.patient_id, LabResult.id, LabResult.collected_at, LabResult.value, LabResult.analyte)
         .where(
             LabResult.patient_id.in_(active),
-            LabResult.analyte.in_((FERRITIN, NEUTROPHILS)),
+            LabResult.analyte.in_((FERRITIN, NEUTROPHILS, *ORGAN_ANALYTES)),
             current_filter(LabResult),
         )
         .order_by(LabResult.patient_id, LabResult.collected_at, LabResult.id)
     ):
-        (ferritin if analyte == FERRITIN else neutrophils)[pid].append(LabValue(rid, _required(at), float(value)))
+        lab = LabValue(rid, _required(at), float(value))
+        if analyte == FERRITIN:
+            ferritin[pid].append(lab)
+        elif analyte == NEUTROPHILS:
+            neutrophils[pid].append(lab)
+        else:
+            organ_labs[pid][analyte].append(lab)
     antimicrobials: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
     for pid, at, drug in session.execute(
         select(MedicationAdministration.patient_id, MedicationAdministration.given_at, MedicationAdministration.drug)
@@ -460,6 +478,8 @@ def load_snapshot(
             tocilizumab=tuple(doses.get(patient.id, ())),
             obs=tuple(obs_rows.get(patient.id, ())),
             neutrophils=tuple(neutrophils.get(patient.id, ())),
+            organ_labs=MappingProxyType({name: tuple(rows) for name, rows in organ_labs.get(patient.id, {}).items()}),
+            sex=patient.sex,
             antimicrobials=tuple(antimicrobials.get(patient.id, ())),
             events=tuple(events.get(patient.id, ())),
             masking=masking.get(patient.id, FeverMaskingHistory()),

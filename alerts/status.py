@@ -11,17 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from alerts.config import StatusRules
-from alerts.snapshot import GradedRecord, PatientSnapshot
+from alerts.snapshot import GradedRecord, LabValue, PatientSnapshot
 from toxicity import (
     HLH_FERRITIN_THRESHOLD_NG_ML,
     CurrentGrade,
     DueItem,
     Graded,
     Guidance,
-    HLHFindings,
     HLHResult,
     MonitoringState,
     ScheduleException,
@@ -29,24 +27,16 @@ from toxicity import (
     explain_fever_masking,
     extra_guidance,
     guidance_for,
-    hlh_screen,
     neuro_event,
     provisional_crs,
     provisional_from_event,
     provisional_icans,
 )
 from toxicity import current_grade as decide_current_grade
+from toxicity.ctcae import LabGrade, grade_3_or_more
 from toxicity.enums import HLH_RULE_SET
+from toxicity.hlh import ORGAN_GRADE_THRESHOLD, HLHCriterion, hlh_screen_criteria
 from toxicity.neutropenia import FeverEpisode, neutropenic, neutropenic_fever_episodes
-
-ORGAN_FIELDS = {
-    "bilirubin": "bilirubin_increase_grade",
-    "ast": "ast_increase_grade",
-    "alt": "alt_increase_grade",
-    "oliguria": "oliguria_grade",
-    "creatinine": "creatinine_increase_grade",
-    "pulmonary_edema": "pulmonary_edema_grade",
-}
 
 
 def stamp(when: datetime) -> str:
@@ -138,32 +128,117 @@ class HLHPoint:
     peak: float
 
 
-def hlh_timeline(patient: PatientSnapshot, phase: timedelta) -> Iterator[HLHPoint]:
-    """The screen re-run at every CRS assessment (organ toxicities) and ferritin result, in time order."""
+def upper_limit(patient: PatientSnapshot, analyte: str, lab: LabValue, rules: StatusRules) -> float | None:
+    """The result's own upper limit of normal, else the ward's configured one (creatinine's by sex)."""
+    if lab.upper_limit is not None:
+        return lab.upper_limit
+    if analyte == "creatinine":
+        key = {"female": "creatinine_female", "male": "creatinine_male"}.get(patient.sex or "")
+        return None if key is None else rules.upper_limits.get(key)
+    return rules.upper_limits.get(analyte)
+
+
+def baseline_creatinine(patient: PatientSnapshot) -> float | None:
+    """The last creatinine before infusion (CTCAE's "baseline"); None without an infusion or such a result."""
+    if patient.infused_at is None:
+        return None
+    infused = patient.infused_at
+    before = [lab for lab in patient.organ_labs.get("creatinine", ()) if lab.at < infused]
+    return before[-1].value if before else None
+
+
+def _verdict(label: str, grades: list[LabGrade], findings: list[str], nothing: str) -> HLHCriterion:
+    met = [grade for grade in grades if grade.grade_3_or_more]
+    if met or findings:
+        shown = "; ".join([*(grade.reason for grade in met[:1]), *findings[:1]])
+        return HLHCriterion(label, True, f"{label}: met ({shown})")
+    unknown = [grade for grade in grades if grade.grade_3_or_more is None]
+    if unknown:
+        return HLHCriterion(label, None, f"{label}: not assessable ({unknown[0].reason})")
+    if not grades:
+        return HLHCriterion(label, None, f"{label}: not assessable ({nothing})")
+    worst = grades[-1]
+    return HLHCriterion(label, False, f"{label}: not met (latest: {worst.reason})")
+
+
+def hlh_criteria(
+    patient: PatientSnapshot, rules: StatusRules, after: datetime | None, until: datetime
+) -> list[HLHCriterion]:
+    """The four criteria from what was recorded after the peak ferritin (``after``) up to ``until``: bilirubin,
+    AST, ALT and creatinine graded from their values by CTCAE v4.03; oliguria, pulmonary oedema and
+    haemophagocytosis as clinician findings recorded with a CRS assessment (in force once recorded, not reset by
+    the next form)."""
+
+    def inside(at: datetime) -> bool:
+        return (after is None or at > after) and at <= until
+
+    since = "since the peak ferritin" if after is not None else "recorded"
+    liver = [
+        grade_3_or_more(analyte, lab.value, upper_limit(patient, analyte, lab, rules))
+        for analyte in ("bilirubin", "ast", "alt")
+        for lab in patient.organ_labs.get(analyte, ())
+        if inside(lab.at)
+    ]
+    baseline = baseline_creatinine(patient)
+    kidney = [
+        grade_3_or_more("creatinine", lab.value, upper_limit(patient, "creatinine", lab, rules), baseline)
+        for lab in patient.organ_labs.get("creatinine", ())
+        if inside(lab.at)
+    ]
+    assessed = [row for row in patient.crs if inside(row.at)]
+
+    def finding(name: str, words: str) -> list[str]:
+        return [
+            f"{words} grade {int(row.organ_toxicities.get(name, 0))} recorded at {stamp(row.at)}"
+            for row in assessed
+            if int(row.organ_toxicities.get(name, 0)) >= ORGAN_GRADE_THRESHOLD
+        ]
+
+    oliguria = finding("oliguria", "oliguria")
+    oedema = finding("pulmonary_edema", "pulmonary oedema")
+    histology = [
+        f"haemophagocytosis recorded at {stamp(row.at)}"
+        for row in assessed
+        if row.organ_toxicities.get("hemophagocytosis")
+    ]
+    return [
+        _verdict("liver (bilirubin, AST or ALT grade >= 3)", liver, [], f"no bilirubin, AST or ALT {since}"),
+        _verdict("kidney (creatinine grade >= 3 or oliguria)", kidney, oliguria, f"no creatinine {since}"),
+        HLHCriterion(
+            "lung",
+            bool(oedema),
+            f"lung (pulmonary oedema grade >= 3): {'met (' + oedema[0] + ')' if oedema else 'not recorded'}",
+        ),
+        HLHCriterion(
+            "histopathology",
+            bool(histology),
+            f"haemophagocytosis on histopathology: {'met (' + histology[0] + ')' if histology else 'not recorded'}",
+        ),
+    ]
+
+
+def hlh_timeline(patient: PatientSnapshot, rules: StatusRules) -> Iterator[HLHPoint]:
+    """The screen re-run at every CRS assessment, ferritin and organ result, in time order. An organ criterion
+    counts only when it occurred after the first ferritin above 10,000 ng/mL in the CRS phase ("and subsequently
+    developed")."""
+    phase = rules.hlh_crs_phase
     timeline: list[tuple[datetime, int, str, int]] = [
         (row.at, 0, "crs-assessments", row.record_id) for row in patient.crs
     ]
     timeline += [(lab.at, 1, "labs", lab.record_id) for lab in patient.ferritin]
+    timeline += [(lab.at, 2, "labs", lab.record_id) for rows in patient.organ_labs.values() for lab in rows]
     timeline.sort()
     # Whether a result fell in the CRS phase depends only on its own time: decide it once per result.
     labs = [(lab, in_crs_phase(patient, lab.at, phase)) for lab in patient.ferritin]
     for when, _, source_type, source_id in timeline:
-        ferritins = [(lab.value, phased) for lab, phased in labs if lab.at <= when]
+        ferritins = [(lab, phased) for lab, phased in labs if lab.at <= when]
         if not ferritins:
             continue
-        in_phase = [value for value, phased in ferritins if phased]
-        peak = max(in_phase) if in_phase else max(value for value, _ in ferritins)
-        organs: Any = {}
-        for row in patient.crs:
-            if row.at <= when:
-                organs = row.organ_toxicities
-        findings = HLHFindings(
-            peak_ferritin_ng_ml=peak,
-            ferritin_peak_during_crs_phase=bool(in_phase),
-            hemophagocytosis_on_histopathology=bool(organs.get("hemophagocytosis", False)),
-            **{name: int(organs.get(key, 0)) for key, name in ORGAN_FIELDS.items()},
-        )
-        yield HLHPoint(when, source_type, source_id, hlh_screen(findings), peak)
+        in_phase = [lab for lab, phased in ferritins if phased]
+        peak = max(lab.value for lab in in_phase) if in_phase else max(lab.value for lab, _ in ferritins)
+        crossed = next((lab.at for lab in in_phase if lab.value > HLH_FERRITIN_THRESHOLD_NG_ML), None)
+        criteria = hlh_criteria(patient, rules, crossed, when)
+        yield HLHPoint(when, source_type, source_id, hlh_screen_criteria(peak, bool(in_phase), criteria), peak)
 
 
 @dataclass(frozen=True)
@@ -187,7 +262,7 @@ class HLHStatus:
 
 def hlh_now(patient: PatientSnapshot, rules: StatusRules) -> HLHStatus:
     last: HLHPoint | None = None
-    for point in hlh_timeline(patient, rules.hlh_crs_phase):
+    for point in hlh_timeline(patient, rules):
         last = point
     if last is None:
         return HLHStatus(None, ("not assessable: no ferritin result recorded",))

@@ -105,6 +105,7 @@ class Settings:
     snooze_max_minutes: int = 60
     renotify_critical_minutes: int = 30
     hypotension_systolic_mmhg: int = 90  # obs without vasopressors: a systolic below this is hypotension
+    upper_limits: str | None = None  # "analyte=ULN,..." overriding the default upper limits of normal (HLH screen)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "database_url", normalise_database_url(self.database_url))
@@ -138,6 +139,7 @@ class Settings:
                 for name in ALERT_NUMBER_SETTINGS
             },
             bloods_due_time=env.get("CARTWATCH_BLOODS_DUE_TIME") or defaults.bloods_due_time,
+            upper_limits=env.get("CARTWATCH_UPPER_LIMITS") or None,
         )
 
     @property

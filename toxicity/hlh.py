@@ -45,6 +45,57 @@ class HLHResult:
     reasons: tuple[str, ...]
     ferritin_criterion_met: bool = False
     rule_set: str = HLH_RULE_SET
+    criteria_not_assessable: int = 0
+
+    @property
+    def assessable(self) -> bool:
+        """False when the screen is not positive yet but the criteria that cannot be assessed could make it so."""
+        if self.positive or not self.ferritin_criterion_met:
+            return True
+        return self.criteria_met + self.criteria_not_assessable < CRITERIA_NEEDED
+
+
+@dataclass(frozen=True)
+class HLHCriterion:
+    """One of the four criteria: ``met`` None when it cannot be assessed (a value or ULN missing)."""
+
+    label: str
+    met: bool | None
+    reason: str
+
+
+def hlh_screen_criteria(peak_ferritin_ng_ml: float, during_crs_phase: bool, criteria: list[HLHCriterion]) -> HLHResult:
+    """The screen from criteria decided elsewhere (from lab values by CTCAE v4.03, and clinician findings):
+    positive with the ferritin criterion and >= 2 criteria met; a criterion that cannot be assessed is counted as
+    neither, and the result says so."""
+    band = find_band(FERRITIN_BANDS, peak_ferritin_ng_ml, "peak_ferritin_ng_ml", "ng/mL")
+    during = require_bool("during_crs_phase", during_crs_phase)
+    ferritin = show(float(peak_ferritin_ng_ml))
+    threshold = show(HLH_FERRITIN_THRESHOLD_NG_ML)
+    reasons = [
+        f"ferritin: peak {ferritin} ng/mL > {threshold} ng/mL"
+        if band.outcome
+        else f"ferritin: peak {ferritin} ng/mL is not > {threshold} ng/mL"
+    ]
+    if not during:
+        reasons.append("ferritin: the peak was not during the CRS phase")
+    ferritin_met = band.outcome and during
+    reasons += [criterion.reason for criterion in criteria]
+    met = sum(1 for criterion in criteria if criterion.met)
+    unknown = sum(1 for criterion in criteria if criterion.met is None)
+    positive = ferritin_met and met >= CRITERIA_NEEDED
+    if positive:
+        reasons.append(f"positive: ferritin criterion and {met} of 4 criteria (>= {CRITERIA_NEEDED} needed)")
+    elif not ferritin_met:
+        reasons.append(f"negative: ferritin criterion not met ({met} of 4 other criteria)")
+    elif met + unknown >= CRITERIA_NEEDED:
+        reasons.append(
+            f"not assessable: ferritin criterion met, {met} of 4 criteria met and {unknown} not assessable "
+            f"(>= {CRITERIA_NEEDED} needed)"
+        )
+    else:
+        reasons.append(f"negative: ferritin criterion met but only {met} of 4 criteria (>= {CRITERIA_NEEDED} needed)")
+    return HLHResult(positive, met, tuple(reasons), ferritin_met, criteria_not_assessable=unknown)
 
 
 def _organ_criterion(findings: HLHFindings, label: str, names: tuple[str, ...]) -> tuple[bool, str]:

@@ -5,8 +5,9 @@ Guideline, routine interventions: "Blood count support including transfusions an
 Table 2, grade 1: "If fever treat for neutropenic infections protocol".
 
 Neutrophils are in 10^9/L. A fever (>= 38.0 °C, as for CRS) is neutropenic when the latest neutrophil count in the
-24 hours before it is below 0.5, or when there is no count in those 24 hours: an unknown count is treated as
-neutropenic until one is known (a CAR-T patient after lymphodepletion usually is), never as normal.
+24 hours before it is below 0.5; with no count in those 24 hours, the latest count on file decides (and the
+reason asks for a repeat count); with no count on file at all the fever is treated as neutropenic until one is
+known (a CAR-T patient after lymphodepletion usually is), never as normal.
 """
 
 from __future__ import annotations
@@ -71,15 +72,22 @@ def neutropenic_fever(
         return NeutropenicFever(False, f"no fever: {show(temperature)} °C < {show(FEVER_THRESHOLD_C)} °C")
     latest = count_before(counts, when)
     fever = f"fever {show(temperature)} °C at {_stamp(when)}"
+    stale = ""
     if latest is None:
-        return NeutropenicFever(
-            True, f"{fever} with no neutrophil count in the 24 h before it: treated as neutropenic until one is"
-        )
+        on_file = [(at, value) for at, value in counts if at <= when]
+        if not on_file:
+            return NeutropenicFever(
+                True, f"{fever} with no neutrophil count on file: treated as neutropenic until one is"
+            )
+        latest = max(on_file)
+        stale = " (no count in the 24 h before the fever: repeat the FBC)"
     at, value = latest
     if neutropenic(value):
-        reason = f"{fever} with neutrophils {show(value)} x10^9/L < {show(NEUTROPENIA_THRESHOLD)} at {_stamp(at)}"
+        reason = (
+            f"{fever} with neutrophils {show(value)} x10^9/L < {show(NEUTROPENIA_THRESHOLD)} at {_stamp(at)}{stale}"
+        )
         return NeutropenicFever(True, reason, value, at)
-    reason = f"{fever}; neutrophils {show(value)} x10^9/L at {_stamp(at)}: not neutropenic"
+    reason = f"{fever}; neutrophils {show(value)} x10^9/L at {_stamp(at)}: not neutropenic{stale}"
     return NeutropenicFever(False, reason, value, at)
 
 

@@ -63,7 +63,9 @@ def grade_json(current: CurrentGrade) -> dict[str, Any]:
 def hlh_json(hlh: HLHStatus) -> dict[str, Any]:
     result = hlh.result
     return {
-        "result": "not_assessable" if result is None else ("positive" if result.positive else "negative"),
+        "result": "not_assessable"
+        if result is None or not result.assessable
+        else ("positive" if result.positive else "negative"),
         "criteria_met": None if result is None else result.criteria_met,
         "peak_ferritin_ng_ml": hlh.peak_ferritin,
         "reasons": list(hlh.reasons),

@@ -138,7 +138,12 @@ class Ward:
         if infused_at is not None:
             body["infused_at"] = iso(infused_at)
         with self.sessions.begin() as session:
-            return records.create_patient(session, body, NURSE, admitted_at).id
+            pid = records.create_patient(session, body, NURSE, admitted_at).id
+            # A normal neutrophil count from the referring hospital the day before: a fever in these tests is CRS,
+            # not a neutropenic fever (which pages by itself: tests/integration/loop).
+            count = {"collected_at": iso(admitted_at - timedelta(hours=20)), "analyte": "neutrophils", "value": 2.4}
+            records.record(session, "labs", pid, {**count, "unit": "10*9/L"}, NURSE, admitted_at)
+            return pid
 
     def discharge(self, patient_id: int, at: datetime) -> None:
         with self.sessions.begin() as session:

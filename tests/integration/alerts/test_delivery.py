@@ -265,7 +265,9 @@ def test_no_page_on_any_channel_holds_the_patients_name_or_hospital_number(
     pid = ward.admit(T - timedelta(days=2), infused_at=infused, hospital_number=HOSPITAL_NUMBER)
     ward.ferritin(pid, infused + timedelta(hours=6), 25000)
     ward.crs(pid, T - timedelta(hours=3), grade=1)
-    ward.crs(pid, T - timedelta(hours=2), grade=3, organ_toxicities={"creatinine": 3, "pulmonary_edema": 3})
+    creatinine = {"collected_at": (T - timedelta(hours=2.5)).isoformat(), "analyte": "creatinine", "value": 300.0}
+    ward.record("labs", pid, {**creatinine, "unit": "umol/L"}, T - timedelta(hours=2.5))  # > 3 x ULN 84 (female)
+    ward.crs(pid, T - timedelta(hours=2), grade=3, organ_toxicities={"pulmonary_edema": 3})
     ward.neuro(pid, T - timedelta(hours=2), ice_score=5)
     for hours in (8, 16, 24):
         ward.tocilizumab(pid, T - timedelta(hours=25) + timedelta(hours=hours))

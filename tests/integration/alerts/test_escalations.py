@@ -102,10 +102,17 @@ def test_ferritin_crossing_ten_thousand_is_raised_once_and_ten_thousand_itself_i
     assert alert.details["ferritin_ng_ml"] == 10001
 
 
+def bilirubin(ward: Ward, patient: int, at: datetime, value: float) -> None:
+    ward.record(
+        "labs", patient, {"collected_at": at.isoformat(), "analyte": "bilirubin", "value": value, "unit": "umol/L"}, at
+    )
+
+
 def test_hlh_screen_turning_positive_is_critical(ward: Ward, patient: int) -> None:
     ward.ferritin(patient, INFUSED + timedelta(days=1), 12000)
     assert "hlh_positive" not in kinds(ward, patient)
-    ward.crs(patient, T, grade=2, organ_toxicities={"bilirubin": 3, "pulmonary_edema": 3})
+    bilirubin(ward, patient, T - minutes(30), 64.0)  # > 3.0 x ULN 21 umol/L: CTCAE v4.03 grade 3
+    ward.crs(patient, T, grade=2, organ_toxicities={"pulmonary_edema": 3})
     (alert,) = ward.alerts("hlh_positive")
     assert alert.severity == "critical"
     assert alert.details["criteria_met"] == 2
@@ -114,7 +121,8 @@ def test_hlh_screen_turning_positive_is_critical(ward: Ward, patient: int) -> No
 
 def test_hlh_screen_with_one_criterion_stays_negative(ward: Ward, patient: int) -> None:
     ward.ferritin(patient, INFUSED + timedelta(days=1), 12000)
-    ward.crs(patient, T, grade=2, organ_toxicities={"bilirubin": 3, "ast": 4})
+    bilirubin(ward, patient, T - minutes(30), 63.0)  # 3.0 x ULN exactly: not grade 3
+    ward.crs(patient, T, grade=2, organ_toxicities={"pulmonary_edema": 3})
     assert ward.alerts("hlh_positive") == []
 
 

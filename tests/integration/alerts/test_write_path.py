@@ -36,6 +36,8 @@ def test_a_crs_assessment_posted_to_the_api_raises_its_escalation_before_the_res
     client: FlaskClient, make_patient: Callable[..., int], sessions: sessionmaker[Session]
 ) -> None:
     pid = make_patient()
+    count = {"collected_at": ago(hours=30), "analyte": "neutrophils", "value": 2.4, "unit": "10*9/L"}
+    assert client.post(f"/api/v1/patients/{pid}/labs", json=count).status_code == 201  # not a neutropenic fever
     body = {"oxygen": "room_air", "assessed_at": ago(minutes=5), "temperature_c": 38.6, "hypotension": False}
     response = client.post(f"/api/v1/patients/{pid}/crs-assessments", json=body)
     assert response.status_code == 201, response.get_json()

@@ -82,6 +82,25 @@ class Loop:
 
 
 @pytest.fixture
+def make_patient(client: FlaskClient) -> Callable[..., int]:
+    """Register a patient through the API with a normal neutrophil count on file (from 30 h ago), so a fever in
+    these tests is CRS unless a test records a low count (a neutropenic fever pages by itself)."""
+    from tests.integration.conftest import patient_body
+
+    def make(*, neutrophils: float | None = 2.4, **overrides: Any) -> int:
+        response = client.post("/api/v1/patients", json=patient_body(**overrides))
+        assert response.status_code == 201, response.get_json()
+        patient_id: int = response.get_json()["id"]
+        if neutrophils is not None:
+            count = {"collected_at": ago(hours=30), "analyte": "neutrophils", "value": neutrophils, "unit": "10*9/L"}
+            stored = client.post(f"/api/v1/patients/{patient_id}/labs", json=count)
+            assert stored.status_code == 201, stored.get_json()
+        return patient_id
+
+    return make
+
+
+@pytest.fixture
 def app_client_for(app: Dash, sessions: sessionmaker[Session]) -> Callable[..., FlaskClient]:
     """A client holding a read-write API token of a user with the given role ("api.<role>"), kept to ``ward``."""
 

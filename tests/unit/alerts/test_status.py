@@ -54,12 +54,18 @@ def test_an_override_is_the_grade_in_force_and_its_reason_comes_first() -> None:
     assert status.crs.reasons[0] == "override to grade 0: sepsis"
 
 
-def test_hlh_is_not_assessable_without_ferritin_and_positive_with_two_criteria() -> None:
+def test_hlh_is_not_assessable_without_ferritin_and_positive_with_two_criteria_after_the_peak() -> None:
     assert hlh_now(patient(), RULES).result is None
-    organs = {"bilirubin": 3, "creatinine": 3}
-    row = GradedRecord(1, minutes_ago(30), 2, organ_toxicities=organs, computed_grade=2)
-    found = hlh_now(patient(crs=(row,), ferritin=(LabValue(2, minutes_ago(60), 25_000.0),)), RULES)
+    ferritin = (LabValue(2, minutes_ago(60), 25_000.0),)
+    waiting = hlh_now(patient(ferritin=ferritin), RULES)
+    assert waiting.result is not None and not waiting.result.assessable  # no LFTs or creatinine yet
+    bilirubin = {"bilirubin": (LabValue(3, minutes_ago(30), 64.0),)}  # > 3.0 x ULN 21
+    oedema = GradedRecord(1, minutes_ago(20), 2, organ_toxicities={"pulmonary_edema": 3}, computed_grade=2)
+    found = hlh_now(patient(crs=(oedema,), ferritin=ferritin, organ_labs=bilirubin), RULES)
     assert found.positive and found.flagged and found.peak_ferritin == 25_000.0
+    before = {"bilirubin": (LabValue(3, minutes_ago(90), 64.0),)}  # before the peak: not "subsequently"
+    earlier = hlh_now(patient(crs=(oedema,), ferritin=ferritin, organ_labs=before), RULES)
+    assert not earlier.positive
 
 
 def test_guidance_follows_the_grades_the_events_and_the_hlh_flag() -> None:

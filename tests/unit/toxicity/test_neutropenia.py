@@ -38,9 +38,17 @@ def test_a_fever_is_38_or_more(temperature: float, applies: bool) -> None:
     assert neutropenic_fever(h(1), temperature, [(h(0), 0.2)]).applies is applies
 
 
-def test_a_fever_with_no_count_in_the_24_hours_before_is_treated_as_neutropenic_and_says_so() -> None:
-    found = neutropenic_fever(h(30), 38.5, [(h(0), 3.0)])
+def test_a_fever_with_no_count_on_file_is_treated_as_neutropenic_and_says_so() -> None:
+    found = neutropenic_fever(h(30), 38.5, [])
     assert found.applies and "treated as neutropenic until one is" in found.reason
+
+
+@pytest.mark.parametrize(("older", "applies"), [(0.2, True), (3.0, False)])
+def test_with_no_count_in_24_hours_the_latest_on_file_decides_and_a_repeat_is_asked_for(
+    older: float, applies: bool
+) -> None:
+    found = neutropenic_fever(h(30), 38.5, [(h(0), older)])
+    assert found.applies is applies and "repeat the FBC" in found.reason
 
 
 def test_a_fever_with_a_normal_recent_count_is_not_neutropenic() -> None:
