@@ -54,6 +54,17 @@ ANALYTES: dict[str, Analyte] = {
 }
 
 DAILY_PANELS: tuple[str, ...] = ("fbc", "coagulation", "ue", "lft", "bone", "crp", "ferritin")
+PANEL_CORE: dict[str, tuple[str, ...]] = {
+    "fbc": ("haemoglobin", "white_cells", "neutrophils", "platelets"),
+    "coagulation": ("pt", "aptt", "fibrinogen"),
+    "ue": ("sodium", "potassium", "urea", "creatinine"),
+    "lft": ("bilirubin", "alt", "alp", "albumin"),
+    "bone": ("calcium", "phosphate"),
+    "crp": ("crp",),
+    "ferritin": ("ferritin",),
+}
+"""A daily panel counts as done only when each of its core analytes is in (guideline: "Daily bloods including FBC,
+Coag, U+E, LFT, Bone, CRP and Ferritin"); its done time is that of the core analyte that arrived last."""
 
 
 class UnknownUnit(ValueError):

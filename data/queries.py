@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from data.catalogue import PANEL_CORE
 from data.models import (
     Alert,
     AlertDelivery,
@@ -264,18 +265,25 @@ def patients_by_id(session: Session, patient_ids: Sequence[int]) -> dict[int, Pa
 
 
 def last_collected_by_patient(session: Session, patient_ids: Sequence[int]) -> dict[int, dict[str, datetime]]:
-    """When each daily panel was last collected (a current row), per patient and then per panel, as aware UTC
-    times: one grouped query, for what is due (the alert sweep and the ward board both need exactly this)."""
+    """When each daily panel was last complete, per patient and then per panel, as aware UTC times: one grouped
+    query, for what is due (the alert sweep and the ward board both need exactly this). A panel is complete when
+    each of its core analytes (`data.catalogue.PANEL_CORE`) is in; it was last complete when the least recent of
+    their latest results was collected (a panel with a core analyte never recorded is not done)."""
     if not patient_ids:
         return {}
     rows = session.execute(
-        select(LabResult.patient_id, LabResult.panel, func.max(LabResult.collected_at))
+        select(LabResult.patient_id, LabResult.analyte, func.max(LabResult.collected_at))
         .where(LabResult.patient_id.in_(list(patient_ids)), current_filter(LabResult))
-        .group_by(LabResult.patient_id, LabResult.panel)
+        .group_by(LabResult.patient_id, LabResult.analyte)
     ).all()
+    latest: dict[int, dict[str, datetime]] = {}
+    for pid, analyte, when in rows:
+        latest.setdefault(pid, {})[analyte] = _aware(when)
     found: dict[int, dict[str, datetime]] = {}
-    for pid, panel, when in rows:
-        found.setdefault(pid, {})[panel] = _aware(when)
+    for pid, analytes in latest.items():
+        for panel, core in PANEL_CORE.items():
+            if all(name in analytes for name in core):
+                found.setdefault(pid, {})[panel] = min(analytes[name] for name in core)
     return found
 
 

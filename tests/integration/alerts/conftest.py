@@ -30,14 +30,25 @@ PATIENT_NAME = "Zebedee Quintrell-Fotheringay"
 HOSPITAL_NUMBER = "RTD7654321"
 
 PANEL_ANALYTES = {
-    "fbc": ("haemoglobin", 98.0, "g/L"),
-    "coagulation": ("pt", 13.0, "s"),
-    "ue": ("sodium", 137.0, "mmol/L"),
-    "lft": ("alt", 28.0, "U/L"),
-    "bone": ("calcium", 2.25, "mmol/L"),
-    "crp": ("crp", 12.0, "mg/L"),
-    "ferritin": ("ferritin", 850.0, "ng/mL"),
+    "fbc": (
+        ("haemoglobin", 98.0, "g/L"),
+        ("white_cells", 4.1, "10*9/L"),
+        ("neutrophils", 2.4, "10*9/L"),
+        ("platelets", 160.0, "10*9/L"),
+    ),
+    "coagulation": (("pt", 13.0, "s"), ("aptt", 31.0, "s"), ("fibrinogen", 3.1, "g/L")),
+    "ue": (
+        ("sodium", 137.0, "mmol/L"),
+        ("potassium", 4.1, "mmol/L"),
+        ("urea", 5.2, "mmol/L"),
+        ("creatinine", 78.0, "umol/L"),
+    ),
+    "lft": (("bilirubin", 12.0, "umol/L"), ("alt", 28.0, "U/L"), ("alp", 90.0, "U/L"), ("albumin", 34.0, "g/L")),
+    "bone": (("calcium", 2.25, "mmol/L"), ("phosphate", 1.0, "mmol/L")),
+    "crp": (("crp", 12.0, "mg/L"),),
+    "ferritin": (("ferritin", 850.0, "ng/mL"),),
 }
+"""Each daily panel's core analytes (all of them make the panel done), with normal values."""
 
 
 def ice(score: int) -> dict[str, int]:
@@ -181,9 +192,11 @@ class Ward:
         return self.record("neuro-assessments", patient_id, body, at, hook=hook)
 
     def panel(self, patient_id: int, panel: str, at: datetime, *, hook: bool = True) -> int:
-        analyte, value, unit = PANEL_ANALYTES[panel]
-        body = {"collected_at": iso(at), "analyte": analyte, "value": value, "unit": unit}
-        return self.record("labs", patient_id, body, at, hook=hook)
+        last = 0
+        for analyte, value, unit in PANEL_ANALYTES[panel]:
+            body = {"collected_at": iso(at), "analyte": analyte, "value": value, "unit": unit}
+            last = self.record("labs", patient_id, body, at, hook=hook)
+        return last
 
     def ferritin(self, patient_id: int, at: datetime, value: float, *, hook: bool = True) -> int:
         body = {"collected_at": iso(at), "analyte": "ferritin", "value": value, "unit": "ng/mL"}
