@@ -46,6 +46,9 @@ LEAVES: tuple[Leaf, ...] = (
     ("hlh", "children"),
     ("hlh", "className"),
     ("hlh", "title"),
+    ("neutropenia", "children"),
+    ("neutropenia", "className"),
+    ("neutropenia", "title"),
 )
 TIMER_LEAVES: tuple[Leaf, ...] = (
     ("day", "children"),
@@ -121,9 +124,22 @@ def hlh_leaf(bed: BedSnapshot) -> tuple[str, str, str]:
     return text, "bay-hlh" + (" positive" if flag.positive else ""), "; ".join(flag.reasons)
 
 
+def neutropenia_leaf(bed: BedSnapshot) -> tuple[str, str, str]:
+    """ "Neutropenic fever" or "Neutrophils < 0.5: blood count support" as `alerts.status` decides; hidden otherwise."""
+    found = bed.neutropenia
+    if found is None or not (found.neutropenic or found.episode is not None):
+        return "", HIDDEN, ""
+    if found.episode is not None:
+        text = "Neutropenic fever: neutropenic sepsis pathway"
+    else:
+        text = f"Neutrophils {found.count:g} < 0.5: blood count support (transfusion and GCSF)"
+    return text, "bay-neutropenia", "; ".join(found.reasons)
+
+
 def card_leaves(bed: BedSnapshot, tz: str) -> dict[Leaf, Any]:
     alerts_text, alerts_class = alerts_leaf(bed)
     hlh_text, hlh_class, hlh_title = hlh_leaf(bed)
+    neutropenia_text, neutropenia_class, neutropenia_title = neutropenia_leaf(bed)
     return {
         ("bed", "children"): f"Bed {bed.bed}",
         ("name", "children"): bed.name,
@@ -145,6 +161,9 @@ def card_leaves(bed: BedSnapshot, tz: str) -> dict[Leaf, Any]:
         ("hlh", "children"): hlh_text,
         ("hlh", "className"): hlh_class,
         ("hlh", "title"): hlh_title,
+        ("neutropenia", "children"): neutropenia_text,
+        ("neutropenia", "className"): neutropenia_class,
+        ("neutropenia", "title"): neutropenia_title,
     }
 
 
@@ -228,6 +247,7 @@ def bed_card(bed: BedSnapshot, now: datetime, tz: str, timers: dict[str, Any]) -
                         ),
                         _leaf(html.Div, pid, "alerts", values),
                         _leaf(html.Div, pid, "hlh", values),
+                        _leaf(html.Div, pid, "neutropenia", values),
                         html.Dl(
                             [
                                 html.Dt("Temp"),

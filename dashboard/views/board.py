@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from alerts.config import cadence_policy as alerts_cadence_policy
 from alerts.config import status_rules
 from alerts.snapshot import load_snapshot
-from alerts.status import HLHStatus, patient_status
+from alerts.status import HLHStatus, NeutropeniaStatus, patient_status
 from dashboard.views.grades import GradeView, grade_view
 from dashboard.views.timefmt import clock, duration
 from data import queries
@@ -63,6 +63,7 @@ class BedSnapshot:
     due: dict[str, DueItem]
     alerts: AlertSummary
     hlh: HLHFlag | None
+    neutropenia: NeutropeniaStatus | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse
                 due=due_summary(status.due),
                 alerts=summarise_alerts(alerts.get(p.id, [])),
                 hlh=hlh_flag(status.hlh),
+                neutropenia=status.neutropenia,
             )
         )
     return BoardSnapshot(now=now, pulse=pulse, beds=beds, grace=rules.policy.grace)

@@ -154,3 +154,23 @@ def test_the_card_draws_every_leaf_once_with_the_values_the_refresh_sends() -> N
     for (field, prop), value in expected.items():
         assert getattr(drawn[field], prop) == value, (field, prop)
     assert drawn["bed"].children == "Bed 7" and "bay-bed" in drawn["bed"].className
+
+
+def test_a_card_shows_neutropenia_and_a_neutropenic_fever_as_the_status_decides() -> None:
+    from datetime import timedelta
+
+    from alerts.status import NeutropeniaStatus
+    from dashboard.views.bay import neutropenia_leaf
+    from tests.unit.dashboard.factories import NOW, bed
+    from toxicity.neutropenia import FeverEpisode
+
+    assert neutropenia_leaf(bed())[1] == "d-none"
+    normal = NeutropeniaStatus(2.1, NOW, False, None, ("neutrophils 2.1",))
+    assert neutropenia_leaf(bed(neutropenia=normal))[1] == "d-none"
+    low = NeutropeniaStatus(0.3, NOW, True, None, ("neutrophils 0.3 x10^9/L (< 0.5: neutropenic)",))
+    text, css, title = neutropenia_leaf(bed(neutropenia=low))
+    assert text == "Neutrophils 0.3 < 0.5: blood count support (transfusion and GCSF)"
+    assert css == "bay-neutropenia" and "neutropenic" in title
+    episode = FeverEpisode(NOW - timedelta(hours=1), 38.4, "fever 38.4 °C ...", None)
+    fever = NeutropeniaStatus(0.3, NOW, True, episode, ("fever 38.4 °C ...",))
+    assert neutropenia_leaf(bed(neutropenia=fever))[0] == "Neutropenic fever: neutropenic sepsis pathway"
