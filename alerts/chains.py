@@ -64,7 +64,7 @@ MEDICAL_KINDS = (
 )
 """Pages that need a doctor at once: the CAR-T registrar is paged with the bedside nurse at the first step (a
 febrile, neutropenic CAR-T patient needs medical review now, not after a nurse has escalated)."""
-REVIEW_KINDS = ("grade_override",)
+REVIEW_KINDS = ("grade_override", "hlh_no_improvement")
 
 
 class ChainConfigError(ValueError):

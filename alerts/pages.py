@@ -33,6 +33,7 @@ KIND_LABELS: Mapping[str, str] = {
     "raised_icp": "new raised-ICP finding",
     "grade_override": "grade lowered by override: review",
     "neutropenia": "neutrophils < 0.5",
+    "hlh_no_improvement": "HLH not improving: review",
     "neutropenic_fever": "neutropenic fever",
     "hlh_positive": "HLH/MAS screen positive",
     "ferritin_over_10000": "ferritin > 10,000",

@@ -97,7 +97,7 @@ def plan_sweep(
     handled: set[str] = set()
     for patient in snapshot.patients:
         try:
-            found = escalation_alerts(patient, since, config.rules)
+            found = escalation_alerts(patient, since, config.rules, now)
             if raise_overdue:
                 found += overdue_alerts(patient, now, config.rules)
         except InvalidAssessment as exc:

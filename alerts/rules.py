@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
 from alerts.config import StatusRules
 from alerts.decisions import NewAlert, stamp
 from alerts.snapshot import GradedRecord, PatientSnapshot
-from alerts.status import crs_history, fever_episodes, hlh_timeline, icans_history
+from alerts.status import crs_history, fever_episodes, hlh_now, hlh_timeline, icans_history
 from alerts.status import stamp as minute
 from toxicity import (
     Escalation,
@@ -38,7 +38,9 @@ from toxicity import (
     tocilizumab_escalations,
     walk,
 )
+from toxicity.drugs import drug_class
 from toxicity.neutropenia import neutropenia_escalations, neutropenic_fever_escalation
+from toxicity.second_line import etoposide_text
 
 PROVISIONAL_KINDS = ("crs_provisional", "icans_provisional")
 OVERRIDE_KIND = "grade_override"
@@ -185,8 +187,45 @@ def _hlh(patient: PatientSnapshot, rules: StatusRules) -> Iterator[Event]:
         positive = point.result.positive
 
 
-def events(patient: PatientSnapshot, rules: StatusRules) -> Iterator[Event]:
-    """Every escalation in the patient's history (the caller keeps the recent ones)."""
+NO_IMPROVEMENT_AFTER = timedelta(hours=48)
+
+
+def _hlh_no_improvement(patient: PatientSnapshot, rules: StatusRules, now: datetime | None) -> Iterator[Event]:
+    """HLH section: "If the patient has no improvement within 48 h after commencement of steroids and tocilizumab,
+    additional therapy with etoposide 75–100 mg/m2 should be considered." 48 h after both have been started, a
+    screen still positive with a ferritin not lower than before the treatment (or none since) pages the consultant
+    for review, with the etoposide dose for this patient."""
+    if now is None:
+        return
+    treatments = patient.masking.treatments
+    first = {
+        kind: min((at for at, drug in treatments if drug_class(drug) == kind), default=None)
+        for kind in ("anti_il6", "corticosteroid")
+    }
+    if first["anti_il6"] is None or first["corticosteroid"] is None:
+        return
+    started = max(first["anti_il6"], first["corticosteroid"])
+    due = started + NO_IMPROVEMENT_AFTER
+    if now < due or not hlh_now(patient, rules).positive:
+        return
+    before = [lab.value for lab in patient.ferritin if lab.at <= started]
+    since = [lab.value for lab in patient.ferritin if started < lab.at <= now]
+    if before and since and since[-1] < before[-1]:
+        return  # ferritin falling since treatment began: improving
+    dose = etoposide_text(patient.height_cm, patient.weight_kg)
+    message = (
+        "HLH/MAS screen still positive 48 h after steroids and tocilizumab: consider etoposide 75-100 mg/m2 "
+        f"(consultant review): {dose}"
+    )
+    trend = "no ferritin since treatment began" if not since else f"ferritin {since[-1]:g} ng/mL"
+    details = {"started_at": started.isoformat(), "etoposide": dose, "ferritin": trend}
+    escalation = Escalation("hlh_no_improvement", Severity.URGENT, None, message, ("consultant",))
+    yield Event(escalation, due, "patient", patient.id, details)
+
+
+def events(patient: PatientSnapshot, rules: StatusRules, now: datetime | None = None) -> Iterator[Event]:
+    """Every escalation in the patient's history (the caller keeps the recent ones); those that fall due by the
+    passing of time (no improvement 48 h after treatment) need ``now``."""
     yield from _graded(patient.crs, "crs-assessments", crs_escalations, "crs_grade")
     yield from _graded(patient.neuro, "neuro-assessments", icans_escalations, "icans_grade")
     yield from _provisional("CRS", crs_history(patient, rules))
@@ -194,6 +233,7 @@ def events(patient: PatientSnapshot, rules: StatusRules) -> Iterator[Event]:
     yield from _neuro_events(patient)
     yield from _overrides(patient)
     yield from _hlh(patient, rules)
+    yield from _hlh_no_improvement(patient, rules, now)
     yield from _ferritin(patient)
     yield from _neutropenia(patient)
     yield from _neutropenic_fever(patient)
@@ -206,10 +246,12 @@ def dedupe_key(patient: PatientSnapshot, event: Event) -> str:
     return f"{event.escalation.kind}:{patient.id}:{stamp(event.at)}{grade}{part}"
 
 
-def escalation_alerts(patient: PatientSnapshot, since: datetime, rules: StatusRules) -> list[NewAlert]:
+def escalation_alerts(
+    patient: PatientSnapshot, since: datetime, rules: StatusRules, now: datetime | None = None
+) -> list[NewAlert]:
     """Alerts for the escalations whose record's clinical time is at or after ``since``."""
     found = []
-    for event in events(patient, rules):
+    for event in events(patient, rules, now):
         if event.at < since:
             continue
         escalation = event.escalation

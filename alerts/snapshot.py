@@ -127,6 +127,8 @@ class PatientSnapshot:
     organ_labs: Mapping[str, tuple[LabValue, ...]] = field(default_factory=lambda: MappingProxyType({}))
     """Bilirubin, AST, ALT and creatinine results in time order, by analyte (the HLH screen grades them)."""
     sex: str | None = None
+    weight_kg: float | None = None
+    height_cm: float | None = None
     events: tuple[EventRecord, ...] = ()
     masking: FeverMaskingHistory = field(default_factory=FeverMaskingHistory)
     exceptions: tuple[ExceptionRecord, ...] = ()
@@ -282,7 +284,14 @@ def load_snapshot(
         select(Patient)
         .options(
             load_only(
-                Patient.ward, Patient.bed, Patient.admitted_at, Patient.infused_at, Patient.discharged_at, Patient.sex
+                Patient.ward,
+                Patient.bed,
+                Patient.admitted_at,
+                Patient.infused_at,
+                Patient.discharged_at,
+                Patient.sex,
+                Patient.weight_kg,
+                Patient.height_cm,
             )
         )
         .where(Patient.id.in_(active))
@@ -480,6 +489,8 @@ def load_snapshot(
             neutrophils=tuple(neutrophils.get(patient.id, ())),
             organ_labs=MappingProxyType({name: tuple(rows) for name, rows in organ_labs.get(patient.id, {}).items()}),
             sex=patient.sex,
+            weight_kg=patient.weight_kg,
+            height_cm=patient.height_cm,
             antimicrobials=tuple(antimicrobials.get(patient.id, ())),
             events=tuple(events.get(patient.id, ())),
             masking=masking.get(patient.id, FeverMaskingHistory()),

@@ -8,6 +8,7 @@ Pure: no database, no clock.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,9 +35,11 @@ from toxicity import (
 )
 from toxicity import current_grade as decide_current_grade
 from toxicity.ctcae import LabGrade, grade_3_or_more
+from toxicity.drugs import drug_class
 from toxicity.enums import HLH_RULE_SET
 from toxicity.hlh import ORGAN_GRADE_THRESHOLD, HLHCriterion, hlh_screen_criteria
 from toxicity.neutropenia import FeverEpisode, neutropenic, neutropenic_fever_episodes
+from toxicity.second_line import etoposide_text
 
 
 def stamp(when: datetime) -> str:
@@ -352,6 +355,7 @@ def guidance(
     patient: PatientSnapshot,
     weight_kg: float | None,
     neutropenia: NeutropeniaStatus | None = None,
+    now: datetime | None = None,
 ) -> list[Guidance]:
     """The guideline sections that apply now: Table 2 for the CRS grade, Table 5 for the ICANS grade, Table 6
     after a status epilepticus event in the window, Table 7 after a raised-ICP finding, and the HLH section when
@@ -380,12 +384,44 @@ def guidance(
     if icp:
         found.append(extra_guidance("raised_icp_severe", weight_kg))
     if hlh.flagged:
-        found.append(extra_guidance("hlh", weight_kg))
+        item = extra_guidance("hlh", weight_kg)
+        if hlh.positive:  # the HLH section's etoposide, computed from height and weight (Mosteller BSA)
+            item = dataclasses.replace(
+                item, dosing=(*item.dosing, etoposide_text(patient.height_cm, patient.weight_kg))
+            )
+        found.append(item)
+    if now is not None and steroids_in_use(patient, now):
+        found.append(extra_guidance("icans_general", weight_kg))  # Table 5 "General": the steroid taper
+    if now is not None and refractory_crs(crs, patient, now):
+        found.append(extra_guidance("anakinra", weight_kg))
     if neutropenia is not None and neutropenia.neutropenic:
         found.append(extra_guidance("neutropenia", weight_kg))
     if neutropenia is not None and neutropenia.episode is not None:
         found.append(extra_guidance("neutropenic_fever", weight_kg))
     return found
+
+
+STEROIDS_IN_USE = timedelta(hours=48)
+
+
+def _doses(patient: PatientSnapshot, kind: str, now: datetime) -> list[datetime]:
+    return sorted(at for at, drug in patient.masking.treatments if drug_class(drug) == kind and at <= now)
+
+
+def steroids_in_use(patient: PatientSnapshot, now: datetime) -> bool:
+    """A corticosteroid given in the last 48 h: Table 5's "General" rows (the taper) apply."""
+    return any(now - at <= STEROIDS_IN_USE for at in _doses(patient, "corticosteroid", now))
+
+
+def refractory_crs(crs: CurrentGrade, patient: PatientSnapshot, now: datetime) -> bool:
+    """Table 3's anakinra indication: CRS grade 3 or 4 now after both tocilizumab and a corticosteroid."""
+    grade = crs.effective
+    return (
+        grade is not None
+        and grade >= 3
+        and bool(_doses(patient, "anti_il6", now))
+        and bool(_doses(patient, "corticosteroid", now))
+    )
 
 
 # --- all of it -----------------------------------------------------------------------------------------------

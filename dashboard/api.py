@@ -207,7 +207,7 @@ def patient_status_now(patient_id: int) -> Any:
             return jsonify(status_json(patient.id, patient.ward, patient.bed, now, None, alerts, [], None))
         current = snapshot[0]
         status = patient_status(current, now, rules)
-        found = guidance(status.crs, status.icans, status.hlh, current, patient.weight_kg, status.neutropenia)
+        found = guidance(status.crs, status.icans, status.hlh, current, patient.weight_kg, status.neutropenia, now)
         history = current.masking
         masking = explain_fever_masking(now, history.crs_grades, history.treatments, history.fevers)
         return jsonify(status_json(patient.id, patient.ward, patient.bed, now, status, alerts, found, masking))

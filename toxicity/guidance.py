@@ -16,6 +16,7 @@ from types import MappingProxyType
 from toxicity import guidance_tables as tables
 from toxicity.enums import SYNDROMES
 from toxicity.errors import InvalidAssessment
+from toxicity.second_line import anakinra_text
 from toxicity.tocilizumab import TocilizumabSummary, dose_text, tocilizumab_summary
 from toxicity.validation import require_choice, require_int
 
@@ -56,6 +57,11 @@ EXTRA_TOPICS: Mapping[str, tuple[str, str, tuple[str, ...]]] = MappingProxyType(
         ),
         "raised_icp_severe": (tables.RAISED_ICP_SOURCE, tables.RAISED_ICP_SEVERE_CONDITION, tables.RAISED_ICP_SEVERE),
         "hlh": (tables.HLH_SOURCE, "CAR-T-cell-related HLH/MAS", tables.HLH_MANAGEMENT),
+        "anakinra": (
+            tables.CRS_DRUGS_SOURCE,
+            "Grade 3 or 4 CRS refractory to tocilizumab and steroids",
+            tables.ANAKINRA,
+        ),
         "neutropenia": (tables.ROUTINE_MONITORING_SOURCE, "Neutrophils < 0.5 x10^9/L", tables.NEUTROPENIA),
         "neutropenic_fever": (tables.NEUTROPENIC_FEVER_SOURCE, "Neutropenic fever", tables.NEUTROPENIC_FEVER),
     }
@@ -67,6 +73,10 @@ _TOCILIZUMAB_TOPICS = frozenset({"crs_drugs", "hlh"})
 
 def _dosing(weight_kg: float | None) -> tuple[str, ...]:
     return () if weight_kg is None else (dose_text(weight_kg),)
+
+
+def _anakinra_dosing(weight_kg: float | None) -> tuple[str, ...]:
+    return () if weight_kg is None else (anakinra_text(weight_kg),)
 
 
 def guidance_for(syndrome: str, grade: int, weight_kg: float | None = None) -> Guidance:
@@ -92,6 +102,8 @@ def extra_guidance(topic: str, weight_kg: float | None = None) -> Guidance:
         raise InvalidAssessment(f"topic: {topic!r} is not allowed; allowed: {', '.join(EXTRA_TOPICS)}")
     source, condition, items = EXTRA_TOPICS[topic]
     dosing = _dosing(weight_kg) if topic in _TOCILIZUMAB_TOPICS else ()
+    if topic == "anakinra":
+        dosing = _anakinra_dosing(weight_kg)
     return Guidance(topic, None, source, items, condition=condition, dosing=dosing)
 
 

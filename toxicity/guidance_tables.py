@@ -198,6 +198,16 @@ RAISED_ICP_SEVERE: tuple[str, ...] = (
     "hypovolemia, and hypotension.",
 )
 
+ANAKINRA: tuple[str, ...] = (
+    "Anakinra - indication: Grade 3 OR 4 CRS refractory to tocilizumab and steroids - dose: 2mg/kg daily for 3-5 days.",
+)
+TOCILIZUMAB_SUPPLY_SOURCE = f"{GUIDELINE} Medications used to treat CRS"
+TOCILIZUMAB_RESCUE = (
+    "A named patient supply of four doses of Tocilizumab will be available on ward 33 for all CAR-T patients. "
+    "This supply should be transferred with the patient if moved to ICU. A further supply of tocilizumab is "
+    "stored in Freeman Pharmacy Emergency Drug Fridge in a box labelled: Quarantine - For CAR-T Cell rescue only"
+)
+
 HLH_SOURCE = f"{GUIDELINE} CAR-related HLH (Table 6: Diagnostic criteria for CAR-T-cell-related HLH/MAS; Figure 1)"
 HLH_MANAGEMENT: tuple[str, ...] = (
     "HLH/MAS should initially be managed according to the guidelines for cytokine-release syndrome, with "

@@ -89,7 +89,9 @@ def load_patient(session: Session, patient_id: int, now: datetime, settings: Set
         crs_at, icans_at = status.crs.source, status.icans.source
         crs = grade_view(status.crs, clock(crs_at.at, tz) if crs_at else "")
         icans = grade_view(status.icans, clock(icans_at.at, tz) if icans_at else "")
-        found = tuple(guidance(status.crs, status.icans, status.hlh, current, patient.weight_kg, status.neutropenia))
+        found = tuple(
+            guidance(status.crs, status.icans, status.hlh, current, patient.weight_kg, status.neutropenia, now)
+        )
         history = current.masking
         masking = explain_fever_masking(now, history.crs_grades, history.treatments, history.fevers)
     return PatientView(

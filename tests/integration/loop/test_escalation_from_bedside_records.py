@@ -221,3 +221,35 @@ def test_a_neutropenic_fever_pages_a_doctor_and_the_time_to_the_first_antibiotic
     assert fever["first_antibiotic"]["drug"] == "piperacillin-tazobactam"
     assert fever["minutes_to_antibiotic"] in (29, 30, 31)
     assert {"neutropenia", "neutropenic_fever"} <= {g["topic"] for g in status["guidance"]}
+
+
+def test_hlh_not_improving_48_hours_after_steroids_and_tocilizumab_pages_the_consultant_with_etoposide(
+    loop: Loop, make_patient: Callable[..., int]
+) -> None:
+    pid = make_patient(height_cm=170, weight_kg=70.0)  # infused 3 days ago
+
+    def lab(hours_ago: float, analyte: str, value: float, unit: str) -> None:
+        body = {"collected_at": ago(hours=hours_ago), "analyte": analyte, "value": value, "unit": unit}
+        loop.post(f"/patients/{pid}/labs", body)
+
+    def dose(hours_ago: float, drug: str, mg: float) -> None:
+        body = {"given_at": ago(hours=hours_ago), "drug": drug, "dose": mg, "unit": "mg", "route": "IV"}
+        loop.post(f"/patients/{pid}/medications", body)
+
+    lab(60, "ferritin", 25000, "ng/mL")
+    lab(58, "bilirubin", 80, "umol/L")  # > 3.0 x ULN 21
+    loop.post(
+        f"/patients/{pid}/crs-assessments",
+        crs(57 * 60, temperature_c=38.5, organ_toxicities={"pulmonary_edema": 3}),
+    )
+    dose(55, "tocilizumab", 560)
+    dose(55, "dexamethasone", 10)
+    lab(10, "ferritin", 30000, "ng/mL")
+    status = loop.get(f"/patients/{pid}/status")
+    assert status["hlh"]["result"] == "positive"
+    (hlh,) = [g for g in status["guidance"] if g["topic"] == "hlh"]
+    assert any(line.startswith("etoposide 136-182 mg") for line in hlh["dosing"])
+    loop.sweep()
+    (page,) = loop.paged("hlh_no_improvement")
+    assert page["recipient"] == "consultant"
+    assert "consider etoposide" in page["text"] and "136-182 mg" in page["text"]

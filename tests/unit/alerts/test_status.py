@@ -78,3 +78,18 @@ def test_guidance_follows_the_grades_the_events_and_the_hlh_flag() -> None:
     topics = [item.syndrome for item in guidance(status.crs, status.icans, status.hlh, snapshot, 70.0)]
     assert topics == ["icans", "convulsive_status_epilepticus", "papilloedema_low_pressure", "raised_icp_severe"]
     assert status.icans.provisional_grade == 4
+
+
+def test_steroids_in_use_bring_table_5_general_and_refractory_crs_3_brings_anakinra_with_its_dose() -> None:
+    treatments = [(minutes_ago(600), "tocilizumab"), (minutes_ago(300), "methylprednisolone")]
+    crs3 = GradedRecord(1, minutes_ago(30), 3, computed_grade=3, reasons=("grade 3 ...",), rule_set="ASTCT 2019")
+    snapshot = patient(crs=(crs3,), masking=FeverMaskingHistory(treatments=treatments))
+    status = patient_status(snapshot, NOW, RULES)
+    found = guidance(status.crs, status.icans, status.hlh, snapshot, 70.0, status.neutropenia, NOW)
+    topics = [item.syndrome for item in found]
+    assert topics == ["crs", "icans_general", "anakinra"]
+    assert found[-1].dosing == ("anakinra 140 mg daily for 3-5 days for 70 kg (2 mg/kg, guideline Table 3)",)
+    later = NOW + timedelta(days=3)  # the steroid was 3 days ago: its taper rows no longer apply
+    assert "icans_general" not in [
+        g.syndrome for g in guidance(status.crs, status.icans, status.hlh, snapshot, 70.0, None, later)
+    ]
