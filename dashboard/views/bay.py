@@ -21,6 +21,7 @@ from dashboard.views.timefmt import clock, countdown, day_label
 from dashboard.views.timeline import oxygen_words
 from toxicity import HLH_FERRITIN_THRESHOLD_NG_ML, count_vasopressors
 from toxicity.ice import ICE_MAX
+from toxicity.tocilizumab import MAX_DOSES
 
 Leaf = tuple[str, str]
 
@@ -49,6 +50,7 @@ LEAVES: tuple[Leaf, ...] = (
     ("neutropenia", "children"),
     ("neutropenia", "className"),
     ("neutropenia", "title"),
+    ("toci", "children"),
 )
 TIMER_LEAVES: tuple[Leaf, ...] = (
     ("day", "children"),
@@ -124,6 +126,14 @@ def hlh_leaf(bed: BedSnapshot) -> tuple[str, str, str]:
     return text, "bay-hlh" + (" positive" if flag.positive else ""), "; ".join(flag.reasons)
 
 
+def tocilizumab_text(bed: BedSnapshot) -> str:
+    """Doses left of the ward's named-patient supply (guideline: four doses per CAR-T patient)."""
+    left = max(0, MAX_DOSES - bed.tocilizumab_given)
+    if left == 0:
+        return f"none of {MAX_DOSES} left: rescue supply in Freeman Pharmacy Emergency Drug Fridge"
+    return f"{left} of {MAX_DOSES} left"
+
+
 def neutropenia_leaf(bed: BedSnapshot) -> tuple[str, str, str]:
     """ "Neutropenic fever" or "Neutrophils < 0.5: blood count support" as `alerts.status` decides; hidden otherwise."""
     found = bed.neutropenia
@@ -164,6 +174,7 @@ def card_leaves(bed: BedSnapshot, tz: str) -> dict[Leaf, Any]:
         ("neutropenia", "children"): neutropenia_text,
         ("neutropenia", "className"): neutropenia_class,
         ("neutropenia", "title"): neutropenia_title,
+        ("toci", "children"): tocilizumab_text(bed),
     }
 
 
@@ -258,6 +269,8 @@ def bed_card(bed: BedSnapshot, now: datetime, tz: str, timers: dict[str, Any]) -
                                 _leaf(html.Dd, pid, "oxygen", values),
                                 html.Dt("ICE/CAPD"),
                                 _leaf(html.Dd, pid, "neuro", values),
+                                html.Dt("Tocilizumab"),
+                                _leaf(html.Dd, pid, "toci", values),
                             ],
                             className="bay-values",
                         ),

@@ -64,6 +64,7 @@ class BedSnapshot:
     alerts: AlertSummary
     hlh: HLHFlag | None
     neutropenia: NeutropeniaStatus | None = None
+    tocilizumab_given: int = 0
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,7 @@ def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse
                 alerts=summarise_alerts(alerts.get(p.id, [])),
                 hlh=hlh_flag(status.hlh),
                 neutropenia=status.neutropenia,
+                tocilizumab_given=sum(1 for dose in snapshot[p.id].tocilizumab if dose.at <= now),
             )
         )
     return BoardSnapshot(now=now, pulse=pulse, beds=beds, grace=rules.policy.grace)

@@ -37,6 +37,7 @@ from toxicity import (
     tocilizumab_summary,
 )
 from toxicity.bands import CAPD_AGE_LIMIT_YEARS
+from toxicity.guidance_tables import TOCILIZUMAB_RESCUE
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,10 @@ def tocilizumab_lines(summary: TocilizumabSummary | None, tz: str, problem: str 
     if summary.last_dose_at is not None:
         lines.append(f"last dose {stamp(summary.last_dose_at, tz)}")
     if summary.doses_given >= summary.max_doses:
-        lines.append("no further dose: the maximum number of doses has been given")
+        lines.append(
+            f"the ward's named-patient supply of {summary.max_doses} doses is used (the product label's maximum); "
+            f"guideline: {TOCILIZUMAB_RESCUE}"
+        )
     elif summary.next_dose_not_before is not None:
         lines.append(f"next dose not before {stamp(summary.next_dose_not_before, tz)}")
     if summary.limit_reached:

@@ -174,3 +174,12 @@ def test_a_card_shows_neutropenia_and_a_neutropenic_fever_as_the_status_decides(
     episode = FeverEpisode(NOW - timedelta(hours=1), 38.4, "fever 38.4 °C ...", None)
     fever = NeutropeniaStatus(0.3, NOW, True, episode, ("fever 38.4 °C ...",))
     assert neutropenia_leaf(bed(neutropenia=fever))[0] == "Neutropenic fever: neutropenic sepsis pathway"
+
+
+def test_a_card_counts_the_tocilizumab_doses_left_and_points_to_the_rescue_supply_when_none_are() -> None:
+    from dashboard.views.bay import tocilizumab_text
+    from tests.unit.dashboard.factories import bed
+
+    assert tocilizumab_text(bed()) == "4 of 4 left"
+    assert tocilizumab_text(bed(tocilizumab_given=3)) == "1 of 4 left"
+    assert "Freeman Pharmacy Emergency Drug Fridge" in tocilizumab_text(bed(tocilizumab_given=4))
