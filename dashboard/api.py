@@ -204,13 +204,17 @@ def patient_status_now(patient_id: int) -> Any:
         snapshot = load_snapshot(session, now, [patient.id], window=rules.window, with_alerts=False).patients
         alerts = list_alerts(session, patient_id=patient.id)
         if not snapshot:
-            return jsonify(status_json(patient.id, patient.ward, patient.bed, now, None, alerts, [], None))
+            return jsonify(
+                status_json(patient.id, patient.ward, patient.bed, now, None, alerts, [], None, patient.trial)
+            )
         current = snapshot[0]
         status = patient_status(current, now, rules)
         found = guidance(status.crs, status.icans, status.hlh, current, patient.weight_kg, status.neutropenia, now)
         history = current.masking
         masking = explain_fever_masking(now, history.crs_grades, history.treatments, history.fevers)
-        return jsonify(status_json(patient.id, patient.ward, patient.bed, now, status, alerts, found, masking))
+        return jsonify(
+            status_json(patient.id, patient.ward, patient.bed, now, status, alerts, found, masking, patient.trial)
+        )
 
 
 def _query_int(name: str) -> int | None:

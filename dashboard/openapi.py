@@ -116,6 +116,7 @@ def openapi_document() -> dict[str, Any]:
             "bed": {"type": "string"},
             "at": {"type": "string", "format": "date-time"},
             "monitored": {"type": "boolean", "description": "false once discharged (then no grades are given)"},
+            "trial": {"type": ["string", "null"], "description": "a clinical trial whose protocol grading applies"},
             "crs": _GRADE,
             "icans": _GRADE,
             "hlh": {

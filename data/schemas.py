@@ -82,6 +82,7 @@ class PatientIn(StrictModel):
     ward: Text
     bed: Annotated[str, Field(strict=True, min_length=1, max_length=20), Allowed("1-20 characters")]
     developmental_delay: bool = False
+    trial: Text | None = None  # on a clinical trial: its protocol's grading applies
     admitted_at: Timestamp
     infused_at: PlannedTimestamp | None = None  # may be planned, so in the future
 
@@ -91,12 +92,13 @@ class PatientPatch(StrictModel):
     weight_kg: Weight | None = None
     infused_at: PlannedTimestamp | None = None
     discharged_at: Timestamp | None = None
+    trial: Text | None = None  # null: no longer on a trial
 
     @model_validator(mode="after")
     def _something_to_change(self) -> PatientPatch:
         if not self.model_fields_set:
             raise PydanticCustomError(
-                "empty_patch", "nothing to change: send bed, weight_kg, infused_at or discharged_at", {}
+                "empty_patch", "nothing to change: send bed, weight_kg, infused_at, discharged_at or trial", {}
             )
         return self
 

@@ -51,6 +51,8 @@ LEAVES: tuple[Leaf, ...] = (
     ("neutropenia", "className"),
     ("neutropenia", "title"),
     ("toci", "children"),
+    ("trial", "children"),
+    ("trial", "className"),
 )
 TIMER_LEAVES: tuple[Leaf, ...] = (
     ("day", "children"),
@@ -126,6 +128,15 @@ def hlh_leaf(bed: BedSnapshot) -> tuple[str, str, str]:
     return text, "bay-hlh" + (" positive" if flag.positive else ""), "; ".join(flag.reasons)
 
 
+TRIAL_NOTE = "trial protocol grading applies"
+
+
+def trial_text(trial: str | None) -> str:
+    """Guideline: patients on a clinical trial are graded by the trial's protocol, which this ward's rules do not
+    replace."""
+    return "" if not trial else f"Trial {trial}: {TRIAL_NOTE}"
+
+
 def tocilizumab_text(bed: BedSnapshot) -> str:
     """Doses left of the ward's named-patient supply (guideline: four doses per CAR-T patient)."""
     left = max(0, MAX_DOSES - bed.tocilizumab_given)
@@ -175,6 +186,8 @@ def card_leaves(bed: BedSnapshot, tz: str) -> dict[Leaf, Any]:
         ("neutropenia", "className"): neutropenia_class,
         ("neutropenia", "title"): neutropenia_title,
         ("toci", "children"): tocilizumab_text(bed),
+        ("trial", "children"): trial_text(bed.trial),
+        ("trial", "className"): "bay-trial" if bed.trial else HIDDEN,
     }
 
 
@@ -259,6 +272,7 @@ def bed_card(bed: BedSnapshot, now: datetime, tz: str, timers: dict[str, Any]) -
                         _leaf(html.Div, pid, "alerts", values),
                         _leaf(html.Div, pid, "hlh", values),
                         _leaf(html.Div, pid, "neutropenia", values),
+                        _leaf(html.Div, pid, "trial", values),
                         html.Dl(
                             [
                                 html.Dt("Temp"),

@@ -65,6 +65,7 @@ class BedSnapshot:
     hlh: HLHFlag | None
     neutropenia: NeutropeniaStatus | None = None
     tocilizumab_given: int = 0
+    trial: str | None = None
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,7 @@ def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse
                 hlh=hlh_flag(status.hlh),
                 neutropenia=status.neutropenia,
                 tocilizumab_given=sum(1 for dose in snapshot[p.id].tocilizumab if dose.at <= now),
+                trial=p.trial,
             )
         )
     return BoardSnapshot(now=now, pulse=pulse, beds=beds, grace=rules.policy.grace)

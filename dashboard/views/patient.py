@@ -18,7 +18,7 @@ from alerts.config import status_rules
 from alerts.snapshot import load_snapshot
 from alerts.status import guidance, patient_status
 from dashboard import ids
-from dashboard.views.bay import badge_class
+from dashboard.views.bay import badge_class, trial_text
 from dashboard.views.forms import KINDS, initial_values
 from dashboard.views.grades import GradeView, grade_view
 from dashboard.views.records_table import column_defs, row_data
@@ -209,6 +209,7 @@ def header(view: PatientView, now: datetime, tz: str) -> list[Any]:
             ],
             className="bay-grades",
         ),
+        *([html.Div(trial_text(p.trial), className="bay-trial")] if p.trial else []),
     ]
 
 

@@ -125,9 +125,10 @@ def status_json(
     alerts: list[Alert],
     guidance: list[Guidance],
     masking: FeverMasking | None,
+    trial: str | None = None,
 ) -> dict[str, Any]:
     """A patient's status; ``status`` None for a patient no longer monitored (discharged)."""
-    body: dict[str, Any] = {"patient_id": patient_id, "ward": ward, "bed": bed, "at": now.isoformat()}
+    body: dict[str, Any] = {"patient_id": patient_id, "ward": ward, "bed": bed, "at": now.isoformat(), "trial": trial}
     if status is None:
         return {
             **body,

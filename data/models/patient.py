@@ -25,6 +25,7 @@ class Patient(Base):
     ward: Mapped[str] = mapped_column(String(60))
     bed: Mapped[str] = mapped_column(String(20))
     developmental_delay: Mapped[bool] = mapped_column(default=False)
+    trial: Mapped[str | None] = mapped_column(String(120))  # a clinical trial whose protocol grading applies
     admitted_at: Mapped[datetime]
     infused_at: Mapped[datetime | None]
     discharged_at: Mapped[datetime | None]

@@ -224,3 +224,20 @@ def test_a_user_kept_to_another_ward_sees_and_touches_neither_the_status_nor_the
         alert["id"]
     ]
     assert here.post(f"/api/v1/alerts/{alert['id']}/acknowledge").status_code == 200
+
+
+def test_a_patient_on_a_trial_is_flagged_on_the_status_and_the_board(
+    loop: Loop, make_patient: Callable[..., int]
+) -> None:
+    from datetime import UTC, datetime
+
+    from dashboard.views.bay import card_leaves
+    from dashboard.views.board import load_board
+
+    pid = make_patient(trial="ZUMA-7")
+    assert loop.get(f"/patients/{pid}/status")["trial"] == "ZUMA-7"
+    with loop.sessions() as session:
+        (bed,) = load_board(session, datetime.now(UTC), loop.settings).beds
+    assert card_leaves(bed, "Europe/London")[("trial", "children")] == ("Trial ZUMA-7: trial protocol grading applies")
+    off = loop.client.patch(f"/api/v1/patients/{pid}", json={"trial": None})
+    assert off.status_code == 200 and off.get_json()["trial"] is None
