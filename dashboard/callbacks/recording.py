@@ -10,8 +10,9 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dashboard import ids
 from dashboard.context import read_session, session_scope
 from dashboard.views.actor import current_actor, viewing_settings
+from dashboard.views.field_hints import unit_options
 from dashboard.views.form_layout import PREVIEWED, preview_block
-from dashboard.views.forms import KINDS, body_from_values, form_values, unit_options
+from dashboard.views.forms import KINDS, body_from_values, form_values
 from dashboard.views.prefill import PREFILLABLE, marks
 from dashboard.views.previews import form_preview
 from dashboard.views.recording import submit_form

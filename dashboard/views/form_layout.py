@@ -8,7 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.views.forms import KINDS, TITLES, Field, form_fields, offered_options, schema_range, unit_options
+from dashboard.views.field_hints import schema_range, unit_options
+from dashboard.views.forms import KINDS, TITLES, Field, form_fields, offered_options
 from dashboard.views.prefill import PREFILLABLE, mark
 from dashboard.views.previews import Preview
 

@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, get_args
-
-from pydantic import BaseModel
+from typing import Any
 
 from dashboard.views.errors import describe
 from dashboard.views.timefmt import parse_local
 from data.catalogue import ANALYTES
-from data.schemas import MEDICATION_UNITS, RECORD_SCHEMAS, ROUTES, VASOPRESSOR_NAMES
-from data.validation import FieldError, InvalidInput, Range
+from data.schemas import MEDICATION_UNITS, ROUTES, VASOPRESSOR_NAMES
+from data.validation import FieldError, InvalidInput
 from toxicity import (
     CONSCIOUSNESS_LEVELS,
     DRUGS,
@@ -311,32 +309,6 @@ def form_fields(kind: str, tool: str = "ICE") -> tuple[Field, ...]:
     }[kind]
 
 
-def schema_range(kind: str, name: str) -> Range | None:
-    """The range `data.schemas` accepts for a number field ("ice.naming" looks inside the ICE model), so a
-    form's hint and unit are the validator's own and cannot drift from it."""
-    model: Any = RECORD_SCHEMAS[kind]
-    *groups, leaf = name.split(".")
-    for group in groups:
-        model = next(arg for arg in _flatten(model.model_fields[group].annotation) if _is_model(arg))
-    info = model.model_fields.get(leaf)
-    if info is None:
-        return None
-    candidates = [*info.metadata, *(m for arg in _flatten(info.annotation) for m in getattr(arg, "__metadata__", ()))]
-    return next((m for m in candidates if isinstance(m, Range)), None)
-
-
-def _flatten(annotation: Any) -> list[Any]:
-    """An annotation and everything inside it (`Annotated[float, Range] | None` -> the Annotated, float, None)."""
-    found = [annotation]
-    for arg in get_args(annotation):
-        found.extend(_flatten(arg))
-    return found
-
-
-def _is_model(value: Any) -> bool:
-    return isinstance(value, type) and issubclass(value, BaseModel)
-
-
 def _empty(field: Field, value: Any) -> bool:
     """Nothing entered. For a finding that must be stated an empty list is no answer too (for a list such as the
     vasopressors an empty list is the answer "none")."""
@@ -415,11 +387,3 @@ def _field_for(item: FieldError, names: list[str]) -> str | None:
             return path
         path = path.rpartition(".")[0]
     return None
-
-
-def unit_options(analyte: str | None) -> list[str]:
-    """The units a lab value may be entered in, the stored (canonical) unit first."""
-    if analyte is None or analyte not in ANALYTES:
-        return []
-    found = ANALYTES[analyte]
-    return [found.unit, *[u for u in found.accepted_units() if u != found.unit]]

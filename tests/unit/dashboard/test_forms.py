@@ -1,5 +1,6 @@
 from datetime import UTC, datetime
 
+from dashboard.views.field_hints import schema_range, unit_options
 from dashboard.views.form_layout import control
 from dashboard.views.forms import (
     KINDS,
@@ -7,8 +8,6 @@ from dashboard.views.forms import (
     field_errors,
     form_fields,
     form_values,
-    schema_range,
-    unit_options,
 )
 from data.schemas import RECORD_SCHEMAS
 from data.validation import FieldError, InvalidInput, parse
