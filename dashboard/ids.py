@@ -49,6 +49,8 @@ PATIENT_SAVE = "patient-save"
 PATIENT_STATUS = "patient-save-status"
 PATIENT_SAVED = "patient-saved"
 PATIENT_PREVIEW = "patient-preview"
+PATIENT_PREFILL = "patient-prefill"
+PATIENT_PREFILLED = "patient-prefilled"
 PATIENT_UNIT_OPTIONS = "patient-unit-options"
 PATIENT_RECORD_KIND = "patient-record-kind"
 PATIENT_RECORDS = "patient-records"
@@ -74,8 +76,14 @@ def patient_wrap(form: str, name: Any) -> dict[str, Any]:
     return {"type": PATIENT_WRAP, "form": form, "name": name}
 
 
+def patient_prefill(form: str, name: Any) -> dict[str, Any]:
+    """The marker under a field saying where its pre-filled value came from ("from obs at 14:05")."""
+    return {"type": PATIENT_PREFILL, "form": form, "name": name}
+
+
 def patient_form(kind: str, form: Any) -> dict[str, Any]:
-    """The per-form components: `kind` is PATIENT_SAVE, PATIENT_STATUS, PATIENT_SAVED or PATIENT_PREVIEW."""
+    """The per-form components: `kind` is PATIENT_SAVE, PATIENT_STATUS, PATIENT_SAVED, PATIENT_PREVIEW or
+    PATIENT_PREFILLED (the pre-filled values and their sources)."""
     return {"type": kind, "form": form}
 
 
@@ -92,6 +100,7 @@ ALERTS_ACK = "alerts-acknowledge"
 ALERTS_SNOOZE = "alerts-snooze"
 ALERTS_RESOLVE = "alerts-resolve"
 ALERTS_STATUS = "alerts-status"
+ALERTS_HINT = "alerts-resolve-hint"
 ALERTS_CHANGED = "alerts-changed"
 ALERTS_HISTORY = "alerts-history"
 ALERTS_HISTORY_TITLE = "alerts-history-title"

@@ -5,14 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.context import read_session, session_scope
 from dashboard.views.actor import current_actor, viewing_settings
-from dashboard.views.alerts_view import act, history_title, load_alert_rows, load_history, selected_alert
+from dashboard.views.alerts_view import (
+    act,
+    action_status,
+    history_title,
+    load_alert_rows,
+    load_history,
+    resolve_hint,
+    selected_alert,
+)
 from dashboard.views.board import check_pulse
 
 ACTIONS = {ids.ALERTS_ACK: "acknowledge", ids.ALERTS_SNOOZE: "snooze", ids.ALERTS_RESOLVE: "resolve"}
@@ -69,7 +76,7 @@ def register(app: Dash) -> None:
     ) -> tuple[Any, ...]:
         action = ACTIONS[str(ctx.triggered_id)]
         settings = viewing_settings()
-        done, message = act(
+        result = act(
             session_scope,
             action,
             selected_alert(selected),
@@ -79,20 +86,21 @@ def register(app: Dash) -> None:
             reason,
             minutes,
         )
-        if not done:
-            return dbc.Alert(message, color="danger", class_name="py-1"), no_update, no_update
-        return dbc.Alert(message, color="success", class_name="py-1"), (changed or 0) + 1, ""
+        if not result.done:
+            return action_status(result, selected), no_update, no_update
+        return action_status(result, selected), (changed or 0) + 1, ""
 
     @app.callback(
         Output(ids.ALERTS_HISTORY, "rowData"),
         Output(ids.ALERTS_HISTORY_TITLE, "children"),
+        Output(ids.ALERTS_HINT, "children"),
         Input(ids.ALERTS_GRID, "selectedRows"),
         prevent_initial_call=True,
     )
     def history(selected: list[dict[str, Any]] | None) -> tuple[Any, ...]:
         alert_id = selected_alert(selected)
         if alert_id is None:
-            return [], history_title(None)
+            return [], history_title(None), resolve_hint(None)
         with read_session() as session:
             rows = load_history(session, alert_id, viewing_settings().ward_timezone, current_actor("read"))
-        return rows, history_title(selected)
+        return rows, history_title(selected), resolve_hint(selected)

@@ -10,8 +10,10 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dashboard import ids
 from dashboard.context import read_session, session_scope
 from dashboard.views.actor import current_actor, viewing_settings
+from dashboard.views.field_hints import unit_options
 from dashboard.views.form_layout import PREVIEWED, preview_block
-from dashboard.views.forms import KINDS, body_from_values, form_values, unit_options
+from dashboard.views.forms import KINDS, body_from_values, form_values
+from dashboard.views.prefill import PREFILLABLE, marks
 from dashboard.views.previews import form_preview
 from dashboard.views.recording import submit_form
 
@@ -45,10 +47,25 @@ def _register_preview(app: Dash, kind: str) -> None:
     def preview(_values: list[Any], patient: dict[str, Any]) -> list[Any]:
         now = datetime.now(UTC)
         tz = viewing_settings().ward_timezone
-        body = body_from_values(kind, form_values(ctx.inputs_list[0]), tz, now, patient["tool"])
+        values = form_values(ctx.inputs_list[0])
+        body = body_from_values(kind, values, tz, now, patient["tool"])
         with read_session() as session:
-            shown = form_preview(session, kind, body, patient["id"], patient["tool"], current_actor("read"), now)
+            actor = current_actor("read")
+            shown = form_preview(session, kind, body, patient["id"], patient["tool"], actor, now, values)
         return [] if shown is None else preview_block(shown)
+
+
+def _register_prefill_marks(app: Dash, kind: str) -> None:
+    @app.callback(
+        Output(ids.patient_prefill(kind, ALL), "children"),
+        Input(ids.patient_field(kind, ALL), "value"),
+        State(ids.patient_form(ids.PATIENT_PREFILLED, kind), "data"),
+        prevent_initial_call=True,
+    )
+    def prefill_marks(_values: list[Any], filled: dict[str, Any]) -> list[str]:
+        """A pre-filled value the nurse changes is no longer marked as the obs's."""
+        names = [o["id"]["name"] for o in ctx.outputs_list]
+        return marks(names, form_values(ctx.inputs_list[0]), filled or {})
 
 
 def register(app: Dash) -> None:
@@ -56,6 +73,8 @@ def register(app: Dash) -> None:
         _register_save(app, kind)
     for kind in PREVIEWED:
         _register_preview(app, kind)
+    for kind in PREFILLABLE:
+        _register_prefill_marks(app, kind)
 
     @app.callback(
         Output(ids.patient_field("labs", "unit"), "options"),

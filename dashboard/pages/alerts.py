@@ -12,7 +12,14 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.context import read_session
 from dashboard.views.actor import viewing_settings
-from dashboard.views.alerts_view import COLUMNS, HISTORY_COLUMNS, STATUSES, column_defs, load_alert_rows
+from dashboard.views.alerts_view import (
+    COLUMNS,
+    HISTORY_COLUMNS,
+    STATUSES,
+    column_defs,
+    load_alert_rows,
+    resolve_hint,
+)
 from dashboard.views.board import offline_banner, poll
 from dashboard.views.grid import single_row_selection
 from dashboard.views.shell import frame, heartbeat_banner
@@ -78,8 +85,9 @@ def layout(**_query: str) -> html.Div:
                         md=4,
                     ),
                 ],
-                class_name="my-2",
+                class_name="mt-2",
             ),
+            html.Div(resolve_hint(None), id=ids.ALERTS_HINT, className="small text-secondary mb-2"),
             html.Div(id=ids.ALERTS_STATUS),
             html.H2("Delivery history", id=ids.ALERTS_HISTORY_TITLE, className="h5 mt-3"),
             dag.AgGrid(

@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.context import read_session
-from dashboard.views.actor import current_actor, viewing_settings
+from dashboard.views.actor import current_actor, granted, viewing_settings
 from dashboard.views.form_layout import recording_tabs
 from dashboard.views.forms import KINDS, TITLES
 from dashboard.views.grid import single_row_selection
@@ -24,6 +24,7 @@ from dashboard.views.patient import (
     header,
     initial_form_values,
     load_patient,
+    prefilled_values,
 )
 from dashboard.views.records_table import column_defs, pending_text, row_data
 from dashboard.views.shell import frame
@@ -89,7 +90,13 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
                 ]
             ),
             html.H2("Record", className="h5 mt-3"),
-            recording_tabs(view.tool, initial_form_values(view, now, tz), form_notes(view, tz)),
+            recording_tabs(
+                view.tool,
+                initial_form_values(view, now, tz),
+                form_notes(view, now, tz),
+                prefilled_values(view, now, tz),
+                granted("pause_monitoring"),
+            ),
             html.H2("Records", className="h5 mt-4"),
             *records_section(view, tz),
             dcc.Interval(id=ids.PATIENT_INTERVAL, interval=settings.board_refresh_seconds * 1000),

@@ -6,7 +6,7 @@ import dataclasses
 
 from flask_login import current_user
 
-from dashboard.auth import require
+from dashboard.auth import permitted, require
 from dashboard.context import app_context
 from data.audit import Actor
 from data.settings import Settings
@@ -25,3 +25,9 @@ def viewing_settings() -> Settings:
     settings = app_context().settings
     ward = getattr(current_user, "ward", None)
     return dataclasses.replace(settings, board_ward=ward) if ward else settings
+
+
+def granted(*asked: str) -> frozenset[str]:
+    """Which of the `asked` permissions the signed-in person has: a page offers only what they may do (the server
+    checks again when they do it)."""
+    return frozenset(permission for permission in asked if permitted(permission))

@@ -5,9 +5,12 @@ Acknowledge, snooze and resolve go through `alerts.lifecycle` (audit, ward bump,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 from sqlalchemy.orm import Session
 
 from alerts import lifecycle
@@ -19,7 +22,7 @@ from dashboard.views.timefmt import stamp
 from data import queries
 from data.audit import Actor
 from data.models import Alert, AlertDelivery, DeliveryAttempt, Patient
-from data.records import NotFound, check_ward
+from data.records import NotFound, Refused, check_ward
 from data.settings import Settings
 from data.validation import InvalidInput
 
@@ -81,6 +84,8 @@ def alert_rows(
         rows.append(
             {
                 "id": str(alert.id),
+                "patient_id": alert.patient_id,
+                "kind_code": alert.kind,
                 "bed": bed_text(alert, patients),
                 "kind": alert.kind.replace("_", " "),
                 "severity": alert.severity,
@@ -158,6 +163,16 @@ def history_title(rows: list[dict[str, Any]] | None) -> str:
     return f"{HISTORY_TITLE} of alert {rows[0]['id']} ({rows[0]['kind']})"
 
 
+@dataclass(frozen=True)
+class ActionResult:
+    """What an action did: `refused` when the alert's state does not allow it (an overdue alert cannot be
+    resolved by hand), as opposed to a mistake in what was typed."""
+
+    done: bool
+    message: str
+    refused: bool = False
+
+
 def act(
     scope: Scope,
     action: str,
@@ -167,23 +182,61 @@ def act(
     settings: Settings,
     reason: str | None = None,
     minutes: int | None = None,
-) -> tuple[bool, str]:
-    """Acknowledge, snooze or resolve one alert; (done, message for the person)."""
+) -> ActionResult:
+    """Acknowledge, snooze or resolve one alert, and the message for the person."""
     if alert_id is None:
-        return False, "Select an alert first."
+        return ActionResult(False, "Select an alert first.")
     try:
         with scope() as session:
             if action == "acknowledge":
                 lifecycle.acknowledge(session, alert_id, actor, now, settings=settings)
             elif action == "snooze":
                 if minutes is None:
-                    return False, "Snooze: give the minutes."
+                    return ActionResult(False, "Snooze: give the minutes.")
                 lifecycle.snooze(session, alert_id, int(minutes), reason or "", actor, now, settings=settings)
             else:
                 lifecycle.resolve(session, alert_id, reason or "", actor, now)
     except InvalidInput as exc:
-        return False, "; ".join(error_lines(exc))
+        return ActionResult(False, "; ".join(error_lines(exc)))
     except NotFound as exc:
-        return False, str(exc)
+        return ActionResult(False, str(exc))
+    except Refused as exc:
+        return ActionResult(False, f"Not resolved: {exc}.", refused=True)
     done = {"acknowledge": "acknowledged", "snooze": f"snoozed for {minutes} min", "resolve": "resolved"}[action]
-    return True, f"Alert {done}."
+    return ActionResult(True, f"Alert {done}.")
+
+
+def _selected_row(rows: list[dict[str, Any]] | None) -> dict[str, Any]:
+    return rows[0] if rows else {}
+
+
+def patient_link(rows: list[dict[str, Any]] | None, text: str) -> list[Any]:
+    """A link to the selected alert's patient page, where the assessment or an exception is recorded."""
+    patient_id = _selected_row(rows).get("patient_id")
+    if patient_id is None:
+        return []
+    return [" ", dcc.Link(text, href=f"/patient/{patient_id}", className="alert-link")]
+
+
+def action_status(result: ActionResult, rows: list[dict[str, Any]] | None) -> dbc.Alert:
+    """The message under the buttons; a refused resolve says how the alert closes and links to the patient."""
+    if result.done:
+        return dbc.Alert(result.message, color="success", class_name="py-1")
+    if result.refused:
+        link = patient_link(rows, "Open the patient's page to record it.")
+        return dbc.Alert([result.message, *link], color="warning", class_name="py-1")
+    return dbc.Alert(result.message, color="danger", class_name="py-1")
+
+
+RESOLVE_HINT = "Overdue alerts are not resolved by hand: they close themselves once the assessment, or a monitoring "
+RESOLVE_HINT += "exception (patient off the ward, refused, paused by a doctor), is recorded on the patient's page."
+
+
+def resolve_hint(rows: list[dict[str, Any]] | None) -> list[Any]:
+    """Beside the Resolve button: how the selected alert closes, when it is an overdue alert."""
+    kind = _selected_row(rows).get("kind_code")
+    what = lifecycle.OVERDUE_WORDS.get(kind) if isinstance(kind, str) else None
+    if what is None:
+        return [RESOLVE_HINT]
+    text = f"This alert closes itself when the {what} is recorded, or a monitoring exception covering it."
+    return [html.Strong(text), *patient_link(rows, f"Record the {what} or an exception.")]

@@ -8,18 +8,23 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.views.forms import KINDS, TITLES, Field, form_fields, schema_range, unit_options
+from dashboard.views.field_hints import schema_range, unit_options
+from dashboard.views.forms import KINDS, TITLES, Field, form_fields, offered_options
+from dashboard.views.prefill import PREFILLABLE, mark
 from dashboard.views.previews import Preview
 
 PREVIEWED = ("crs-assessments", "neuro-assessments")
+YES_NO_OPTIONS = [{"label": "Yes", "value": "yes"}, {"label": "No", "value": "no"}]
+NO_PERMISSIONS: frozenset[str] = frozenset()
 
 
 def _options(field: Field, values: tuple[str, ...]) -> list[dict[str, str]]:
-    return [{"label": v.replace("_", " "), "value": v} for v in values]
+    return [{"label": field.option_label(v), "value": v} for v in values]
 
 
-def control(kind: str, field: Field, value: Any) -> Any:
-    """The input component for one field; every one carries its value in `value`."""
+def control(kind: str, field: Field, value: Any, permissions: frozenset[str] = NO_PERMISSIONS) -> Any:
+    """The input component for one field; every one carries its value in `value`. A finding that must be stated
+    starts with no answer chosen (`value` None)."""
     cid = ids.patient_field(kind, field.name)
     if field.kind == "time":
         return dbc.Input(id=cid, type="datetime-local", value=value)
@@ -36,23 +41,39 @@ def control(kind: str, field: Field, value: Any) -> Any:
             ]
         )
     if field.kind == "select":
-        choices = field.options or tuple(unit_options(None))
-        placeholder = [] if field.default is not None else [{"label": "—", "value": ""}]
-        return dbc.Select(id=cid, options=placeholder + _options(field, choices), value=value or "")
-    if field.kind in ("multi", "flags"):
+        choices = offered_options(field, permissions) or tuple(unit_options(None))
+        # The select shows `placeholder` while nothing is chosen; an optional one also offers it as a choice, to
+        # take an answer back (a finding that must be stated cannot be un-answered).
+        blank = [] if field.default is not None or field.unanswered else [{"label": field.blank, "value": ""}]
+        return dbc.Select(id=cid, options=blank + _options(field, choices), value=value or "", placeholder=field.blank)
+    if field.kind in ("multi", "flags", "findings"):
         return dbc.Checklist(id=cid, options=_options(field, field.options), value=value or [], inline=True)
+    if field.kind == "yesno":
+        return dbc.RadioItems(id=cid, options=YES_NO_OPTIONS, value=value, inline=True)
     if field.kind == "bool":
         return dbc.Checkbox(id=cid, value=bool(value), label=field.label)
     return dbc.Input(id=cid, type="text", value=value or "")
 
 
-def field_block(kind: str, field: Field, value: Any) -> dbc.Col:
+def field_block(
+    kind: str,
+    field: Field,
+    value: Any,
+    filled: dict[str, dict[str, Any]] | None = None,
+    permissions: frozenset[str] = NO_PERMISSIONS,
+) -> dbc.Col:
     label = [] if field.kind == "bool" else [dbc.Label(field.label, html_for=None, class_name="mb-0 small")]
+    marker = (
+        [html.Div(mark(field.name, value, filled or {}), id=ids.patient_prefill(kind, field.name), className="prefill")]
+        if kind in PREFILLABLE
+        else []
+    )
     return dbc.Col(
         html.Div(
             [
                 *label,
-                control(kind, field, value),
+                control(kind, field, value, permissions),
+                *marker,
                 html.Div(id=ids.patient_feedback(kind, field.name), className="field-error"),
             ],
             id=ids.patient_wrap(kind, field.name),
@@ -62,12 +83,20 @@ def field_block(kind: str, field: Field, value: Any) -> dbc.Col:
     )
 
 
-def form(kind: str, tool: str, values: dict[str, Any], note: str = "") -> html.Div:
+def form(
+    kind: str,
+    tool: str,
+    values: dict[str, Any],
+    note: str = "",
+    filled: dict[str, dict[str, Any]] | None = None,
+    permissions: frozenset[str] = NO_PERMISSIONS,
+) -> html.Div:
+    """One recording form; `filled`: the values pre-filled from an earlier record and where each came from."""
     fields = form_fields(kind, tool)
     parts: list[Any] = []
     if note:
         parts.append(html.P(note, className="text-secondary small mb-2"))
-    parts.append(dbc.Row([field_block(kind, f, values.get(f.name)) for f in fields]))
+    parts.append(dbc.Row([field_block(kind, f, values.get(f.name), filled, permissions) for f in fields]))
     if kind in PREVIEWED:
         parts.append(html.Div(id=ids.patient_form(ids.PATIENT_PREVIEW, kind), className="preview mb-2"))
     parts += [
@@ -75,13 +104,28 @@ def form(kind: str, tool: str, values: dict[str, Any], note: str = "") -> html.D
         html.Div(id=ids.patient_form(ids.PATIENT_STATUS, kind), className="mt-2"),
         dcc.Store(id=ids.patient_form(ids.PATIENT_SAVED, kind), data=0),
     ]
+    if kind in PREFILLABLE:
+        parts.append(dcc.Store(id=ids.patient_form(ids.PATIENT_PREFILLED, kind), data=filled or {}))
     return html.Div(parts, className="p-2")
 
 
-def recording_tabs(tool: str, initial: dict[str, dict[str, Any]], notes: dict[str, str]) -> dbc.Tabs:
+def recording_tabs(
+    tool: str,
+    initial: dict[str, dict[str, Any]],
+    notes: dict[str, str],
+    filled: dict[str, dict[str, dict[str, Any]]] | None = None,
+    permissions: frozenset[str] = NO_PERMISSIONS,
+) -> dbc.Tabs:
+    """A tab per record kind; `permissions`: the user's, which decide the choices offered (a nurse is not offered
+    "paused by a doctor")."""
+    filled = filled or {}
     return dbc.Tabs(
         [
-            dbc.Tab(form(kind, tool, initial[kind], notes.get(kind, "")), label=TITLES[kind], tab_id=f"tab-{kind}")
+            dbc.Tab(
+                form(kind, tool, initial[kind], notes.get(kind, ""), filled.get(kind), permissions),
+                label=TITLES[kind],
+                tab_id=f"tab-{kind}",
+            )
             for kind in KINDS
         ],
         active_tab="tab-observations",

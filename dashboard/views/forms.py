@@ -4,26 +4,47 @@ validation errors of `data.schemas` (the same models the API uses) come back to 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
-from typing import Any, get_args
-
-from pydantic import BaseModel
+from types import MappingProxyType
+from typing import Any
 
 from dashboard.views.errors import describe
-from dashboard.views.timefmt import parse_local, to_local_input
+from dashboard.views.timefmt import parse_local
 from data.catalogue import ANALYTES
-from data.models import Observation
-from data.schemas import MEDICATION_UNITS, RECORD_SCHEMAS, ROUTES, VASOPRESSOR_NAMES
-from data.validation import FieldError, InvalidInput, Range
-from toxicity import CONSCIOUSNESS_LEVELS, DRUGS, ICP_FINDINGS, OXYGEN_DEVICES, SEIZURE_TYPES
+from data.schemas import MEDICATION_UNITS, ROUTES, VASOPRESSOR_NAMES
+from data.validation import FieldError, InvalidInput
+from toxicity import (
+    CONSCIOUSNESS_LEVELS,
+    DRUGS,
+    EXCEPTION_ITEMS,
+    EXCEPTION_REASONS,
+    ICP_FINDINGS,
+    NEURO_EVENTS,
+    OXYGEN_DEVICES,
+    SEIZURE_TYPES,
+)
+from toxicity.icans import CONSCIOUSNESS_WORDS, SEIZURE_WORDS
 from toxicity.ice import ICE_PART_MAXIMA
+from toxicity.neuro_events import ICP_WORDS
 
-KINDS = ("observations", "crs-assessments", "neuro-assessments", "labs", "medications")
+KINDS = (
+    "observations",
+    "crs-assessments",
+    "neuro-assessments",
+    "neuro-events",
+    "monitoring-exceptions",
+    "labs",
+    "medications",
+)
 TITLES = {
     "observations": "Obs",
     "crs-assessments": "CRS assessment",
     "neuro-assessments": "Neuro assessment",
+    "neuro-events": "Neurological event",
+    "monitoring-exceptions": "Monitoring exception",
     "labs": "Lab result",
     "medications": "Medication given",
 }
@@ -31,15 +52,27 @@ TIME_FIELDS = {
     "observations": "taken_at",
     "crs-assessments": "assessed_at",
     "neuro-assessments": "assessed_at",
+    "neuro-events": "occurred_at",
+    "monitoring-exceptions": "starts_at",
     "labs": "collected_at",
     "medications": "given_at",
 }
+NO_ICP_FINDING = "none"
+"""The raised-ICP answer "none of these", distinct from no answer at all (nothing ticked)."""
+PAUSED_BY_DOCTOR = "paused_by_doctor"
 
 
 @dataclass(frozen=True)
 class Field:
     """One input. `name` is the body path ("temperature_c", "ice.naming"); `kind` picks the component:
-    time, number, select, multi (a list), flags (checked names -> {name: true}), bool, text."""
+    time, number, select, multi (a list), flags (checked names -> {name: true}), bool (a checkbox: unticked is
+    false), yesno (two radio buttons, neither chosen at first), findings (a list with a "none" choice of its own),
+    text.
+
+    `unanswered` is the message shown by the field when the nurse has not answered it; a field with one has no
+    default, and an empty answer (nothing chosen, nothing ticked) is never sent as "no". `labels` are the words
+    shown for the options (the guideline's words where it has them); `blank` is what the empty choice of a select
+    says."""
 
     name: str
     label: str
@@ -47,14 +80,26 @@ class Field:
     options: tuple[str, ...] = ()
     default: Any = None
     width: int = 3
+    unanswered: str = ""
+    labels: Mapping[str, str] = dataclass_field(default_factory=dict)
+    blank: str = "—"
+
+    def option_label(self, value: str) -> str:
+        return self.labels.get(value, _words(value))
 
 
 def _words(value: str) -> str:
     return value.replace("_", " ")
 
 
-def _time(name: str) -> Field:
-    return Field(name, "Time (ward clock)", "time", width=4)
+def _time(name: str, label: str = "Time (ward clock)", unanswered: str = "") -> Field:
+    return Field(name, label, "time", width=4, unanswered=unanswered)
+
+
+def _required(name: str, label: str, kind: str, message: str, **extra: Any) -> Field:
+    """A finding the nurse must state: it starts empty and saving without it names it."""
+    blank = extra.pop("blank", "— not answered —")
+    return Field(name, label, kind, unanswered=message, blank=blank, **extra)
 
 
 OVERRIDE = (
@@ -81,17 +126,25 @@ OBSERVATION_FIELDS = (
     Field("systolic_bp", "Systolic BP", "number"),
     Field("diastolic_bp", "Diastolic BP", "number"),
     Field("spo2", "SpO₂", "number"),
-    Field("oxygen_device", "Oxygen", "select", OXYGEN_DEVICES, default="room_air"),
+    Field("oxygen_device", "Oxygen", "select", OXYGEN_DEVICES, blank="— not recorded —"),
     Field("oxygen_flow_l_min", "O₂ flow", "number"),
     Field("fio2", "FiO₂", "number"),
-    Field("consciousness", "Consciousness", "select", CONSCIOUSNESS_LEVELS),
+    Field("consciousness", "Consciousness", "select", CONSCIOUSNESS_LEVELS, labels=CONSCIOUSNESS_WORDS),
     Field("vasopressors", "Vasopressors", "multi", VASOPRESSOR_NAMES, default=[], width=12),
 )
 CRS_FIELDS = (
     _time("assessed_at"),
-    Field("temperature_c", "Temperature", "number"),
-    Field("hypotension", "Hypotension", "bool", default=False),
-    Field("oxygen", "Oxygen", "select", OXYGEN_DEVICES, default="room_air"),
+    _required(
+        "temperature_c", "Temperature", "number", "Temperature not entered: enter the temperature at this assessment."
+    ),
+    _required("hypotension", "Hypotension", "yesno", "Hypotension not answered: choose yes or no."),
+    _required(
+        "oxygen",
+        "Oxygen",
+        "select",
+        "Oxygen not answered: choose the oxygen device, or room air.",
+        options=OXYGEN_DEVICES,
+    ),
     Field("oxygen_flow_l_min", "O₂ flow", "number"),
     Field("vasopressors", "Vasopressors", "multi", VASOPRESSOR_NAMES, default=[], width=12),
     Field(
@@ -109,10 +162,40 @@ CRS_FIELDS = (
 ICE_FIELDS = tuple(Field(f"ice.{part}", _words(part).capitalize(), "number", width=3) for part in ICE_PART_MAXIMA)
 NEURO_COMMON = (
     Field("unable_to_perform_assessment", "Unable to perform (unarousable)", "bool", default=False, width=4),
-    Field("consciousness", "Consciousness", "select", CONSCIOUSNESS_LEVELS, default="alert", width=4),
-    Field("seizure", "Seizure", "select", SEIZURE_TYPES, default="none", width=4),
-    Field("deep_focal_motor_weakness", "Deep focal motor weakness", "bool", default=False, width=4),
-    Field("icp_findings", "Raised ICP findings", "multi", ICP_FINDINGS, default=[], width=12),
+    _required(
+        "consciousness",
+        "Level of consciousness",
+        "select",
+        "Level of consciousness not answered: choose one (fully alert is an answer).",
+        options=CONSCIOUSNESS_LEVELS,
+        labels=CONSCIOUSNESS_WORDS,
+        width=4,
+    ),
+    _required(
+        "seizure",
+        "Seizure",
+        "select",
+        "Seizure not answered: choose no seizure, or the kind of seizure.",
+        options=SEIZURE_TYPES,
+        labels=SEIZURE_WORDS,
+        width=4,
+    ),
+    _required(
+        "deep_focal_motor_weakness",
+        "Deep focal motor weakness (hemiparesis or paraparesis)",
+        "yesno",
+        "Deep focal motor weakness not answered: choose yes or no.",
+        width=4,
+    ),
+    _required(
+        "icp_findings",
+        "Raised ICP findings",
+        "findings",
+        "Raised ICP findings not answered: tick each finding seen, or none.",
+        options=(NO_ICP_FINDING, *ICP_FINDINGS),
+        labels={NO_ICP_FINDING: "none of these", **ICP_WORDS},
+        width=12,
+    ),
     Field(
         "attributable_to_other_cause",
         "Due to another cause",
@@ -139,6 +222,78 @@ MEDICATION_FIELDS = (
 )
 
 
+EVENT_GROUPS = MappingProxyType(
+    {
+        "seizure": "Seizure",
+        "status_epilepticus": "Status epilepticus",
+        "motor_weakness": "Motor",
+        "raised_icp": "Raised ICP",
+    }
+)
+EVENT_LABELS = MappingProxyType(
+    {name: f"{EVENT_GROUPS[rule.kind]}: {rule.words}" for name, rule in NEURO_EVENTS.items()}
+)
+NEURO_EVENT_FIELDS = (
+    _time("occurred_at", "Time seen (ward clock)"),
+    _required(
+        "event",
+        "What was seen",
+        "select",
+        "Event not chosen: choose what was seen.",
+        options=tuple(NEURO_EVENTS),
+        labels=EVENT_LABELS,
+        blank="— choose —",
+        width=8,
+    ),
+    Field("note", "Note (optional)", "text", width=12),
+)
+EXCEPTION_ITEM_LABELS = MappingProxyType(
+    {"obs": "obs", "crs": "CRS assessment", "neuro": "neuro assessment", "bloods": "daily bloods"}
+)
+EXCEPTION_FIELDS = (
+    _time("starts_at", "Starts (ward clock)"),
+    _time(
+        "ends_at",
+        "Ends (ward clock, at most 72 h later)",
+        "End not entered: enter when the exception ends (at most 72 h after it starts).",
+    ),
+    _required(
+        "reason",
+        "Reason",
+        "select",
+        "Reason not chosen: choose why the monitoring is not done.",
+        options=tuple(EXCEPTION_REASONS),
+        labels=EXCEPTION_REASONS,
+        blank="— choose —",
+        width=4,
+    ),
+    _required(
+        "items",
+        "Not done while it lasts",
+        "multi",
+        "Nothing ticked: tick what is not done while the exception lasts.",
+        options=EXCEPTION_ITEMS,
+        labels=EXCEPTION_ITEM_LABELS,
+        width=12,
+    ),
+    _required(
+        "note",
+        "Note",
+        "text",
+        "Note not entered: say why and who decided (3-2000 characters).",
+        width=12,
+    ),
+)
+
+
+def offered_options(field: Field, permissions: frozenset[str]) -> tuple[str, ...]:
+    """The options a user is offered: "paused by a doctor" only to those who may pause monitoring (the server
+    refuses it to anyone else whatever the page sent)."""
+    if field.name == "reason" and "pause_monitoring" not in permissions:
+        return tuple(o for o in field.options if o != PAUSED_BY_DOCTOR)
+    return field.options
+
+
 def form_fields(kind: str, tool: str = "ICE") -> tuple[Field, ...]:
     """The fields of a form; the neuro form takes the ICE parts, or the CAPD total for children."""
     if kind == "neuro-assessments":
@@ -147,59 +302,22 @@ def form_fields(kind: str, tool: str = "ICE") -> tuple[Field, ...]:
     return {
         "observations": OBSERVATION_FIELDS,
         "crs-assessments": CRS_FIELDS,
+        "neuro-events": NEURO_EVENT_FIELDS,
+        "monitoring-exceptions": EXCEPTION_FIELDS,
         "labs": LAB_FIELDS,
         "medications": MEDICATION_FIELDS,
     }[kind]
 
 
-def initial_values(kind: str, tool: str, now: datetime, tz: str, obs: Observation | None = None) -> dict[str, Any]:
-    """What the form shows when it opens: now, the defaults, and for CRS the latest obs."""
-    values = {f.name: f.default for f in form_fields(kind, tool)}
-    values[TIME_FIELDS[kind]] = to_local_input(now, tz)
-    if kind == "crs-assessments" and obs is not None:
-        values.update(crs_prefill(obs))
-    return values
-
-
-def crs_prefill(obs: Observation) -> dict[str, Any]:
-    """The CRS form from the latest obs: temperature, oxygen and flow, vasopressors (and so hypotension)."""
-    return {
-        "temperature_c": obs.temperature_c,
-        "oxygen": obs.oxygen_device,
-        "oxygen_flow_l_min": obs.oxygen_flow_l_min,
-        "vasopressors": list(obs.vasopressors or []),
-        "hypotension": bool(obs.vasopressors),
-    }
-
-
-def schema_range(kind: str, name: str) -> Range | None:
-    """The range `data.schemas` accepts for a number field ("ice.naming" looks inside the ICE model), so a
-    form's hint and unit are the validator's own and cannot drift from it."""
-    model: Any = RECORD_SCHEMAS[kind]
-    *groups, leaf = name.split(".")
-    for group in groups:
-        model = next(arg for arg in _flatten(model.model_fields[group].annotation) if _is_model(arg))
-    info = model.model_fields.get(leaf)
-    if info is None:
-        return None
-    candidates = [*info.metadata, *(m for arg in _flatten(info.annotation) for m in getattr(arg, "__metadata__", ()))]
-    return next((m for m in candidates if isinstance(m, Range)), None)
-
-
-def _flatten(annotation: Any) -> list[Any]:
-    """An annotation and everything inside it (`Annotated[float, Range] | None` -> the Annotated, float, None)."""
-    found = [annotation]
-    for arg in get_args(annotation):
-        found.extend(_flatten(arg))
-    return found
-
-
-def _is_model(value: Any) -> bool:
-    return isinstance(value, type) and issubclass(value, BaseModel)
-
-
-def _empty(value: Any) -> bool:
+def _empty(field: Field, value: Any) -> bool:
+    """Nothing entered. For a finding that must be stated an empty list is no answer too (for a list such as the
+    vasopressors an empty list is the answer "none")."""
+    if isinstance(value, list):
+        return not value and (bool(field.unanswered) or field.kind == "findings")
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+YES_NO = {"yes": True, "no": False}
 
 
 def _convert(field: Field, value: Any) -> Any:
@@ -207,6 +325,10 @@ def _convert(field: Field, value: Any) -> Any:
         return {name: True for name in value or []}
     if field.kind == "multi":
         return list(value or [])
+    if field.kind == "findings":
+        return [v for v in value if v != NO_ICP_FINDING]
+    if field.kind == "yesno":
+        return YES_NO.get(value, value)
     if field.kind == "bool":
         return bool(value)
     if field.kind == "text":
@@ -224,15 +346,17 @@ def form_values(components: list[dict[str, Any]]) -> dict[str, Any]:
 def body_from_values(kind: str, values: dict[str, Any], tz: str, now: datetime, tool: str = "ICE") -> dict[str, Any]:
     """A request body for `data.schemas` from the form's values. Empty inputs are left out (so the schema says
     "is required" or uses its default); a group (ICE parts, override) is sent only when one of its inputs is
-    filled, so a half-filled ICE is an error, not a silent zero."""
+    filled, so a half-filled ICE is an error, not a silent zero. The record's own time is now when left empty;
+    another time (an exception's end) is left out."""
     body: dict[str, Any] = {}
     for field in form_fields(kind, tool):
         value = values.get(field.name)
         if field.kind == "time":
-            when = parse_local(value, tz) or now
-            body[field.name] = when.isoformat()
+            when = parse_local(value, tz) or (now if field.name == TIME_FIELDS[kind] else None)
+            if when is not None:
+                body[field.name] = when.isoformat()
             continue
-        if _empty(value):
+        if _empty(field, value):
             continue
         target = body
         *groups, leaf = field.name.split(".")
@@ -250,7 +374,7 @@ def field_errors(error: InvalidInput, names: list[str]) -> tuple[dict[str, str],
         name = _field_for(item, names)
         text = describe(item)
         if name is None:
-            general.append(f"{item.field}: {text}")
+            general.append(f"{item.field}: {text}" if item.field else text)
         else:
             by_field[name] = f"{by_field[name]}; {text}" if name in by_field else text
     return by_field, general
@@ -263,11 +387,3 @@ def _field_for(item: FieldError, names: list[str]) -> str | None:
             return path
         path = path.rpartition(".")[0]
     return None
-
-
-def unit_options(analyte: str | None) -> list[str]:
-    """The units a lab value may be entered in, the stored (canonical) unit first."""
-    if analyte is None or analyte not in ANALYTES:
-        return []
-    found = ANALYTES[analyte]
-    return [found.unit, *[u for u in found.accepted_units() if u != found.unit]]

@@ -19,14 +19,15 @@ from alerts.snapshot import load_snapshot
 from alerts.status import guidance, patient_status
 from dashboard import ids
 from dashboard.views.bay import badge_class, trial_text
-from dashboard.views.forms import KINDS, initial_values
+from dashboard.views.forms import KINDS
 from dashboard.views.grades import GradeView, grade_view
+from dashboard.views.prefill import PREFILLABLE, initial_values, prefilled, source_text
 from dashboard.views.records_table import column_defs, row_data
 from dashboard.views.timefmt import clock, day_label, stamp
 from dashboard.views.timeline import Frames, frames_from_rows
 from dashboard.views.trajectory import trajectory_figure
 from data import queries
-from data.models import Observation, Patient
+from data.models import MonitoringException, NeuroEvent, Observation, Patient
 from data.records import neuro_tool
 from data.settings import Settings
 from toxicity import (
@@ -69,6 +70,9 @@ def load_patient(session: Session, patient_id: int, now: datetime, settings: Set
     rules = status_rules(settings)
     version = queries.patient_change_marker(session, patient_id)
     timeline = queries.patient_timeline(session, patient_id)
+    # Not series of the chart: read for the records tables only.
+    timeline["neuro_events"] = list(session.scalars(queries.current_records(NeuroEvent, patient_id)))
+    timeline["monitoring_exceptions"] = list(session.scalars(queries.current_records(MonitoringException, patient_id)))
     frames = frames_from_rows(timeline)
     latest_obs = timeline["observations"][-1] if timeline["observations"] else None
     snapshot = load_snapshot(session, now, [patient_id], window=rules.window, with_alerts=False).patients
@@ -218,20 +222,39 @@ def figure(view: PatientView, now: datetime, tz: str) -> dict[str, Any]:
 
 
 def initial_form_values(view: PatientView, now: datetime, tz: str) -> dict[str, dict[str, Any]]:
-    """What each recording form opens with (the CRS form pre-filled from the latest obs)."""
+    """What each recording form opens with (the CRS form pre-filled with what the latest obs recorded)."""
     return {kind: initial_values(kind, view.tool, now, tz, view.latest_obs) for kind in KINDS}
 
 
-def form_notes(view: PatientView, tz: str) -> dict[str, str]:
-    """A line above a form where it needs one: where the CRS pre-fill came from, CAPD for a child."""
-    notes = {}
-    if view.latest_obs is not None:
+def prefilled_values(view: PatientView, now: datetime, tz: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """By form, the values pre-filled from an earlier record with where each came from."""
+    return {kind: prefilled(kind, view.latest_obs, now, tz) for kind in PREFILLABLE}
+
+
+def form_notes(view: PatientView, now: datetime, tz: str) -> dict[str, str]:
+    """A line above a form where it needs one: where the CRS pre-fill came from, CAPD for a child, what a
+    neurological event and a monitoring exception do."""
+    notes = {
+        "crs-assessments": "Answer every finding: hypotension and oxygen are never assumed.",
+        "neuro-assessments": "Answer every finding: consciousness, seizure, motor weakness and raised ICP.",
+        "neuro-events": (
+            "A seizure, new deep focal motor weakness or a raised-ICP finding seen between assessments: "
+            "it pages the team at once and makes a neuro assessment due now."
+        ),
+        "monitoring-exceptions": (
+            "While it lasts, the ticked items are not overdue and their open overdue alerts close; "
+            "when it ends they are due again."
+        ),
+    }
+    if view.latest_obs is not None and prefilled("crs-assessments", view.latest_obs, now, tz):
         notes["crs-assessments"] = (
-            f"Pre-filled from the obs at {clock(view.latest_obs.taken_at, tz)}; check each finding."
+            f'Values marked "from {source_text(view.latest_obs, now, tz)}" were recorded in that obs: check each. '
+            "Hypotension is never pre-filled: answer it."
         )
     if view.tool == "CAPD":
         notes["neuro-assessments"] = (
-            f"Assessed with CAPD (under {CAPD_AGE_LIMIT_YEARS:g} or developmental delay): enter the CAPD total."
+            f"Assessed with CAPD (under {CAPD_AGE_LIMIT_YEARS:g} or developmental delay): enter the CAPD total and "
+            "answer every finding."
         )
     return notes
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dashboard.views.errors import error_lines
+from dashboard.views.answers import form_problems, lines
 from dashboard.views.grades import override_reason
 from data.audit import Actor
 from data.builders import fever_masking, grade_crs_request, grade_neuro_request
@@ -60,7 +60,7 @@ def crs_preview(body: dict[str, Any], now: datetime, masked_at: Callable[[dateti
         parsed = parse(CRSIn, body, now)
         grade = grade_crs_request(parsed, masked_at(parsed.assessed_at))
     except InvalidInput as exc:
-        return Preview("CRS", None, problems=tuple(error_lines(exc)))
+        return Preview("CRS", None, problems=tuple(lines("crs-assessments", "ICE", exc)))
     except InvalidAssessment as exc:
         return Preview("CRS", None, problems=(str(exc),))
     return _stored("CRS", grade, parsed.override)
@@ -78,20 +78,34 @@ def neuro_preview(body: dict[str, Any], patient: Patient, tool: str, now: dateti
         _score, grade = grade_neuro_request(parsed, age, patient.developmental_delay)
     except InvalidInput as exc:
         partial = partial_ice(body) if tool == "ICE" else ""
-        return Preview("ICANS", None, problems=tuple(error_lines(exc)), score=partial)
+        return Preview("ICANS", None, problems=tuple(lines("neuro-assessments", tool, exc)), score=partial)
     except InvalidAssessment as exc:
         return Preview("ICANS", None, problems=(str(exc),), score=score_text)
     return _stored("ICANS", grade, parsed.override, score_text)
 
 
+SYNDROMES = {"crs-assessments": "CRS", "neuro-assessments": "ICANS"}
+
+
 def form_preview(
-    session: Session, kind: str, body: dict[str, Any], patient_id: int, tool: str, actor: Actor, now: datetime
+    session: Session,
+    kind: str,
+    body: dict[str, Any],
+    patient_id: int,
+    tool: str,
+    actor: Actor,
+    now: datetime,
+    values: dict[str, Any] | None = None,
 ) -> Preview | None:
-    """The preview of a CRS or neuro form for a patient the actor may see; None when there is no such patient."""
+    """The preview of a CRS or neuro form for a patient the actor may see; None when there is no such patient.
+    A form that contradicts itself (`values`: what the fields hold) is not graded."""
     patient = session.get(Patient, patient_id)
     if patient is None:
         return None
     check_ward(actor, patient)
+    problems = form_problems(kind, values or {})
+    if problems:
+        return Preview(SYNDROMES[kind], None, problems=tuple(problems.values()))
     if kind == "crs-assessments":
         return crs_preview(body, now, lambda at: fever_masking(session, patient_id, at))
     return neuro_preview(body, patient, tool, now)

@@ -13,19 +13,21 @@ from typing import Any
 
 from dashboard.context import Scope
 from dashboard.services import amend_clinical, record_clinical
+from dashboard.views.answers import clinical, form_problems
 from dashboard.views.errors import error_lines
 from dashboard.views.form_layout import error_message, saved_message
-from dashboard.views.forms import body_from_values, field_errors
+from dashboard.views.forms import PAUSED_BY_DOCTOR, body_from_values, field_errors
 from dashboard.views.records_table import amend_body, error_body
 from dashboard.views.timefmt import clock
 from data.audit import Actor
 from data.records import NotFound
-from data.validation import InvalidInput
+from data.schemas import RECORD_SCHEMAS
+from data.validation import InvalidInput, parse
 
 Permit = Callable[[str], Actor]
 """`dashboard.views.actor.current_actor`: the signed-in person if allowed `permission`, else the request ends."""
 
-INVALID_FIELDS = "correct the fields marked in red"
+INVALID_FIELDS = "answer or correct the fields marked in red"
 AMENDED = "Amendment saved; the original is kept in the audit trail."
 MARKED_IN_ERROR = "Marked entered in error; the record is kept in the audit trail."
 
@@ -39,16 +41,34 @@ class Outcome:
 
 
 def save_record(
-    scope: Scope, kind: str, patient_id: int, body: dict[str, Any], names: list[str], actor: Actor, now: datetime
+    scope: Scope,
+    kind: str,
+    patient_id: int,
+    body: dict[str, Any],
+    names: list[str],
+    actor: Actor,
+    now: datetime,
+    tool: str = "ICE",
 ) -> Outcome:
     try:
         with scope() as session:
             row = record_clinical(session, kind, patient_id, body, actor, now)
             record_id = row.id
     except InvalidInput as exc:
-        errors, general = field_errors(exc, names)
+        errors, general = field_errors(clinical(kind, tool, exc), names)
         return Outcome(False, errors=errors, general=general)
     return Outcome(True, record_id=record_id)
+
+
+def check_record(kind: str, body: dict[str, Any], names: list[str], now: datetime, tool: str = "ICE") -> Outcome:
+    """The request's errors by field without writing anything (for a form the page itself already refuses, so
+    that every problem is shown at once)."""
+    try:
+        parse(RECORD_SCHEMAS[kind], body, now)
+    except InvalidInput as exc:
+        errors, general = field_errors(clinical(kind, tool, exc), names)
+        return Outcome(False, errors=errors, general=general)
+    return Outcome(False)
 
 
 def amend_record(
@@ -68,8 +88,13 @@ def amend_record(
 
 
 def save_permission(body: dict[str, Any]) -> str:
-    """Recording needs "record"; a form that overrides the grade needs "override" (a doctor)."""
-    return "override" if body.get("override") else "record"
+    """Recording needs "record"; a form that overrides the grade needs "override" and a monitoring exception
+    "paused by a doctor" needs "pause_monitoring" (both a doctor's), as the API asks (`dashboard.auth`)."""
+    if body.get("override"):
+        return "override"
+    if body.get("reason") == PAUSED_BY_DOCTOR:
+        return "pause_monitoring"
+    return "record"
 
 
 @dataclass(frozen=True)
@@ -92,9 +117,17 @@ def submit_form(
     now: datetime,
     tz: str,
 ) -> FormResult:
-    """Save a form's `values` for `patient` (the page's store: id and tool) as the person `permit` allows."""
-    body = body_from_values(kind, values, tz, now, patient["tool"])
-    outcome = save_record(scope, kind, patient["id"], body, names, permit(save_permission(body)), now)
+    """Save a form's `values` for `patient` (the page's store: id and tool) as the person `permit` allows.
+    Nothing is saved while a finding is unanswered or the form contradicts itself."""
+    tool = patient["tool"]
+    body = body_from_values(kind, values, tz, now, tool)
+    actor = permit(save_permission(body))
+    problems = form_problems(kind, values)
+    if problems:
+        checked = check_record(kind, body, names, now, tool)
+        outcome = Outcome(False, errors={**checked.errors, **problems}, general=checked.general)
+    else:
+        outcome = save_record(scope, kind, patient["id"], body, names, actor, now, tool)
     feedback = [outcome.errors.get(name, "") for name in names]
     classes = ["field-invalid" if name in outcome.errors else "" for name in names]
     if not outcome.saved:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from dashboard.views.forms import TIME_FIELDS
+from dashboard.views.forms import EVENT_LABELS, EXCEPTION_ITEM_LABELS, TIME_FIELDS
 from dashboard.views.timefmt import stamp
+from toxicity import EXCEPTION_REASONS
 
 # kind -> (column, header, data type, editable): the editable ones are the record's own top-level fields,
 # which `data.records.amend` re-validates as the record's kind.
@@ -42,6 +45,16 @@ COLUMNS: dict[str, tuple[tuple[str, str, str, bool], ...]] = {
         ("deep_focal_motor_weakness", "Motor weakness", "boolean", True),
         ("reasons", "Reasons", "text", False),
     ),
+    "neuro-events": (
+        ("event", "Event", "text", False),
+        ("note", "Note", "text", True),
+    ),
+    "monitoring-exceptions": (
+        ("ends_at", "Ends", "text", False),
+        ("items", "Not done", "text", False),
+        ("reason", "Reason", "text", False),
+        ("note", "Note", "text", True),
+    ),
     "labs": (
         ("analyte", "Analyte", "text", False),
         ("original_value", "Value", "number", True),
@@ -58,6 +71,14 @@ COLUMNS: dict[str, tuple[tuple[str, str, str, bool], ...]] = {
 }
 # Grid columns that are entered under another name in the request body.
 BODY_NAMES = {"labs": {"original_value": "value", "original_unit": "unit"}}
+# Columns shown in words rather than as stored (the guideline's words for an event, the reason in full).
+WORDS: dict[str, dict[str, Callable[[Any], str]]] = {
+    "neuro-events": {"event": lambda v: EVENT_LABELS.get(v, v)},
+    "monitoring-exceptions": {
+        "items": lambda v: ", ".join(EXCEPTION_ITEM_LABELS.get(i, i) for i in v),
+        "reason": lambda v: EXCEPTION_REASONS.get(v, v),
+    },
+}
 
 
 def column_defs(kind: str) -> list[dict[str, Any]]:
@@ -82,9 +103,11 @@ def column_defs(kind: str) -> list[dict[str, Any]]:
     return defs
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: Any, tz: str) -> Any:
     if isinstance(value, list):
         return "; ".join(str(v) for v in value) if value else ""
+    if isinstance(value, datetime):
+        return stamp(value, tz)
     return value
 
 
@@ -93,8 +116,10 @@ def row_data(kind: str, rows: list[Any], tz: str) -> list[dict[str, Any]]:
     out = []
     for row in reversed(rows):
         item: dict[str, Any] = {"id": str(row.id), "when": stamp(getattr(row, TIME_FIELDS[kind]), tz)}
+        words = WORDS.get(kind, {})
         for name, _header, _type, _editable in COLUMNS[kind]:
-            item[name] = _cell(getattr(row, name))
+            value = getattr(row, name)
+            item[name] = words[name](value) if name in words else _cell(value, tz)
         item["recorded_by"] = row.recorded_by
         item["amendment_reason"] = row.amendment_reason or ""
         out.append(item)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from data.db import make_engine, make_session_factory
 from data.models import Alert, AlertDelivery, DeliveryAttempt, Patient
+from tests.browser.forms import patient_id, read, sweep
 
 pytestmark = pytest.mark.browser
 
@@ -77,4 +78,32 @@ def test_alerts001_acknowledging_an_alert_removes_it_from_the_open_list(
     dash_duo.find_element("#alerts-acknowledge").click()
     dash_duo.wait_for_contains_text("#alerts-status", "Alert acknowledged.")
     WebDriverWait(dash_duo.driver, 10).until(lambda _d: "Ward 33 · 7" not in dash_duo.find_element("#alerts-grid").text)
+    assert dash_duo.get_logs() == []
+
+
+def test_alerts002_resolving_an_overdue_alert_by_hand_is_refused_and_points_to_recording_it(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    pid = patient_id(database, "7")  # its CRS assessment is overdue
+    sweep(database)
+    alert = read(database, lambda s: s.scalars(select(Alert).where(Alert.patient_id == pid)).one())
+    assert alert.kind == "overdue_crs"
+    start_app()
+    dash_duo.driver.get(f"{dash_duo.server_url}/alerts")
+    dash_duo.wait_for_contains_text("#alerts-resolve-hint", "close themselves once the assessment")
+    dash_duo.wait_for_contains_text("#alerts-grid", "overdue crs")
+    rows = dash_duo.find_elements("#alerts-grid .ag-center-cols-container .ag-row")
+    next(row for row in rows if "overdue crs" in row.text and "Ward 33 · 7" in row.text).click()
+    dash_duo.wait_for_contains_text(
+        "#alerts-resolve-hint", "This alert closes itself when the CRS assessment is recorded"
+    )
+    dash_duo.find_element("#alerts-reason").send_keys("assessed, forgot to record")
+    dash_duo.find_element("#alerts-resolve").click()
+    dash_duo.wait_for_contains_text("#alerts-status", "cannot be closed by hand")
+    message = dash_duo.find_element("#alerts-status").text
+    assert "record the CRS assessment, or record a monitoring exception" in message
+    assert read(database, lambda s: s.get(Alert, alert.id)).status == "open"
+    dash_duo.find_element("#alerts-status a").click()
+    dash_duo.wait_for_contains_text("#patient-header", "Demo Golf")
+    assert dash_duo.driver.current_url.endswith(f"/patient/{pid}")
     assert dash_duo.get_logs() == []

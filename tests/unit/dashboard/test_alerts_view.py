@@ -5,7 +5,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.views.alerts_view import (
     COLUMNS,
+    RESOLVE_HINT,
+    ActionResult,
     act,
+    action_status,
     alert_rows,
     bed_text,
     column_defs,
@@ -13,13 +16,14 @@ from dashboard.views.alerts_view import (
     history_title,
     load_history,
     paged_text,
+    resolve_hint,
     selected_alert,
 )
 from data.audit import Actor
 from data.models import Alert, AlertDelivery, DeliveryAttempt, Patient
 from data.records import Forbidden, create_patient
 from data.settings import Settings
-from tests.unit.dashboard.factories import NOW, TZ
+from tests.unit.dashboard.factories import NOW, TZ, walk
 
 
 def _alert(**fields: object) -> Alert:
@@ -107,8 +111,8 @@ def test_acting_with_nothing_selected_asks_for_a_selection() -> None:
     def no_scope() -> None:
         raise AssertionError("nothing is written without a selection")
 
-    done, message = act(no_scope, "acknowledge", None, Actor("n", "nurse"), NOW, Settings())  # type: ignore[arg-type]
-    assert (done, message) == (False, "Select an alert first.")
+    result = act(no_scope, "acknowledge", None, Actor("n", "nurse"), NOW, Settings())  # type: ignore[arg-type]
+    assert (result.done, result.message, result.refused) == (False, "Select an alert first.", False)
 
 
 def _alert_on(sessions: sessionmaker[Session], ward: str) -> int:
@@ -161,3 +165,48 @@ def test_an_alerts_history_is_shown_to_its_ward_and_refused_to_another(sessions:
         with pytest.raises(Forbidden):
             load_history(session, alert_id, TZ, Actor("ward9.nurse", "nurse", ward="Ward 9"))
         assert load_history(session, alert_id + 1, TZ, Actor("doctor", "doctor")) == []
+
+
+def test_rows_carry_the_alert_kind_and_patient_for_the_actions() -> None:
+    row = alert_rows([_alert(kind="overdue_crs")], {}, {}, NOW, TZ)[0]
+    assert (row["kind"], row["kind_code"], row["patient_id"]) == ("overdue crs", "overdue_crs", 7)
+
+
+def _overdue_alert(sessions: sessionmaker[Session]) -> int:
+    alert_id = _alert_on(sessions, "Ward 33")
+    with sessions.begin() as session:
+        alert = session.get(Alert, alert_id)
+        assert alert is not None
+        alert.kind = "overdue_crs"
+    return alert_id
+
+
+def test_resolving_an_overdue_alert_by_hand_is_refused_with_how_it_closes(sessions: sessionmaker[Session]) -> None:
+    alert_id = _overdue_alert(sessions)
+    doctor = Actor("doctor", "doctor")
+    result = act(sessions.begin, "resolve", alert_id, doctor, NOW, Settings(), "assessed, not written up")
+    assert not result.done and result.refused
+    assert "cannot be closed by hand" in result.message
+    assert "record the CRS assessment, or record a monitoring exception" in result.message
+    with sessions() as session:
+        alert = session.get(Alert, alert_id)
+        assert alert is not None and alert.status == "open"
+    acknowledged = act(sessions.begin, "acknowledge", alert_id, doctor, NOW, Settings())
+    assert (acknowledged.done, acknowledged.message) == (True, "Alert acknowledged.")
+
+
+def test_a_refusal_links_to_the_patient_where_the_assessment_is_recorded() -> None:
+    rows = [{"id": "4", "kind_code": "overdue_crs", "patient_id": 7}]
+    shown = action_status(ActionResult(False, "Not resolved: the CRS assessment is still missing.", True), rows)
+    links = [p for p in walk(shown) if type(p).__name__ == "Link"]
+    assert shown.color == "warning" and [link.href for link in links] == ["/patient/7"]
+    assert action_status(ActionResult(False, "a reason is required"), rows).color == "danger"
+    assert action_status(ActionResult(True, "Alert resolved."), rows).color == "success"
+
+
+def test_the_resolve_hint_names_what_an_overdue_alert_waits_for() -> None:
+    assert resolve_hint(None) == [RESOLVE_HINT]
+    assert resolve_hint([{"id": "5", "kind_code": "ferritin_over_10000", "patient_id": 7}]) == [RESOLVE_HINT]
+    hint = resolve_hint([{"id": "4", "kind_code": "overdue_neuro", "patient_id": 7}])
+    text = str([part if isinstance(part, str) else part.to_plotly_json() for part in hint])
+    assert "closes itself when the neuro (ICE/ICANS) assessment is recorded" in text and "/patient/7" in text

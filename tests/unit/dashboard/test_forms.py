@@ -1,20 +1,17 @@
 from datetime import UTC, datetime
 
+from dashboard.views.field_hints import schema_range, unit_options
 from dashboard.views.form_layout import control
 from dashboard.views.forms import (
     KINDS,
     body_from_values,
-    crs_prefill,
     field_errors,
     form_fields,
     form_values,
-    initial_values,
-    schema_range,
-    unit_options,
 )
 from data.schemas import RECORD_SCHEMAS
 from data.validation import FieldError, InvalidInput, parse
-from tests.unit.dashboard.factories import NOW, TZ, obs, walk
+from tests.unit.dashboard.factories import NOW, TZ, walk
 
 
 def test_every_form_field_is_a_field_of_its_schema() -> None:
@@ -87,21 +84,6 @@ def test_errors_come_back_by_the_field_they_name() -> None:
 def test_an_error_naming_no_input_of_the_form_comes_back_as_text() -> None:
     errors, general = field_errors(InvalidInput([FieldError("body", None, "", "nothing to change")]), ["temperature_c"])
     assert errors == {} and general == ["body: nothing to change"]
-
-
-def test_the_crs_form_is_prefilled_from_the_latest_obs() -> None:
-    latest = obs(
-        temperature_c=38.6, vasopressors=["noradrenaline"], oxygen_device="nasal_cannula", oxygen_flow_l_min=4.0
-    )
-    assert crs_prefill(latest) == {
-        "temperature_c": 38.6,
-        "oxygen": "nasal_cannula",
-        "oxygen_flow_l_min": 4.0,
-        "vasopressors": ["noradrenaline"],
-        "hypotension": True,
-    }
-    values = initial_values("crs-assessments", "ICE", NOW, TZ, latest)
-    assert values["assessed_at"] == "2026-11-24T12:00" and values["temperature_c"] == 38.6
 
 
 def test_lab_units_offer_the_stored_unit_first() -> None:

@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import date, timedelta
 
 from dashboard.views.grades import GradeView
@@ -9,7 +10,7 @@ from dashboard.views.patient import (
     tocilizumab_lines,
 )
 from data.models import Patient
-from tests.unit.dashboard.factories import NOW, TZ
+from tests.unit.dashboard.factories import NOW, TZ, obs
 from tests.unit.dashboard.frames import ORIGIN, empty, frames
 from toxicity import InvalidAssessment, tocilizumab_summary
 
@@ -71,9 +72,16 @@ def test_header_names_bed_day_and_tool_with_the_badges() -> None:
 
 
 def test_the_forms_say_where_the_crs_prefill_came_from_and_that_a_child_gets_capd() -> None:
-    assert form_notes(_view(), TZ) == {}
-    notes = form_notes(_view(tool="CAPD"), TZ)
-    assert notes == {"neuro-assessments": "Assessed with CAPD (under 12 or developmental delay): enter the CAPD total."}
+    notes = form_notes(_view(), NOW, TZ)
+    assert notes["crs-assessments"] == "Answer every finding: hypotension and oxygen are never assumed."
+    with_obs = dataclasses.replace(_view(), latest_obs=obs(NOW - timedelta(hours=1), temperature_c=38.4))
+    assert form_notes(with_obs, NOW, TZ)["crs-assessments"] == (
+        'Values marked "from obs at 11:00" were recorded in that obs: check each. '
+        "Hypotension is never pre-filled: answer it."
+    )
+    child = form_notes(_view(tool="CAPD"), NOW, TZ)["neuro-assessments"]
+    assert child.startswith("Assessed with CAPD (under 12 or developmental delay): enter the CAPD total")
+    assert "pages the team at once" in notes["neuro-events"]
 
 
 def test_a_refresh_sends_version_header_chart_guidance_and_the_chosen_records() -> None:

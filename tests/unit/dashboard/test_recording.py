@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.views.answers import ICP_NONE_AND_FINDING
 from dashboard.views.forms import body_from_values, form_fields
 from dashboard.views.recording import (
     AMENDED,
@@ -20,7 +22,15 @@ from dashboard.views.recording import (
     submit_form,
 )
 from data.audit import Actor
-from data.models import AuditEvent, Observation
+from data.models import (
+    Alert,
+    AuditEvent,
+    CRSAssessment,
+    MonitoringException,
+    NeuroAssessment,
+    NeuroEvent,
+    Observation,
+)
 from data.records import create_patient
 
 NURSE = Actor("staff.nurse", role="nurse", source="form")
@@ -182,3 +192,92 @@ def test_amending_from_the_table_saves_the_pending_edit_or_marks_the_row_in_erro
     assert (saved, message) == (True, MARKED_IN_ERROR)
     refused, why = amend_from_table(_scope(sessions), "observations", True, None, {}, "x", NURSE, now)
     assert not refused and "choose a record first" in str(why.to_plotly_json())
+
+
+def _count(sessions: sessionmaker[Session], model: Any) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count(model.id))) or 0
+
+
+def test_a_crs_form_with_hypotension_unanswered_saves_nothing_until_it_is_answered(
+    sessions: sessionmaker[Session],
+) -> None:
+    now = datetime.now(UTC)
+    pid = _patient(sessions, now)
+    names = [f.name for f in form_fields("crs-assessments")]
+    patient = {"id": pid, "tool": "ICE"}
+    values: dict[str, Any] = {"temperature_c": 37.2, "oxygen": "room_air", "hypotension": None}
+    refused = submit_form(_scope(sessions), "crs-assessments", values, names, patient, _permit([]), now, TZ)
+    assert not refused.saved and _count(sessions, CRSAssessment) == 0
+    assert refused.feedback[names.index("hypotension")] == "Hypotension not answered: choose yes or no."
+    assert refused.classes[names.index("hypotension")] == "field-invalid"
+    assert [c for c in refused.classes if c] == ["field-invalid"]
+    saved = submit_form(
+        _scope(sessions), "crs-assessments", {**values, "hypotension": "no"}, names, patient, _permit([]), now, TZ
+    )
+    assert saved.saved and _count(sessions, CRSAssessment) == 1
+
+
+def test_a_neuro_form_with_none_and_a_raised_icp_finding_shows_every_problem_and_saves_nothing(
+    sessions: sessionmaker[Session],
+) -> None:
+    now = datetime.now(UTC)
+    pid = _patient(sessions, now)
+    names = [f.name for f in form_fields("neuro-assessments", "CAPD")]
+    values = {"capd_score": 2, "consciousness": "alert", "icp_findings": ["none", "papilledema"]}
+    result = submit_form(
+        _scope(sessions), "neuro-assessments", values, names, {"id": pid, "tool": "CAPD"}, _permit([]), now, TZ
+    )
+    assert not result.saved and _count(sessions, NeuroAssessment) == 0
+    said = dict(zip(names, result.feedback, strict=True))
+    assert said["icp_findings"] == ICP_NONE_AND_FINDING
+    assert said["seizure"].startswith("Seizure not answered")
+    assert said["deep_focal_motor_weakness"].startswith("Deep focal motor weakness not answered")
+
+
+def test_a_neurological_event_from_the_form_is_stored_and_pages_at_once(sessions: sessionmaker[Session]) -> None:
+    now = datetime.now(UTC)
+    pid = _patient(sessions, now)
+    names = [f.name for f in form_fields("neuro-events")]
+    values = {"event": "papilledema", "note": "seen on fundoscopy"}
+    asked: list[str] = []
+    result = submit_form(
+        _scope(sessions), "neuro-events", values, names, {"id": pid, "tool": "ICE"}, _permit(asked), now, TZ
+    )
+    assert result.saved and asked == ["record"]
+    assert "Neurological event saved" in str(result.status.to_plotly_json())
+    with sessions() as session:
+        event = session.scalars(select(NeuroEvent)).one()
+        alerts = session.scalars(select(Alert).where(Alert.patient_id == pid)).all()
+    assert (event.event, event.note, event.recorded_by) == ("papilledema", "seen on fundoscopy", "staff.nurse")
+    assert [a.kind for a in alerts] == ["raised_icp"]
+
+
+def test_pausing_monitoring_asks_for_the_doctors_permission() -> None:
+    paused = {"reason": "paused_by_doctor", "items": ["obs"], "note": "comfort care discussed with family"}
+    assert save_permission(paused) == "pause_monitoring"
+    assert save_permission({**paused, "reason": "off_ward"}) == "record"
+
+
+def test_a_monitoring_exception_paused_by_a_doctor_is_saved_only_as_the_person_allowed_to_pause(
+    sessions: sessionmaker[Session],
+) -> None:
+    now = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    pid = _patient(sessions, now)
+    names = [f.name for f in form_fields("monitoring-exceptions")]
+    values = {
+        "starts_at": "2026-07-01T13:00",
+        "ends_at": "2026-07-01T19:00",
+        "reason": "paused_by_doctor",
+        "items": ["obs", "neuro"],
+        "note": "overnight rest agreed on the ward round",
+    }
+    asked: list[str] = []
+    result = submit_form(
+        _scope(sessions), "monitoring-exceptions", values, names, {"id": pid, "tool": "ICE"}, _permit(asked), now, TZ
+    )
+    assert result.saved and asked == ["pause_monitoring"]
+    with sessions() as session:
+        stored = session.scalars(select(MonitoringException)).one()
+    assert stored.items == ["obs", "neuro"]
+    assert (stored.ends_at - stored.starts_at).total_seconds() == 6 * 3600

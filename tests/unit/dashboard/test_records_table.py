@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from dashboard.views.records_table import (
     COLUMNS,
     amend_body,
@@ -7,7 +9,8 @@ from dashboard.views.records_table import (
     pending_text,
     row_data,
 )
-from tests.unit.dashboard.factories import TZ, obs
+from data.models import MonitoringException, NeuroEvent
+from tests.unit.dashboard.factories import NOW, TZ, obs
 
 
 def _row(record_id: int, temperature: float) -> object:
@@ -52,3 +55,29 @@ def test_amendment_bodies_carry_the_reason() -> None:
     assert amend_body(pending, "typo") == {"reason": "typo", "changes": {"temperature_c": 37.4}}
     assert error_body("wrong patient") == {"reason": "wrong patient", "entered_in_error": True}
     assert "Record 5: temperature_c → 37.4" in pending_text(pending)
+
+
+def test_neurological_events_read_in_the_guidelines_words_with_their_note() -> None:
+    event = NeuroEvent(id=3, occurred_at=NOW, event="prolonged_over_5_min", note="buccal midazolam given")
+    event.recorded_by, event.amendment_reason = "nurse", None
+    (row,) = row_data("neuro-events", [event], TZ)
+    assert row["when"] == "Tue 24 Nov 12:00"
+    assert row["event"] == "Status epilepticus: life-threatening prolonged seizure > 5 min"
+    assert row["note"] == "buccal midazolam given"
+
+
+def test_monitoring_exceptions_show_their_end_items_and_reason_in_words() -> None:
+    exception = MonitoringException(
+        id=4,
+        starts_at=NOW,
+        ends_at=NOW + timedelta(hours=3),
+        items=["crs", "bloods"],
+        reason="paused_by_doctor",
+        note="overnight rest",
+    )
+    exception.recorded_by, exception.amendment_reason = "doctor", None
+    (row,) = row_data("monitoring-exceptions", [exception], TZ)
+    assert (row["when"], row["ends_at"]) == ("Tue 24 Nov 12:00", "Tue 24 Nov 15:00")
+    assert (row["items"], row["reason"]) == ("CRS assessment, daily bloods", "paused by a doctor")
+    editable = [d["field"] for d in column_defs("monitoring-exceptions") if d["editable"]]
+    assert editable == ["note"]  # the reason and the items are changed by recording another exception
