@@ -16,6 +16,7 @@ from alerts.config import ConfigError, load_config
 from alerts.plan import plan_sweep
 from alerts.snapshot import load_snapshot
 from alerts.store import Applied, apply_plan
+from alerts.wake import notify_outbox
 from data.models import ClinicalRecord
 from data.settings import Settings
 
@@ -36,4 +37,12 @@ def on_clinical_write(
     snapshot = load_snapshot(session, now, [row.patient_id])
     since = min(now - config.escalation_lookback, row.clinical_time)
     plan = plan_sweep(snapshot, now, config, raise_overdue=False, escalations_since=since, chain_steps=False)
-    return apply_plan(session, plan, config.chains, now)
+    applied = apply_plan(session, plan, config.chains, now)
+    wake_delivery(session, applied)
+    return applied
+
+
+def wake_delivery(session: Session, applied: Applied) -> None:
+    """New pages wake the scheduler's delivery when this transaction commits (not at its next interval)."""
+    if applied.raised or applied.reopened or applied.paged:
+        notify_outbox(session)
