@@ -107,11 +107,11 @@ def any_due(session: Session, now: datetime) -> bool:
 def release_claims(session: Session) -> int:
     """Make every claimed pending page claimable at once (a new leader does this: the claims were its
     predecessor's). A page the predecessor had sent but not yet marked is sent again: a repeat, never a loss."""
+    held = (AlertDelivery.status == "pending") & AlertDelivery.claimed_until.is_not(None)
+    if session.scalar(select(AlertDelivery.id).where(held).limit(1)) is None:
+        return 0  # nothing to release: no write (the usual case)
     result = session.execute(
-        update(AlertDelivery)
-        .where(AlertDelivery.status == "pending", AlertDelivery.claimed_until.is_not(None))
-        .values(claimed_until=None)
-        .execution_options(synchronize_session=False)
+        update(AlertDelivery).where(held).values(claimed_until=None).execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -203,12 +203,17 @@ def mark_failed(
         )
         session.add(DeliveryAttempt(delivery_id=job.id, attempted_at=now, outcome="failed", error=error))
         return False, None
-    session.execute(
+    killed = session.execute(
         update(AlertDelivery)
         .where(AlertDelivery.id == job.id, AlertDelivery.status == "pending")
         .values(status="dead", attempts=attempts, last_error=error, claimed_until=None)
         .execution_options(synchronize_session=False)
     )
+    if not getattr(killed, "rowcount", 0):
+        # Another worker settled the page meanwhile (a new leader sent it while this one was frozen): this
+        # attempt failed, the page did not die.
+        session.add(DeliveryAttempt(delivery_id=job.id, attempted_at=now, outcome="failed", error=error))
+        return False, None
     session.add(DeliveryAttempt(delivery_id=job.id, attempted_at=now, outcome="dead", error=error))
     audit(
         session,

@@ -99,10 +99,11 @@ class Received:
 @dataclass
 class Receiver:
     """A threaded HTTP receiver: ``/page/<name>`` accepts; a name in ``hanging`` holds the request until
-    ``release`` (or a minute); a name in ``failing`` answers 503. Every request is recorded, the held ones when
-    they arrive."""
+    ``released`` is set (or a minute), a name in ``hang_first`` holds only its first request; a name in
+    ``failing`` answers 503. Every request is recorded when it arrives."""
 
     hanging: set[str] = field(default_factory=set)
+    hang_first: set[str] = field(default_factory=set)
     failing: set[str] = field(default_factory=set)
     pages: list[Received] = field(default_factory=list)
     released: threading.Event = field(default_factory=threading.Event)
@@ -122,7 +123,8 @@ class Receiver:
                 name = self.path.rsplit("/", 1)[-1]
                 with receiver.lock:
                     receiver.pages.append(Received(self.path, json.loads(body or b"{}"), time.monotonic()))
-                if name in receiver.hanging:
+                    first = name in receiver.hang_first and sum(r.path == self.path for r in receiver.pages) == 1
+                if name in receiver.hanging or first:
                     receiver.released.wait(60)
                 status = 503 if name in receiver.failing else 200
                 self.send_response(status)
@@ -188,24 +190,32 @@ class Processes:
         log = (self.folder / f"{name}.log").open("w")
         self.logs.append(log)
         process = subprocess.Popen(
-            command, cwd=ROOT, env={**env, "PGAPPNAME": name}, stdout=log, stderr=subprocess.STDOUT, text=True
+            command,
+            cwd=ROOT,
+            env={**env, "PGAPPNAME": name},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group: its children (gunicorn's workers) end with it
         )
         self.started.append(process)
         return process
 
     def scheduler(self, name: str, database_url: str, **extra: str) -> subprocess.Popen[str]:
-        return self.start(name, [sys.executable, "-m", "alerts.scheduler"], environment(database_url, **FAST, **extra))
+        return self.start(
+            name, [sys.executable, "-m", "alerts.scheduler"], environment(database_url, **{**FAST, **extra})
+        )
 
     def log(self, name: str) -> str:
         return (self.folder / f"{name}.log").read_text()
 
     def close(self) -> None:
         for process in self.started:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGCONT)  # a frozen process cannot die
+                os.killpg(process.pid, signal.SIGKILL)
             if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    process.send_signal(signal.SIGCONT)  # a frozen process cannot die
-                    process.kill()
-                    process.wait(10)
+                process.wait(10)
         for log in self.logs:
             log.close()
 
