@@ -65,8 +65,11 @@ class Dispatcher:
         fence: Callable[[], None] | None = None,
         claim_fence: Callable[[Session], None] | None = None,
         keep_outcomes: bool = True,
+        on_lost: Callable[[str], None] | None = None,
     ) -> None:
-        """``keep_outcomes``: collect every outcome in ``outcomes`` (one pass); a long-lived dispatcher logs them."""
+        """``keep_outcomes``: collect every outcome in ``outcomes`` (one pass); a long-lived dispatcher logs them.
+        ``on_lost`` is told when a send's fence finds this scheduler replaced (the scheduler ends its term)."""
+        self.on_lost = on_lost
         self.sessions = sessions
         self.keep_outcomes = keep_outcomes
         self.config = config
@@ -160,6 +163,8 @@ class Dispatcher:
                     log.warning("delivery %s and the rest of its lane not sent: %s", job.id, exc)
                     with self._lock:
                         queue.clear()
+                    if self.on_lost is not None:
+                        self.on_lost(str(exc))
                 except DBAPIError as exc:
                     # Sent or not, the outcome could not be recorded: the claim expires and the page goes again.
                     log.error("delivery %s: the outcome could not be recorded: %s", job.id, exc.orig)

@@ -149,7 +149,9 @@ def wait_for_leadership(leadership: Leadership, stop: threading.Event, poll_seco
             if leadership.try_lead():
                 return True
         except DBAPIError as exc:
-            log.warning("scheduler %s: the database cannot be reached, again in %ss: %s", instance, delay, exc.orig)
+            log.warning(
+                "scheduler %s: the database cannot be reached or used, again in %ss: %s", instance, delay, exc.orig
+            )
             stop.wait(delay)
             delay = min(delay * 2, max(poll_seconds, RECONNECT_MAX_SECONDS))
             continue
@@ -201,6 +203,7 @@ class Scheduler:
             self.config, self.sessions, instance=self.instance, leadership=self.leadership, dispatcher=dispatcher
         )
         term = SchedulerProcess(jobs, self.config, self.stop)
+        dispatcher.on_lost = term.lose
         waker = OutboxWaker(self.engine, dispatcher.run_pass, term.lose, self.config.outbox_poll_seconds)
         self.term = term
         try:
