@@ -46,10 +46,12 @@ def kill_lock(engine: Engine, leader: Leadership) -> None:
     """What the death of the leader's process does to its lock."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
+            # This database's advisory locks only (the server is shared); wait up to 5 s for the backend to go.
             conn.execute(
                 text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks "
-                    "WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()"
+                    "SELECT pg_terminate_backend(pid, 5000) FROM pg_locks "
+                    "WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                 )
             )
     else:
