@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -19,9 +20,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
+from alerts.watchdog import Watchdog, watch
 from data.db import make_engine, make_session_factory
 from data.migrate import upgrade
-from data.models import AlertDelivery, SchedulerLeadership
+from data.models import AlertDelivery, SchedulerHeartbeat, SchedulerLeadership
 from data.settings import Settings
 from tests.integration.alerts.conftest import Ward, free_port
 from tests.integration.alerts.faults import (
@@ -201,7 +203,7 @@ def test_the_web_watchdog_pages_once_when_the_scheduler_is_killed_and_healthz_re
     port = free_port()
     processes.start(
         "cw-web",
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "dashboard.app:server"],
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "dashboard.app:server"],
         environment(database_url, **FAST, CARTWATCH_WEBHOOK_URL=webhook, CARTWATCH_WATCHDOG_INTERVAL_SECONDS="1"),
     )
     wait_for(lambda: health(port)[0] == 200, seconds=40, what="the web process, healthy")
@@ -214,7 +216,7 @@ def test_the_web_watchdog_pages_once_when_the_scheduler_is_killed_and_healthz_re
     wait_for(lambda: len(stale_pages()) == 1, seconds=20, what="the watchdog's page")
     status, body = health(port)
     assert (status, body["scheduler"]) == (503, "stale")
-    time.sleep(2)  # two web workers watch: still one page for this silence
+    time.sleep(1)  # the watchdog keeps looking: still one page for this silence
     (page,) = stale_pages()
     assert page["recipient"] == "nurse_in_charge" and "escalate by phone" in page["text"]
     assert "(also written to the log and shown on the board)" in page["text"]
@@ -222,7 +224,7 @@ def test_the_web_watchdog_pages_once_when_the_scheduler_is_killed_and_healthz_re
     # A scheduler started again is healthy, and its sweep finds this silence already paged.
     processes.scheduler("cw-scheduler-2", database_url, CARTWATCH_WEBHOOK_URL=webhook)
     wait_for(lambda: health(port)[0] == 200, seconds=20, what="healthy again")
-    time.sleep(1.5)
+    time.sleep(1)
     assert len(stale_pages()) == 1
     assert len(ward.alerts("scheduler_heartbeat_stale")) == 1
 
@@ -248,3 +250,29 @@ def test_a_page_written_through_the_write_path_is_sent_at_once_not_at_the_next_d
     wait_for(lambda: every_page_arrived(ward, pagers), seconds=15, what="the page")
     with ward.sessions() as session:
         assert session.scalar(select(AlertDelivery.status)) == "sent"
+
+
+def test_two_watchdogs_watching_one_silence_page_it_once(ward: Ward, engine: Engine, pagers: Receiver) -> None:
+    """As gunicorn's workers do: each runs a watchdog, and they look at the same moment."""
+    ward.configure(webhook_url=pagers.url("bleep"))
+    last_beat = now() - timedelta(minutes=10)
+    with ward.sessions.begin() as session:
+        session.add(SchedulerHeartbeat(instance="gone:1", beat_at=last_beat, details={}))
+    watchers = [Watchdog(engine, ward.config) for _ in range(2)]
+    barrier = threading.Barrier(2)
+
+    def look(dog: Watchdog) -> None:
+        barrier.wait()
+        watch(dog.sessions, dog.read_sessions, ward.config, now(), watching_since=now())
+
+    threads = [threading.Thread(target=look, args=(dog,)) for dog in watchers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    (alert,) = ward.alerts("scheduler_heartbeat_stale")
+    assert [p["reference"] for p in pagers.received()] == [alert.reference]
+    assert {d.recipient: d.status for d in ward.deliveries(alert.id)} == {
+        "nurse_in_charge": "sent",
+        "system_fallback": "sent",
+    }
