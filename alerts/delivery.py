@@ -69,14 +69,14 @@ class Dispatcher:
     ) -> None:
         """``keep_outcomes``: collect every outcome in ``outcomes`` (one pass); a long-lived dispatcher logs them.
         ``on_lost`` is told when a send's fence finds this scheduler replaced (the scheduler ends its term)."""
-        self.on_lost = on_lost
         self.sessions = sessions
-        self.keep_outcomes = keep_outcomes
         self.config = config
         self.clock = clock
         self.rng = rng or random.Random()
         self.fence = fence
         self.claim_fence = claim_fence
+        self.keep_outcomes = keep_outcomes
+        self.on_lost = on_lost
         self._channels: Channels | None = None
         if sender is None:
             self._channels = Channels(config)

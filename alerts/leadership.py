@@ -224,24 +224,37 @@ class Leadership:
                 self.lock.release()  # leave it to the leader that holds the row (it takes it at its next renewal)
         return epoch is not None
 
+    def _read(self, session: Session) -> Any:
+        return session.execute(
+            select(
+                SchedulerLeadership.epoch,
+                SchedulerLeadership.holder,
+                SchedulerLeadership.holds_lock,
+                SchedulerLeadership.renewed_at,
+            ).where(SchedulerLeadership.id == ROW_ID)
+        ).one_or_none()
+
+    def _may_take_over(self, row: Any, locked: bool, now: datetime) -> tuple[bool, bool]:
+        """(free: released or its lease ran out, the holder lost its lock: it had it, and now this one has it)."""
+        return row.holder == "" or row.renewed_at + self.lease < now, locked and bool(row.holds_lock)
+
     def _take_over(self, locked: bool) -> int | None:
         now = self.clock()
+        with self.read_sessions() as session:  # a standby's usual poll writes nothing (SQLite: no write lock)
+            seen = self._read(session)
+        if seen is not None and not any(self._may_take_over(seen, locked, now)):
+            return None
         with self.sessions.begin() as session:
-            session.execute(
-                _insert(session)(SchedulerLeadership)
-                .values(id=ROW_ID, epoch=0, holder="", holds_lock=False, renewed_at=RELEASED_AT, taken_at=RELEASED_AT)
-                .on_conflict_do_nothing(index_elements=["id"])
-            )
-            row = session.execute(
-                select(
-                    SchedulerLeadership.epoch,
-                    SchedulerLeadership.holder,
-                    SchedulerLeadership.holds_lock,
-                    SchedulerLeadership.renewed_at,
-                ).where(SchedulerLeadership.id == ROW_ID)
-            ).one()
-            free = row.holder == "" or row.renewed_at + self.lease < now
-            holder_lost_its_lock = locked and row.holds_lock
+            if seen is None:
+                session.execute(
+                    _insert(session)(SchedulerLeadership)
+                    .values(
+                        id=ROW_ID, epoch=0, holder="", holds_lock=False, renewed_at=RELEASED_AT, taken_at=RELEASED_AT
+                    )
+                    .on_conflict_do_nothing(index_elements=["id"])
+                )
+            row = self._read(session)
+            free, holder_lost_its_lock = self._may_take_over(row, locked, now)
             if not (free or holder_lost_its_lock):
                 return None
             taken = session.execute(
@@ -253,11 +266,12 @@ class Leadership:
                 return None  # another standby was quicker
             released = release_claims(session)
         self.epoch, self._holds_lock = row.epoch + 1, locked
-        why = (
-            "the row was free"
-            if row.holder == ""
-            else f"{row.holder} " + ("lost its lock" if holder_lost_its_lock and not free else "let its lease run out")
-        )
+        if row.holder == "":
+            why = "the row was free"
+        elif free:
+            why = f"{row.holder} let its lease run out"
+        else:
+            why = f"{row.holder} lost its lock"
         log.info(
             "scheduler %s leads (epoch %d): %s; %d claimed page(s) released", self.instance, self.epoch, why, released
         )

@@ -220,7 +220,7 @@ def test_the_web_watchdog_pages_once_when_the_scheduler_is_killed_and_healthz_re
     (page,) = stale_pages()
     assert page["recipient"] == "nurse_in_charge" and "escalate by phone" in page["text"]
     assert "(also written to the log and shown on the board)" in page["text"]
-    assert "PAGE to system_fallback" in processes.log("cw-web")
+    wait_for(lambda: "PAGE to system_fallback" in processes.log("cw-web"), what="the second channel: the log")
     # A scheduler started again is healthy, and its sweep finds this silence already paged.
     processes.scheduler("cw-scheduler-2", database_url, CARTWATCH_WEBHOOK_URL=webhook)
     wait_for(lambda: health(port)[0] == 200, seconds=20, what="healthy again")

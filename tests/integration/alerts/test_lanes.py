@@ -67,7 +67,7 @@ def test_five_hung_recipients_delay_only_themselves(ward: Ward, pagers: Receiver
     try:
         # The fail-safe's page (last in the batch) arrives while all five others are still hanging.
         wait_for(lambda: len(pagers.received("failsafe")) == 1, what="the page to the recipient that answers")
-        assert len(pagers.received()) == 6  # the five hung requests were all made, side by side
+        wait_for(lambda: len(pagers.received()) == 6, what="the five hung requests, made side by side")
         assert passing.is_alive()
     finally:
         pagers.released.set()
@@ -109,7 +109,11 @@ def test_the_schedulers_next_pass_pages_at_once_while_an_earlier_recipient_still
         assert len(second.claimed) == 6
         # The new alert's page to the recipient that answers goes now; the hung lanes queue theirs.
         wait_for(lambda: len(pagers.received("failsafe")) == 2, what="the second alert's page")
-        assert [d.status for d in ward.deliveries(alert_id) if d.recipient == "failsafe"] == ["sent"]
+        wait_for(
+            lambda: [d.status for d in ward.deliveries(alert_id) if d.recipient == "failsafe"] == ["sent"],
+            what="the second alert's page marked sent",
+        )
+        assert len(pagers.received()) == 7  # the five hung lanes have not sent the second alert's pages yet
     finally:
         pagers.released.set()
         dispatcher.close()
