@@ -26,6 +26,7 @@ demo: migrate
 	@test -s $(DEMO_PASSWORD_FILE) || python3 -c "import secrets; print(secrets.token_urlsafe(9))" > $(DEMO_PASSWORD_FILE)
 	CARTWATCH_DEMO_PASSWORD="$${CARTWATCH_DEMO_PASSWORD:-$$(cat $(DEMO_PASSWORD_FILE))}" $(UV) run python -m data demo --if-empty
 
+# The Procfile's scheduler is `python -m alerts.supervise`: a leader and a hot standby, restarted if they exit.
 run: demo
 	@echo "cartwatch: open http://127.0.0.1:$(PORT)"
 	@echo "log in as nurse, nic, doctor or admin with the password $${CARTWATCH_DEMO_PASSWORD:-$$(cat $(DEMO_PASSWORD_FILE))}"

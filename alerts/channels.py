@@ -10,6 +10,7 @@ import json
 import logging
 import smtplib
 import ssl
+import threading
 from collections.abc import Mapping
 from email.message import EmailMessage
 from types import TracebackType
@@ -65,11 +66,13 @@ def send_smtp(config: SmtpConfig, address: str, payload: Mapping[str, Any]) -> N
 
 
 class Channels:
-    """The real senders. Use as a context manager: one HTTP client is shared by a delivery pass."""
+    """The real senders. Use as a context manager: one HTTP client (safe across threads) is shared by a delivery
+    pass, or by the scheduler's dispatcher for a whole term."""
 
     def __init__(self, config: AlertConfig) -> None:
         self.config = config
         self._http: httpx.Client | None = None
+        self._lock = threading.Lock()  # delivery lanes send from several threads through the one client
 
     def __enter__(self) -> Channels:
         return self
@@ -82,9 +85,10 @@ class Channels:
             self._http = None
 
     def _client(self) -> httpx.Client:
-        if self._http is None:
-            self._http = httpx.Client(timeout=self.config.webhook_timeout, follow_redirects=False)
-        return self._http
+        with self._lock:
+            if self._http is None:
+                self._http = httpx.Client(timeout=self.config.webhook_timeout, follow_redirects=False)
+            return self._http
 
     def send(self, channel: str, address: str | None, payload: Mapping[str, Any], delivery_id: int) -> None:
         if channel == "webhook":

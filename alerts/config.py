@@ -7,14 +7,17 @@ Every value has a default matching the guideline (obs 4-hourly, CRS 12-hourly, n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
 from types import MappingProxyType
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from alerts.chains import ChainConfig, ChainConfigError, load_chains
+from alerts.chains import SYSTEM_KINDS, ChainConfig, ChainConfigError, Recipient, Step, load_chains
 from data.settings import Settings
 from toxicity import CadencePolicy, InvalidAssessment
+
+SYSTEM_FALLBACK = "system_fallback"
+"""The recipient that gives a system alert its second channel (see `with_system_fallback`)."""
 
 HLH_CRS_PHASE = timedelta(days=5)
 """Guideline: "during the cytokine-release syndrome phase ... (typically the first 5 days after cell infusion)"."""
@@ -46,6 +49,7 @@ class AlertConfig:
     delivery_interval_seconds: int
     misfire_grace_seconds: int
     leader_poll_seconds: int
+    leader_lease: timedelta
     max_attempts: int
     backoff: timedelta
     backoff_max: timedelta
@@ -56,6 +60,11 @@ class AlertConfig:
     snooze_max_minutes: int
     renotify_critical: timedelta
     heartbeat_stale: timedelta
+    delivery_concurrency: int = 8
+    outbox_poll_seconds: float = 0.25
+    watchdog_interval_seconds: int = 10
+    second_channel: str = ""
+    """How a system alert also reaches somebody when its chain's first step has one channel only ("" if not)."""
     hlh_crs_phase: timedelta = HLH_CRS_PHASE
     systolic_threshold: int = 90
     upper_limits: Mapping[str, float] = field(default_factory=lambda: DEFAULT_UPPER_LIMITS)
@@ -207,14 +216,23 @@ def load_config(settings: Settings) -> AlertConfig:
         )
     except ChainConfigError as exc:
         raise ConfigError(f"escalation chains ({settings.escalation_chains_path}): {exc}") from None
+    sweep_every = _int(settings, "sweep_interval_seconds", 1, 3600)
+    stale = _int(settings, "heartbeat_stale_seconds", 3, 86400)
+    if stale <= sweep_every:
+        raise ConfigError(
+            f"heartbeat_stale_seconds (CARTWATCH_HEARTBEAT_STALE_SECONDS): {stale} must be more than the sweep "
+            f"interval (CARTWATCH_SWEEP_INTERVAL_SECONDS, {sweep_every}), or a working scheduler would look stopped"
+        )
+    chains, second_channel = with_system_fallback(chains, system_fallback(settings, smtp))
     return AlertConfig(
         policy=cadence_policy(settings),
         chains=chains,
         escalation_lookback=timedelta(hours=_int(settings, "escalation_lookback_hours", 1, 720)),
-        sweep_interval_seconds=_int(settings, "sweep_interval_seconds", 1, 3600),
+        sweep_interval_seconds=sweep_every,
         delivery_interval_seconds=_int(settings, "delivery_interval_seconds", 1, 600),
         misfire_grace_seconds=_int(settings, "misfire_grace_seconds", 1, 3600),
         leader_poll_seconds=_int(settings, "leader_poll_seconds", 1, 300),
+        leader_lease=timedelta(seconds=_int(settings, "leader_lease_seconds", 3, 600)),
         max_attempts=_int(settings, "delivery_max_attempts", 1, 50),
         backoff=timedelta(seconds=backoff),
         backoff_max=timedelta(seconds=backoff_max),
@@ -224,7 +242,58 @@ def load_config(settings: Settings) -> AlertConfig:
         smtp=smtp,
         snooze_max_minutes=_int(settings, "snooze_max_minutes", 1, 1440),
         renotify_critical=timedelta(minutes=_int(settings, "renotify_critical_minutes", 1, 1440)),
-        heartbeat_stale=timedelta(seconds=_int(settings, "heartbeat_stale_seconds", 10, 86400)),
+        heartbeat_stale=timedelta(seconds=stale),
+        delivery_concurrency=_int(settings, "delivery_concurrency", 1, 64),
+        outbox_poll_seconds=_ranged(settings, "outbox_poll_seconds", 0.05, 60),
+        watchdog_interval_seconds=_int(settings, "watchdog_interval_seconds", 1, 300),
+        second_channel=second_channel,
         systolic_threshold=_int(settings, "hypotension_systolic_mmhg", 50, 120),
         upper_limits=parse_upper_limits(settings.upper_limits),
     )
+
+
+def system_fallback(settings: Settings, smtp: SmtpConfig | None) -> Recipient:
+    """E-mail to ``CARTWATCH_SYSTEM_ALERT_EMAIL`` when it is set (it needs ``CARTWATCH_SMTP_URL``), else the log."""
+    address = settings.system_alert_email
+    if address is None:
+        return Recipient(SYSTEM_FALLBACK, "log", None)
+    if "@" not in address or any(c.isspace() for c in address):
+        raise ConfigError(f"system_alert_email (CARTWATCH_SYSTEM_ALERT_EMAIL): {address!r} is not an e-mail address")
+    if smtp is None:
+        raise ConfigError("system_alert_email (CARTWATCH_SYSTEM_ALERT_EMAIL): needs CARTWATCH_SMTP_URL to be set")
+    return Recipient(SYSTEM_FALLBACK, "smtp", address)
+
+
+def describe(recipient: Recipient) -> str:
+    if recipient.channel == "smtp":
+        return f"also e-mailed to {recipient.address}"
+    return "also written to the log and shown on the board"
+
+
+def with_system_fallback(chains: ChainConfig, fallback: Recipient) -> tuple[ChainConfig, str]:
+    """System alerts (a page that could not be delivered, a stopped scheduler) must not depend on the one channel
+    that may be what failed: when the first step of their chain pages by one channel only, a second recipient on
+    another channel (e-mail, or the log and the board's banner) is added to that step, in a chain of their own so
+    clinical alerts are untouched. Returns the chains and how the second channel is described ("" if none)."""
+    chain_names = {kind: chains.chain_name(kind, "critical") for kind in SYSTEM_KINDS}
+    first_steps = [chains.chains[chain][0] for chain in set(chain_names.values())]
+    channels = {chains.recipient(name).channel for step in first_steps for name in step.recipients}
+    if len(channels) != 1 or channels == {"log"}:
+        return chains, ""  # already two channels, or only the log and the board, which cannot fail
+    if channels == {fallback.channel}:
+        fallback = Recipient(SYSTEM_FALLBACK, "log", None)
+    new_chains = dict(chains.chains)
+    kinds = dict(chains.kinds)
+    for kind, chain in chain_names.items():
+        name = f"{chain}+{SYSTEM_FALLBACK}"
+        first, *rest = chains.chains[chain]
+        new_chains[name] = (Step((*first.recipients, SYSTEM_FALLBACK), first.wait), *rest)
+        kinds[kind] = name
+    recipients = {**chains.recipients, SYSTEM_FALLBACK: fallback}
+    updated = replace(
+        chains,
+        recipients=MappingProxyType(recipients),
+        chains=MappingProxyType(new_chains),
+        kinds=MappingProxyType(kinds),
+    )
+    return updated, describe(fallback)

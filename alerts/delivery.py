@@ -1,205 +1,221 @@
-"""The delivery worker: claim due outbox rows, send them, mark them sent or retry with backoff, dead-letter.
+"""Delivery passes: claim due pages (`alerts.outbox`) and send them concurrently, one lane per recipient.
 
-A claim is a short transaction that stamps ``claimed_until`` (on PostgreSQL the rows are selected
-``FOR UPDATE SKIP LOCKED``, so two workers never take the same row; on SQLite the IMMEDIATE transaction
-serialises the claim). Sending happens outside any transaction. If the process dies between sending and
-marking, the claim expires and the row is sent again: a page may repeat, never be lost. A worker whose claim has
-run out while it worked through its batch sends nothing more from it (another worker may hold those rows now).
+Each recipient address (channel and address) is a lane: its pages go out one after another, in order, while other
+lanes send at the same time on a bounded pool of threads (``CARTWATCH_DELIVERY_CONCURRENCY``). A receiver that
+hangs holds up its own lane only, until the send timeout; everyone else is paged meanwhile.
 
-A page that is no longer true when its turn comes is cancelled, not sent: any page of an alert resolved since, and
-a chain page saying nobody has acknowledged (escalate, repeat, snooze ended) once somebody has.
+`deliver_due` runs one pass and waits for its sends (tests, `python -m alerts.sweep --once`). The scheduler keeps
+one `Dispatcher` per leadership term and does not wait: a pass claims and hands over, and the next pass (every
+delivery interval, or at once when a write wakes it) is never held up by a receiver that hangs.
+
+Before each send the dispatcher runs its ``fence`` (the scheduler's leadership check): a leader that has been
+replaced sends nothing more. A worker whose claim ran out while the page waited its turn does not send it (another
+worker may hold it now); the next pass claims it again.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+import threading
+from collections import deque
+from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import Channels, Sender, SendError
 from alerts.config import AlertConfig
-from alerts.pages import UNACKNOWLEDGED_ACTIONS
-from alerts.store import Raised, raise_alert
-from alerts.system import delivery_dead_alert, last_heartbeat, stale_heartbeat_alert
-from data.audit import SYSTEM, audit
-from data.models import Alert, AlertDelivery, DeliveryAttempt, Patient
+from alerts.leadership import LeadershipLost
+from alerts.outbox import (
+    BATCH,
+    Claimed,
+    DeliveryReport,
+    backoff_delay,
+    check_heartbeat,
+    claim_due,
+    mark_failed,
+    mark_sent,
+)
+
+__all__ = ["BATCH", "DeliveryReport", "Dispatcher", "LeadershipLost", "backoff_delay", "claim_due", "deliver_due"]
 
 log = logging.getLogger(__name__)
 
-BATCH = 20
-JITTER = 0.25
-"""A retry waits between the backoff and 1.25 times it, so receivers that come back are not stampeded."""
+Lane = tuple[str, str | None]
 
 
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    alert_id: int
-    alert_kind: str
-    alert_reference: str
-    ward: str | None
-    bed: str | None
-    recipient: str
-    channel: str
-    address: str | None
-    payload: dict[str, Any]
-    attempts: int
-    claimed_until: datetime
+def lane_of(job: Claimed) -> Lane:
+    return (job.channel, job.address)
 
 
-@dataclass
-class DeliveryReport:
-    sent: list[int] = field(default_factory=list)
-    retrying: list[int] = field(default_factory=list)
-    dead: list[int] = field(default_factory=list)
-    cancelled: list[int] = field(default_factory=list)
-    system_alerts: list[Raised] = field(default_factory=list)
+class Dispatcher:
+    """Claims due pages and sends them on a bounded pool, one lane per recipient address."""
 
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        config: AlertConfig,
+        *,
+        clock: Callable[[], datetime],
+        sender: Sender | None = None,
+        rng: random.Random | None = None,
+        fence: Callable[[], None] | None = None,
+        claim_fence: Callable[[Session], None] | None = None,
+        keep_outcomes: bool = True,
+        on_lost: Callable[[str], None] | None = None,
+    ) -> None:
+        """``keep_outcomes``: collect every outcome in ``outcomes`` (one pass); a long-lived dispatcher logs them.
+        ``on_lost`` is told when a send's fence finds this scheduler replaced (the scheduler ends its term)."""
+        self.sessions = sessions
+        self.config = config
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.fence = fence
+        self.claim_fence = claim_fence
+        self.keep_outcomes = keep_outcomes
+        self.on_lost = on_lost
+        self._channels: Channels | None = None
+        if sender is None:
+            self._channels = Channels(config)
+            sender = self._channels
+        self._sender: Sender = sender
+        self._pool = ThreadPoolExecutor(max_workers=config.delivery_concurrency, thread_name_prefix="cartwatch-page")
+        self._lanes: dict[Lane, deque[Claimed]] = {}
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._pass = threading.Lock()  # a timed pass and a woken pass never claim at the same time
+        self._closed = False
+        self.outcomes = DeliveryReport()
 
-def backoff_delay(attempts: int, config: AlertConfig, rng: random.Random) -> timedelta:
-    """``backoff * 2^(attempts-1)``, capped, plus up to 25% jitter."""
-    base: timedelta = min(config.backoff * (2 ** max(0, attempts - 1)), config.backoff_max)
-    return base * (1 + JITTER * rng.random())
+    def run_pass(
+        self,
+        now: datetime | None = None,
+        *,
+        limit: int = BATCH,
+        watch_heartbeat: bool = True,
+        kinds: Collection[str] | None = None,
+    ) -> DeliveryReport:
+        """Claim up to ``limit`` due pages (with ``kinds``, of those alert kinds only) and hand them to their lanes;
+        returns without waiting for the sends."""
+        report = DeliveryReport()
+        with self._pass:
+            now = now or self.clock()
+            with self.sessions.begin() as session:
+                if self.claim_fence is not None:
+                    self.claim_fence(session)
+                if watch_heartbeat:
+                    stale = check_heartbeat(session, self.config, now)
+                    if stale is not None:
+                        report.system_alerts.append(stale)
+                jobs = claim_due(session, now, self.config, limit, report, kinds)
+                if self.claim_fence is not None:
+                    self.claim_fence(session)  # last: a leader replaced meanwhile commits no claim
+            for job in jobs:
+                self._enqueue(job)
+        report.claimed = [job.id for job in jobs]
+        return report
 
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until every lane is empty (True) or ``timeout`` seconds pass (False)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._lanes, timeout)
 
-def obsolete(alert_status: str, action: object) -> str | None:
-    """Why a page not yet sent should not be sent any more (None: send it)."""
-    if alert_status == "resolved":
-        return "not sent: the alert was resolved first"
-    if alert_status == "acknowledged" and action in UNACKNOWLEDGED_ACTIONS:
-        return "not sent: the alert was acknowledged first"
-    return None
+    def close(self) -> None:
+        """Drop the pages still waiting in a lane (their claims expire, or the next leader releases them), let the
+        sends in progress finish and record their outcome."""
+        with self._lock:
+            self._closed = True
+            for queue in self._lanes.values():
+                queue.clear()
+        self._pool.shutdown(wait=True)
+        if self._channels is not None:
+            self._channels.__exit__(None, None, None)
 
+    def _enqueue(self, job: Claimed) -> None:
+        lane = lane_of(job)
+        with self._lock:
+            if self._closed:
+                return
+            queue = self._lanes.get(lane)
+            if queue is not None:
+                queue.append(job)  # the lane's worker is already draining it
+                return
+            self._lanes[lane] = deque([job])
+        self._pool.submit(self._drain, lane)
 
-def claim_due(
-    session: Session, now: datetime, config: AlertConfig, limit: int = BATCH, report: DeliveryReport | None = None
-) -> list[Claimed]:
-    """Claim up to ``limit`` due rows (one statement), cancelling those that are no longer true."""
-    query = (
-        select(AlertDelivery, Alert.kind, Alert.reference, Alert.status, Alert.details, Patient.ward, Patient.bed)
-        .join(Alert, Alert.id == AlertDelivery.alert_id)
-        .outerjoin(Patient, Patient.id == Alert.patient_id)
-        .where(
-            AlertDelivery.status == "pending",
-            AlertDelivery.next_attempt_at <= now,
-            or_(AlertDelivery.claimed_until.is_(None), AlertDelivery.claimed_until < now),
-        )
-        .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=AlertDelivery, skip_locked=True)
-    claimed = []
-    for row, kind, reference, status, details, ward, bed in session.execute(query):
-        reason = obsolete(status, (row.payload or {}).get("action"))
-        if reason is not None:
-            row.status = "cancelled"
-            row.last_error = reason
-            row.claimed_until = None
-            session.add(DeliveryAttempt(delivery_id=row.id, attempted_at=now, outcome="cancelled", error=reason))
-            if report is not None:
-                report.cancelled.append(row.id)
-            continue
-        row.claimed_until = now + config.claim
-        if ward is None:  # a system alert: where the page it is about was for
-            ward, bed = (details or {}).get("ward"), (details or {}).get("bed")
-        claimed.append(
-            Claimed(
-                id=row.id,
-                alert_id=row.alert_id,
-                alert_kind=kind,
-                alert_reference=reference,
-                ward=ward,
-                bed=bed,
-                recipient=row.recipient,
-                channel=row.channel,
-                address=row.address,
-                payload=dict(row.payload),
-                attempts=row.attempts,
-                claimed_until=row.claimed_until,
+    def _drain(self, lane: Lane) -> None:
+        """Send the lane's pages one after another until it is empty (a thread of the pool)."""
+        try:
+            while True:
+                with self._lock:
+                    queue = self._lanes[lane]
+                    if not queue:
+                        del self._lanes[lane]  # under the lock: a page enqueued from now on starts a new drain
+                        self._idle.notify_all()
+                        return
+                    job = queue.popleft()
+                try:
+                    self._send(job)
+                except LeadershipLost as exc:
+                    log.warning("delivery %s and the rest of its lane not sent: %s", job.id, exc)
+                    with self._lock:
+                        queue.clear()
+                    if self.on_lost is not None:
+                        self.on_lost(str(exc))
+                except DBAPIError as exc:
+                    # Sent or not, the outcome could not be recorded: the claim expires and the page goes again.
+                    log.error("delivery %s: the outcome could not be recorded: %s", job.id, exc.orig)
+        except Exception:
+            # A thread of the pool has nobody to raise to: log it, and let the lane's pages wait for their claims
+            # to expire (they are claimed and sent again then) rather than leaving the lane marked busy for ever.
+            log.exception("delivery lane %s stopped by an unexpected error", lane)
+            with self._lock:
+                self._lanes.pop(lane, None)
+                self._idle.notify_all()
+
+    def _send(self, job: Claimed) -> None:
+        if self.clock() >= job.claimed_until:
+            log.warning("delivery %s waited past its claim: left for the next pass", job.id)
+            return
+        if self.fence is not None:
+            self.fence()
+        try:
+            self._sender.send(job.channel, job.address, job.payload, job.id)
+        except SendError as exc:
+            error = str(exc)
+        except Exception as exc:
+            # Not a failure the channel knows (a sender bug, a library raising something new): it still counts
+            # as a failed attempt, so the row backs off and is dead-lettered with a system alert, instead of
+            # being claimed again first in every batch and holding up every page behind it.
+            log.exception("delivery %s to %s by %s: unexpected error", job.id, job.recipient, job.channel)
+            error = f"{job.channel}: {type(exc).__name__}: {exc}"
+        else:
+            with self.sessions.begin() as session:
+                mark_sent(session, job, self.clock())
+            log.info("delivery %s to %s by %s sent", job.id, job.recipient, job.channel)
+            if self.keep_outcomes:
+                self.outcomes.sent.append(job.id)
+            return
+        log.warning("delivery %s to %s by %s failed: %s", job.id, job.recipient, job.channel, error)
+        with self.sessions.begin() as session:
+            dead, raised = mark_failed(session, job, error, self.clock(), self.config, self.rng)
+        if dead:
+            log.error(
+                "delivery %s to %s by %s is dead after %d attempts",
+                job.id,
+                job.recipient,
+                job.channel,
+                job.attempts + 1,
             )
-        )
-    session.flush()
-    return claimed
-
-
-def mark_sent(session: Session, job: Claimed, now: datetime) -> None:
-    session.execute(
-        update(AlertDelivery)
-        .where(AlertDelivery.id == job.id, AlertDelivery.status == "pending")
-        .values(status="sent", sent_at=now, attempts=job.attempts + 1, claimed_until=None, last_error=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.add(DeliveryAttempt(delivery_id=job.id, attempted_at=now, outcome="sent", error=None))
-
-
-def mark_failed(
-    session: Session, job: Claimed, error: str, now: datetime, config: AlertConfig, rng: random.Random
-) -> tuple[bool, Raised | None]:
-    """Schedule a retry, or dead-letter the row after ``max_attempts`` and raise a system alert.
-
-    Returns (dead, the system alert raised if any)."""
-    attempts = job.attempts + 1
-    if attempts < config.max_attempts:
-        session.execute(
-            update(AlertDelivery)
-            .where(AlertDelivery.id == job.id, AlertDelivery.status == "pending")
-            .values(
-                attempts=attempts,
-                last_error=error,
-                claimed_until=None,
-                next_attempt_at=now + backoff_delay(attempts, config, rng),
-            )
-            .execution_options(synchronize_session=False)
-        )
-        session.add(DeliveryAttempt(delivery_id=job.id, attempted_at=now, outcome="failed", error=error))
-        return False, None
-    session.execute(
-        update(AlertDelivery)
-        .where(AlertDelivery.id == job.id, AlertDelivery.status == "pending")
-        .values(status="dead", attempts=attempts, last_error=error, claimed_until=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.add(DeliveryAttempt(delivery_id=job.id, attempted_at=now, outcome="dead", error=error))
-    audit(
-        session,
-        SYSTEM,
-        "delivery_dead",
-        now,
-        record_type="alert_delivery",
-        record_id=job.id,
-        details={"alert_id": job.alert_id, "attempts": attempts, "error": error},
-    )
-    if job.alert_kind == "delivery_dead":
-        # A page about a dead page that itself died: the board still shows both; paging again would loop.
-        log.error("delivery %s of system alert %s is dead: %s", job.id, job.alert_reference, error)
-        return True, None
-    alert = delivery_dead_alert(
-        job.id,
-        job.recipient,
-        job.channel,
-        attempts,
-        error,
-        job.alert_reference,
-        job.ward,
-        job.bed,
-    )
-    return True, raise_alert(session, alert, config.chains, now)
-
-
-def check_heartbeat(session: Session, config: AlertConfig, now: datetime) -> Raised | None:
-    """Raise the stale-heartbeat system alert when the sweep has been silent too long (never: nothing)."""
-    beat = last_heartbeat(session)
-    if beat is None:
-        return None
-    alert = stale_heartbeat_alert(beat, now, config.heartbeat_stale)
-    return raise_alert(session, alert, config.chains, now) if alert is not None else None
+        if raised is not None:
+            log.error("system alert %s raised: %s", raised.reference, raised.kind)
+        if self.keep_outcomes:
+            (self.outcomes.dead if dead else self.outcomes.retrying).append(job.id)
+            if raised is not None:
+                self.outcomes.system_alerts.append(raised)
 
 
 def deliver_due(
@@ -212,45 +228,23 @@ def deliver_due(
     clock: Callable[[], datetime] | None = None,
     limit: int = BATCH,
     watch_heartbeat: bool = True,
+    fence: Callable[[], None] | None = None,
+    claim_fence: Callable[[Session], None] | None = None,
 ) -> DeliveryReport:
-    """One delivery pass at ``now``: claim, send, record. ``clock`` times the outcomes (default: ``now``)."""
-    rng = rng or random.Random()
-    clock = clock or (lambda: now)
-    report = DeliveryReport()
-    with sessions.begin() as session:
-        if watch_heartbeat:
-            stale = check_heartbeat(session, config, now)
-            if stale is not None:
-                report.system_alerts.append(stale)
-        jobs = claim_due(session, now, config, limit, report)
-    if not jobs:
-        return report
-    with Channels(config) as channels:
-        active: Sender = sender if sender is not None else channels
-        for done, job in enumerate(jobs):
-            if clock() >= job.claimed_until:
-                left = len(jobs) - done
-                log.warning("delivery pass outlived its claim: %d page(s) left for the next pass", left)
-                break
-            try:
-                active.send(job.channel, job.address, job.payload, job.id)
-            except SendError as exc:
-                error = str(exc)
-            except Exception as exc:
-                # Not a failure the channel knows (a sender bug, a library raising something new): it still counts
-                # as a failed attempt, so the row backs off and is dead-lettered with a system alert, instead of
-                # being claimed again first in every batch and holding up every page behind it.
-                log.exception("delivery %s to %s by %s: unexpected error", job.id, job.recipient, job.channel)
-                error = f"{job.channel}: {type(exc).__name__}: {exc}"
-            else:
-                with sessions.begin() as session:
-                    mark_sent(session, job, clock())
-                report.sent.append(job.id)
-                continue
-            log.warning("delivery %s to %s by %s failed: %s", job.id, job.recipient, job.channel, error)
-            with sessions.begin() as session:
-                dead, raised = mark_failed(session, job, error, clock(), config, rng)
-            (report.dead if dead else report.retrying).append(job.id)
-            if raised is not None:
-                report.system_alerts.append(raised)
+    """One delivery pass at ``now``, waiting for its sends. ``clock`` times the outcomes (default: ``now``)."""
+    dispatcher = Dispatcher(
+        sessions,
+        config,
+        clock=clock or (lambda: now),
+        sender=sender,
+        rng=rng,
+        fence=fence,
+        claim_fence=claim_fence,
+    )
+    try:
+        report = dispatcher.run_pass(now, limit=limit, watch_heartbeat=watch_heartbeat)
+        dispatcher.wait_idle()
+    finally:
+        dispatcher.close()
+    report.merge(dispatcher.outcomes)
     return report

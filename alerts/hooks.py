@@ -17,6 +17,7 @@ from alerts.config import ConfigError, load_config
 from alerts.plan import plan_sweep
 from alerts.snapshot import load_snapshot
 from alerts.store import Applied, apply_plan, close_alerts_of_record
+from alerts.wake import notify_outbox
 from data.models import CLINICAL_MODELS, ClinicalRecord, Patient
 from data.settings import Settings
 
@@ -44,4 +45,11 @@ def on_clinical_write(
     plan = plan_sweep(snapshot, now, config, raise_overdue=False, escalations_since=since, chain_steps=False)
     applied = apply_plan(session, plan, config.chains, now)
     applied.closed_in_error.extend(closed)
+    wake_delivery(session, applied)
     return applied
+
+
+def wake_delivery(session: Session, applied: Applied) -> None:
+    """New pages wake the scheduler's delivery when this transaction commits (not at its next interval)."""
+    if applied.raised or applied.reopened or applied.paged:
+        notify_outbox(session)

@@ -1,11 +1,18 @@
-"""`python -m alerts.scheduler`: the one process that sweeps and sends pages (the only module importing APScheduler).
+"""`python -m alerts.scheduler`: the process that sweeps and sends pages (the only module importing APScheduler).
 
-APScheduler 3 `BlockingScheduler` in UTC with two interval jobs with explicit ids: the sweep (every 30 s by
-default) and the delivery pass (every 5 s), each with ``coalesce=True`` (a backlog of missed runs runs once),
-``max_instances=1`` (a slow run is never overlapped by the next) and a real ``misfire_grace_time`` (APScheduler's
-default of 1 s would silently skip a run delayed by a busy machine). On PostgreSQL the process first takes the
-leader lock; a second replica waits for it as a hot standby. SIGTERM (or Ctrl-C) stops it cleanly: running jobs
-finish, the lock is released.
+It stands for leadership (`alerts.leadership`): one scheduler leads, any other waits as a hot standby. While it
+leads (a term) an APScheduler 3 `BlockingScheduler` in UTC runs three interval jobs with explicit ids: the sweep
+(every 30 s by default), the delivery pass (every 5 s, and at once when a write wakes it, `alerts.wake`) and the
+renewal of its lease (every quarter lease, on an executor of its own so a slow sweep never lets the lease lapse).
+Each has ``coalesce=True`` (a backlog of missed runs runs once), ``max_instances=1`` (a slow run is never
+overlapped by the next) and a real ``misfire_grace_time`` (APScheduler's default of 1 s would silently skip a run
+delayed by a busy machine).
+
+A term ends when the scheduler finds it is no longer the leader: replaced after a freeze, or its lock's database
+connection gone because the server restarted. It then stands by again, retrying an unreachable database with
+backoff, and leads again once it can: a database outage pauses alerting, it does not end it. SIGTERM (or Ctrl-C)
+stops it cleanly: sends in progress finish, the lock and the leadership row are released for the standby.
+`python -m alerts.supervise` runs it (with a standby) and restarts it if it ever exits.
 """
 
 from __future__ import annotations
@@ -21,38 +28,63 @@ from types import FrameType
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from alerts.config import AlertConfig, ConfigError, load_config
-from alerts.jobs import DELIVERY_JOB_ID, SWEEP_JOB_ID, AlertJobs, LeaderLock, LeadershipLost, instance_name
-from data.db import make_engine, make_session_factory
+from alerts.delivery import Dispatcher
+from alerts.jobs import DELIVERY_JOB_ID, LEASE_JOB_ID, SWEEP_JOB_ID, AlertJobs, LeadershipLost, instance_name
+from alerts.leadership import Leadership, lock_for, scheduler_engine, utc_now
+from alerts.wake import OutboxWaker
+from data.db import make_session_factory
 from data.settings import Settings
 
 log = logging.getLogger("alerts.scheduler")
 
+RECONNECT_MAX_SECONDS = 10
+"""The longest wait between attempts to reach a database that is down (the wait doubles from the poll interval)."""
+
 
 class SchedulerProcess:
-    """Owns the scheduler, its executor and the stop flag the signal handlers set."""
+    """One term as leader: owns the APScheduler scheduler and its executors; ``lost`` says why a term ended early."""
 
-    def __init__(self, jobs: AlertJobs, config: AlertConfig) -> None:
+    def __init__(self, jobs: AlertJobs, config: AlertConfig, stop: threading.Event | None = None) -> None:
         self.jobs = jobs
         self.config = config
-        self.stop = threading.Event()
-        self.lost_leadership = False
+        self.stop = stop or threading.Event()
+        self.lost: str | None = None
         self.executor = ThreadPoolExecutor(max_workers=2)
-        self.scheduler = BlockingScheduler(timezone=UTC, executors={"default": self.executor})
+        self.lease_executor = ThreadPoolExecutor(max_workers=1)
+        self.scheduler = BlockingScheduler(
+            timezone=UTC, executors={"default": self.executor, "lease": self.lease_executor}
+        )
+
+    @property
+    def lost_leadership(self) -> bool:
+        return self.lost is not None
 
     def schedule(self) -> None:
-        """Add both jobs, first run now (a standby that waited for the lock starts sweeping at once). A delivery
-        pass delayed by more than two intervals is skipped: the next one, due soon, sends the same rows."""
+        """Add the jobs, first run now (a standby that has just taken over sweeps at once). A delivery pass delayed
+        by more than two intervals is skipped: the next one, due soon, sends the same rows."""
         first, grace = datetime.now(UTC), self.config.misfire_grace_seconds
         sweep_every, deliver_every = self.config.sweep_interval_seconds, self.config.delivery_interval_seconds
         self._add(SWEEP_JOB_ID, "alert sweep", self.jobs.sweep, sweep_every, grace, first)
         self._add(
             DELIVERY_JOB_ID, "page delivery", self.jobs.deliver, deliver_every, min(grace, 2 * deliver_every), first
         )
+        if self.jobs.leadership is not None:
+            renew_every = self.config.leader_lease.total_seconds() / 4
+            self._add(LEASE_JOB_ID, "leader lease", self.jobs.renew, renew_every, grace, first, executor="lease")
 
     def _add(
-        self, job_id: str, name: str, job: Callable[[], object], seconds: int, grace: int, first: datetime
+        self,
+        job_id: str,
+        name: str,
+        job: Callable[[], object],
+        seconds: float,
+        grace: float,
+        first: datetime,
+        executor: str = "default",
     ) -> None:
         """An interval job under an explicit id; a backlog of missed runs runs once (``coalesce``), a slow run is
         never overlapped by the next (``max_instances=1``), and a run late by up to ``grace`` seconds still runs."""
@@ -64,24 +96,29 @@ class SchedulerProcess:
             name=name,
             coalesce=True,
             max_instances=1,
-            misfire_grace_time=grace,
+            misfire_grace_time=max(1, round(grace)),
             next_run_time=first,
+            executor=executor,
         )
 
     def _run(self, job: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
-            if self.stop.is_set():
+            if self.stop.is_set() or self.lost is not None:
                 self._shutdown()
                 return
             try:
                 job()
             except LeadershipLost as exc:
-                log.error("scheduler %s stops: %s", self.jobs.instance, exc)
-                self.lost_leadership = True
-                self.stop.set()
-                self._shutdown()
+                self.lose(str(exc))
 
         return run
+
+    def lose(self, reason: str) -> None:
+        """End the term: this scheduler is no longer the leader."""
+        if self.lost is None:
+            self.lost = reason
+            log.warning("scheduler %s is no longer the leader: %s", self.jobs.instance, reason)
+        self._shutdown()
 
     def _shutdown(self) -> None:
         if self.scheduler.state == STATE_RUNNING:
@@ -97,21 +134,88 @@ class SchedulerProcess:
             return
         self.schedule()
         self.scheduler.start()  # blocks until shutdown
-        self.executor.shutdown(wait=True)  # let a running sweep or delivery pass finish its transaction
+        # Let a running sweep or delivery pass finish its transaction.
+        self.executor.shutdown(wait=True)
+        self.lease_executor.shutdown(wait=True)
 
 
-def wait_for_leadership(leader: LeaderLock, stop: threading.Event, poll_seconds: int, instance: str) -> bool:
-    """Take the leader lock, polling every ``poll_seconds`` as a standby; False if asked to stop first."""
+def wait_for_leadership(leadership: Leadership, stop: threading.Event, poll_seconds: int, instance: str) -> bool:
+    """Stand until this scheduler leads, polling every ``poll_seconds`` as a standby and backing off (up to
+    `RECONNECT_MAX_SECONDS`) while the database cannot be reached; False if asked to stop first."""
     announced = False
+    delay: float = poll_seconds
     while not stop.is_set():
-        if leader.try_acquire():
-            log.info("scheduler %s is the leader", instance)
-            return True
+        try:
+            if leadership.try_lead():
+                return True
+        except DBAPIError as exc:
+            log.warning(
+                "scheduler %s: the database cannot be reached or used, again in %ss: %s", instance, delay, exc.orig
+            )
+            stop.wait(delay)
+            delay = min(delay * 2, max(poll_seconds, RECONNECT_MAX_SECONDS))
+            continue
+        delay = poll_seconds
         if not announced:
-            log.info("scheduler %s: another scheduler holds the leader lock; waiting as standby", instance)
+            log.info("scheduler %s: another scheduler leads; waiting as standby", instance)
             announced = True
         stop.wait(poll_seconds)
     return False
+
+
+class Scheduler:
+    """Stands for leadership and runs a term whenever it leads, until stopped."""
+
+    def __init__(self, config: AlertConfig, engine: Engine, instance: str) -> None:
+        self.config = config
+        self.engine = engine
+        self.instance = instance
+        self.sessions = make_session_factory(engine)
+        self.leadership = Leadership(engine, config.leader_lease, instance, lock_for(engine, instance))
+        self.stop = threading.Event()
+        self.term: SchedulerProcess | None = None
+
+    def request_stop(self, signum: int, frame: FrameType | None) -> None:
+        self.stop.set()
+        term = self.term
+        if term is not None:
+            term.request_stop(signum, frame)
+        else:
+            log.info("scheduler %s: signal %s, stopping", self.instance, signal.Signals(signum).name)
+
+    def run(self) -> None:
+        try:
+            while wait_for_leadership(self.leadership, self.stop, self.config.leader_poll_seconds, self.instance):
+                self._term()
+        finally:
+            self.leadership.step_down()
+
+    def _term(self) -> None:
+        dispatcher = Dispatcher(
+            self.sessions,
+            self.config,
+            clock=utc_now,
+            fence=self.leadership.check_now,
+            claim_fence=self.leadership.check,
+            keep_outcomes=False,
+        )
+        jobs = AlertJobs(
+            self.config, self.sessions, instance=self.instance, leadership=self.leadership, dispatcher=dispatcher
+        )
+        term = SchedulerProcess(jobs, self.config, self.stop)
+        dispatcher.on_lost = term.lose
+        waker = OutboxWaker(self.engine, dispatcher.run_pass, term.lose, self.config.outbox_poll_seconds)
+        self.term = term
+        try:
+            waker.start()
+            term.run()
+        finally:
+            self.term = None
+            waker.stop()
+            dispatcher.close()
+            self.leadership.step_down()
+        if term.lost is not None and not self.stop.is_set():
+            log.info("scheduler %s: standing by to lead again", self.instance)
 
 
 def main() -> int:
@@ -123,30 +227,25 @@ def main() -> int:
     except (ValueError, ConfigError) as exc:
         log.error("configuration error: %s", exc)
         return 2
-    engine = make_engine(settings.database_url)
+    engine = scheduler_engine(settings.database_url, config.leader_lease)
     instance = instance_name()
-    leader = LeaderLock(engine) if engine.dialect.name == "postgresql" else None
-    jobs = AlertJobs(config, make_session_factory(engine), instance=instance, leader=leader)
-    process = SchedulerProcess(jobs, config)
-    signal.signal(signal.SIGTERM, process.request_stop)
-    signal.signal(signal.SIGINT, process.request_stop)
+    scheduler = Scheduler(config, engine, instance)
+    signal.signal(signal.SIGTERM, scheduler.request_stop)
+    signal.signal(signal.SIGINT, scheduler.request_stop)
     log.info(
-        "scheduler %s: sweep every %ss, delivery every %ss, chains from %s",
+        "scheduler %s: sweep every %ss, delivery every %ss, lease %ss, chains from %s",
         instance,
         config.sweep_interval_seconds,
         config.delivery_interval_seconds,
+        int(config.leader_lease.total_seconds()),
         config.chains.source,
     )
     try:
-        if leader is not None and not wait_for_leadership(leader, process.stop, config.leader_poll_seconds, instance):
-            return 0
-        process.run()
+        scheduler.run()
     finally:
-        if leader is not None:
-            leader.release()
         engine.dispose()
     log.info("scheduler %s stopped", instance)
-    return 1 if process.lost_leadership else 0
+    return 0
 
 
 if __name__ == "__main__":

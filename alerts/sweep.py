@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -74,7 +75,7 @@ def sweep(
     report.errors.extend(plan.errors)
     if heartbeat_instance is not None:
         if snapshot.last_heartbeat is not None:
-            stale = stale_heartbeat_alert(snapshot.last_heartbeat, now, config.heartbeat_stale)
+            stale = stale_heartbeat_alert(snapshot.last_heartbeat, now, config.heartbeat_stale, config.second_channel)
             raised = raise_alert(session, stale, config.chains, now) if stale is not None else None
             if raised is not None:
                 report.raised.append(raised)
@@ -98,11 +99,22 @@ def sweep(
 
 
 def run_sweep(
-    sessions: sessionmaker[Session], config: AlertConfig, now: datetime, *, heartbeat_instance: str | None = None
+    sessions: sessionmaker[Session],
+    config: AlertConfig,
+    now: datetime,
+    *,
+    heartbeat_instance: str | None = None,
+    fence: Callable[[Session], None] | None = None,
 ) -> SweepReport:
-    """One sweep in its own transaction: all of it is committed, or (on any error) none of it."""
+    """One sweep in its own transaction: all of it is committed, or (on any error) none of it. ``fence`` (the
+    scheduler's leadership check) runs in that transaction first and last: if it raises, nothing is committed."""
     with sessions.begin() as session:
-        return sweep(session, config, now, heartbeat_instance=heartbeat_instance)
+        if fence is not None:
+            fence(session)
+        report = sweep(session, config, now, heartbeat_instance=heartbeat_instance)
+        if fence is not None:
+            fence(session)
+        return report
 
 
 def delivery_lines(report: DeliveryReport) -> list[str]:

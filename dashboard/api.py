@@ -304,14 +304,24 @@ def openapi() -> Any:
 
 @health.get("/healthz")
 def healthz() -> Any:
+    """200 while the database answers and the scheduler's heartbeat is fresh; 503 otherwise, for an external
+    monitor to alarm on (the scheduler may be down while the web is up: this is not a liveness probe for the web)."""
     try:
         with read_session() as session:
             session.execute(select(1))
             last_beat = session.scalar(select(func.max(SchedulerHeartbeat.beat_at)))
     except Exception as exc:  # noqa: BLE001 - the health check reports any database failure as such
         return jsonify({"database": "error", "error": type(exc).__name__}), 503
+    stale_after = app_context().settings.heartbeat_stale_seconds
     age = None if last_beat is None else round((utcnow() - last_beat).total_seconds(), 1)
-    return jsonify({"database": "ok", "scheduler_heartbeat_age_s": age})
+    scheduler = "never ran" if age is None else "stale" if age > stale_after else "ok"
+    body = {
+        "database": "ok",
+        "scheduler": scheduler,
+        "scheduler_heartbeat_age_s": age,
+        "scheduler_stale_after_s": stale_after,
+    }
+    return jsonify(body), 200 if scheduler == "ok" else 503
 
 
 def dumps(value: Any) -> str:

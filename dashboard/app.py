@@ -1,12 +1,16 @@
-"""The Dash app factory. gunicorn loads `dashboard.app:server`, which builds the app on first access."""
+"""The Dash app factory. gunicorn loads `dashboard.app:server`, which builds the app on first access, with the
+scheduler watchdog (`alerts.watchdog`: a thread that pages when the scheduler has stopped; never a scheduler)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import dash
 from dash import Dash, html
 
+from alerts.config import ConfigError, load_config
+from alerts.watchdog import Watchdog
 from dashboard.api import api, health
 from dashboard.auth import init_auth
 from dashboard.callbacks import register_callbacks
@@ -16,12 +20,18 @@ from dashboard.outage import init_outage
 from data.db import make_engine, make_read_session_factory, make_session_factory
 from data.settings import DEMO_SECRET_KEY, Settings
 
+log = logging.getLogger(__name__)
+
+WATCHDOG = "cartwatch_watchdog"
+
 
 class InsecureConfiguration(RuntimeError):
     pass
 
 
-def create_app(settings: Settings | None = None) -> Dash:
+def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> Dash:
+    """The app. ``watchdog``: also start the scheduler watchdog in this process (the served app does; tests and
+    scripts that build an app do not)."""
     settings = settings or Settings.from_env()
     if not settings.demo and (not settings.secret_key or settings.secret_key == DEMO_SECRET_KEY):
         raise InsecureConfiguration(
@@ -49,11 +59,25 @@ def create_app(settings: Settings | None = None) -> Dash:
     register_callbacks(app)
     server.config["DASH_APP"] = app  # for the Content-Security-Policy's hashes of Dash's inline scripts
     init_compression(server)
+    if watchdog:
+        start_watchdog(server, settings, engine)
     return app
+
+
+def start_watchdog(server: Any, settings: Settings, engine: Any) -> None:
+    try:
+        config = load_config(settings)
+    except ConfigError as exc:
+        # The scheduler refuses to start with this configuration too: /healthz and the board show alerting down.
+        log.error("alerting configuration is invalid; the scheduler watchdog cannot page: %s", exc)
+        return
+    dog = Watchdog(engine, config)
+    dog.start()
+    server.extensions[WATCHDOG] = dog
 
 
 def __getattr__(name: str) -> Any:
     # gunicorn resolves `dashboard.app:server` with getattr: build the app then, not at import.
     if name == "server":
-        return create_app().server
+        return create_app(watchdog=True).server
     raise AttributeError(name)

@@ -344,7 +344,10 @@ def openapi_document() -> dict[str, Any]:
     paths["/healthz"] = {
         "get": {
             "summary": "Database and scheduler heartbeat",
-            "responses": {"200": {"description": "ok"}, "503": {"description": "down"}},
+            "responses": {
+                "200": {"description": "the database answers and the scheduler's heartbeat is fresh"},
+                "503": {"description": "the database is down, or the scheduler is stale or has never run"},
+            },
         }
     }
     return {

@@ -30,6 +30,7 @@ from toxicity.fever_masking import FEVER_MASKING_CLASSES
 
 R = TypeVar("R", bound=ClinicalRecord)
 FEVER_C = FEVER_THRESHOLD_C
+UNDELIVERED_KIND = "delivery_dead"  # the system alert raised when a page could not be delivered (alerts.system)
 
 
 def current_filter(model: type[R]) -> Any:
@@ -89,22 +90,24 @@ def patient_timeline(session: Session, patient_id: int) -> dict[str, list[Any]]:
 # --- read models for the ward board (each one statement, whatever the number of beds) -----------------------
 
 
-def ward_pulse(session: Session, ward: str | None = None) -> tuple[int, datetime | None]:
-    """The ward change counter (summed over wards when `ward` is None) and the newest scheduler heartbeat.
+def ward_pulse(session: Session, ward: str | None = None) -> tuple[int, datetime | None, int]:
+    """The ward change counter (summed over wards when `ward` is None), the newest scheduler heartbeat, and how
+    many "page could not be delivered" alerts nobody has acknowledged yet.
 
-    One cheap statement: the board runs it on every refresh and does nothing more when neither changed.
+    One cheap statement: the board runs it on every refresh and does nothing more when none of them changed.
     """
     version = select(func.coalesce(func.sum(WardState.version), 0))
     if ward is not None:
         version = version.where(WardState.ward == ward)
     beat = select(func.max(SchedulerHeartbeat.beat_at)).scalar_subquery()
-    row = session.execute(select(version.scalar_subquery(), beat)).one()
+    undelivered = select(func.count()).where(Alert.status == "open", Alert.kind == UNDELIVERED_KIND).scalar_subquery()
+    row = session.execute(select(version.scalar_subquery(), beat, undelivered)).one()
     last_beat = row[1]
     if isinstance(last_beat, str):  # SQLite returns max() of a datetime column as text
         last_beat = datetime.fromisoformat(last_beat)
     if last_beat is not None and last_beat.tzinfo is None:
         last_beat = last_beat.replace(tzinfo=UTC)
-    return int(row[0]), last_beat
+    return int(row[0]), last_beat, int(row[2])
 
 
 def peak_lab_per_patient(session: Session, patient_ids: Sequence[int], analyte: str) -> dict[int, LabResult]:

@@ -54,11 +54,16 @@ ALERT_NUMBER_SETTINGS = (
     "delivery_interval_seconds",
     "misfire_grace_seconds",
     "leader_poll_seconds",
+    "leader_lease_seconds",
+    "scheduler_replicas",
     "delivery_max_attempts",
     "delivery_backoff_seconds",
     "delivery_backoff_max_seconds",
     "delivery_claim_seconds",
     "webhook_timeout_seconds",
+    "delivery_concurrency",
+    "outbox_poll_seconds",
+    "watchdog_interval_seconds",
     "snooze_max_minutes",
     "renotify_critical_minutes",
     "hypotension_systolic_mmhg",
@@ -97,11 +102,17 @@ class Settings:
     delivery_interval_seconds: int = 5
     misfire_grace_seconds: int = 30
     leader_poll_seconds: int = 5
+    leader_lease_seconds: int = 15
+    scheduler_replicas: int = 2
     delivery_max_attempts: int = 6
     delivery_backoff_seconds: int = 15
     delivery_backoff_max_seconds: int = 900
     delivery_claim_seconds: int = 120
     webhook_timeout_seconds: float = 5.0
+    delivery_concurrency: int = 8
+    outbox_poll_seconds: float = 0.25
+    watchdog_interval_seconds: int = 10
+    system_alert_email: str | None = None
     snooze_max_minutes: int = 60
     renotify_critical_minutes: int = 30
     hypotension_systolic_mmhg: int = 90  # obs without vasopressors: a systolic below this is hypotension
@@ -126,6 +137,7 @@ class Settings:
             webhook_url=env.get("CARTWATCH_WEBHOOK_URL") or None,
             webhook_secret=env.get("CARTWATCH_WEBHOOK_SECRET") or None,
             smtp_url=env.get("CARTWATCH_SMTP_URL") or None,
+            system_alert_email=env.get("CARTWATCH_SYSTEM_ALERT_EMAIL") or None,
             escalation_chains_path=env.get("CARTWATCH_ESCALATION_CHAINS") or None,
             board_ward=env.get("CARTWATCH_BOARD_WARD") or None,
             wall_font_scale=float(env.get("CARTWATCH_WALL_FONT_SCALE", defaults.wall_font_scale)),

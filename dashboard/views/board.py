@@ -24,6 +24,7 @@ from data.settings import Settings
 from toxicity import CadencePolicy, DueItem, max_severity
 
 OFFLINE_TEXT = "Alerting offline — escalate by phone"
+UNDELIVERED_TEXT = "could not be delivered — see Alerts and escalate by phone"
 DUE_KINDS: tuple[tuple[str, str], ...] = (("obs", "Obs"), ("crs", "CRS"), ("neuro", "Neuro"), ("bloods", "Bloods"))
 
 
@@ -31,6 +32,7 @@ DUE_KINDS: tuple[tuple[str, str], ...] = (("obs", "Obs"), ("crs", "CRS"), ("neur
 class Pulse:
     version: int
     heartbeat_at: datetime | None
+    undelivered: int = 0  # "page could not be delivered" alerts nobody has acknowledged
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,8 @@ def cadence_policy(settings: Settings) -> CadencePolicy:
 
 
 def poll(session: Session, settings: Settings) -> Pulse:
-    version, beat = queries.ward_pulse(session, settings.board_ward)
-    return Pulse(version, beat)
+    version, beat, undelivered = queries.ward_pulse(session, settings.board_ward)
+    return Pulse(version, beat, undelivered)
 
 
 def heartbeat_stale(pulse: Pulse, now: datetime, settings: Settings) -> bool:
@@ -138,8 +140,14 @@ def banner_text(stale: bool, heartbeat_at: datetime | None, now: datetime) -> st
 
 
 def offline_banner(pulse: Pulse, now: datetime, settings: Settings) -> str:
-    """The offline banner's words for this pulse ("" while the scheduler's heartbeat is fresh)."""
-    return banner_text(heartbeat_stale(pulse, now, settings), pulse.heartbeat_at, now)
+    """The banner's words for this pulse: alerting offline, and a page that could not be delivered ("" while the
+    scheduler's heartbeat is fresh and every page went). The banner is the second channel of a system alert when
+    pages go by one channel only (alerts.config.with_system_fallback)."""
+    parts = [banner_text(heartbeat_stale(pulse, now, settings), pulse.heartbeat_at, now)]
+    if pulse.undelivered:
+        count = "A page" if pulse.undelivered == 1 else f"{pulse.undelivered} pages"
+        parts.append(f"{count} {UNDELIVERED_TEXT}")
+    return " · ".join(part for part in parts if part)
 
 
 @dataclass(frozen=True)

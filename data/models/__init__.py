@@ -10,7 +10,7 @@ from data.models.admin import (
     User,
     WardState,
 )
-from data.models.alerting import Alert, AlertDelivery, DeliveryAttempt, SchedulerHeartbeat
+from data.models.alerting import Alert, AlertDelivery, DeliveryAttempt, SchedulerHeartbeat, SchedulerLeadership
 from data.models.base import Base, UTCDateTime
 from data.models.clinical import (
     CLINICAL_MODELS,
@@ -47,6 +47,7 @@ __all__ = [
     "Observation",
     "Patient",
     "SchedulerHeartbeat",
+    "SchedulerLeadership",
     "UTCDateTime",
     "User",
     "WardState",

@@ -87,3 +87,19 @@ class SchedulerHeartbeat(Base):
     instance: Mapped[str] = mapped_column(String(120))
     beat_at: Mapped[datetime] = mapped_column(index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class SchedulerLeadership(Base):
+    """One row (id 1): which scheduler leads, under which epoch, and when it last renewed its lease.
+
+    A new leader takes the row over by raising the epoch; every sweep and every send of the old leader checks the
+    epoch first, so a leader that was frozen and wakes up finds it has been replaced and sends nothing."""
+
+    __tablename__ = "scheduler_leadership"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    epoch: Mapped[int] = mapped_column(Integer)
+    holder: Mapped[str] = mapped_column(String(120))  # "" once released
+    holds_lock: Mapped[bool]  # the holder also holds the lock (advisory lock or lock file) that dies with it
+    renewed_at: Mapped[datetime]
+    taken_at: Mapped[datetime]

@@ -277,9 +277,15 @@ def test_a_patient_can_be_moved_and_discharged(client: FlaskClient, make_patient
     assert client.get("/api/v1/patients?active=true").get_json()["patients"] == []
 
 
-def test_healthz_reports_the_database_and_no_heartbeat_yet(client: FlaskClient) -> None:
-    body = client.get("/healthz").get_json()
-    assert body == {"database": "ok", "scheduler_heartbeat_age_s": None}
+def test_healthz_is_unhealthy_while_no_scheduler_has_run(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {
+        "database": "ok",
+        "scheduler": "never ran",
+        "scheduler_heartbeat_age_s": None,
+        "scheduler_stale_after_s": 120,
+    }
 
 
 def test_the_openapi_document_describes_every_endpoint(client: FlaskClient) -> None:

@@ -176,13 +176,21 @@ def test_a_page_is_dead_lettered_after_the_limit_and_raises_one_system_alert(
     assert (system.severity, system.patient_id, system.status) == ("critical", None, "open")
     reference = ward.alert(alert_id).reference
     assert f"ref {reference}" in system.message and "after 3 attempts" in system.message
-    assert [d.recipient for d in ward.deliveries(system.id)] == ["nurse_in_charge"]
-    # Its own page dies too (same receiver): that is logged, not paged again in a loop.
+    # The webhook is the only channel: the system alert also goes to the log (and the board's banner), and says so.
+    assert system.message.endswith("(also written to the log and shown on the board)")
+    assert {d.recipient: d.channel for d in ward.deliveries(system.id)} == {
+        "nurse_in_charge": "webhook",
+        "system_fallback": "log",
+    }
+    # Its own webhook page dies too (same receiver): that is logged, not paged again in a loop; the log page went.
     for _ in range(3):
         at += timedelta(hours=1)
         ward.deliver(at)
     assert len(ward.alerts("delivery_dead")) == 1
-    assert {d.status for d in ward.deliveries()} == {"dead"}
+    assert {d.recipient: d.status for d in ward.deliveries(system.id)} == {
+        "nurse_in_charge": "dead",
+        "system_fallback": "sent",
+    }
 
 
 def test_an_smtp_page_reaches_the_gateway_with_ward_bed_and_reference(

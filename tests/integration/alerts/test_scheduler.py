@@ -1,5 +1,5 @@
-"""The scheduler: its jobs without APScheduler, and the real process (heartbeats, SIGTERM, one leader on
-PostgreSQL, a replica killed mid-sweep) against a real HTTP receiver."""
+"""The scheduler: its jobs without APScheduler, and the real process (heartbeats, SIGTERM, one leader and a
+standby on PostgreSQL and on SQLite, a replica killed mid-sweep) against a real HTTP receiver."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, func, select, text
 
-from alerts.jobs import AlertJobs, LeaderLock, LeadershipLost
+from alerts.jobs import AlertJobs
 from alerts.sweep import main as sweep_command
 from data.models import Alert, AlertDelivery, SchedulerHeartbeat
 from tests.integration.alerts.conftest import Ward, minutes
@@ -50,31 +50,6 @@ def test_a_silent_scheduler_is_reported_once_by_the_delivery_pass_and_the_next_s
     assert len(ward.alerts("scheduler_heartbeat_stale")) == 1
     (alert,) = ward.alerts("scheduler_heartbeat_stale")
     assert "No alerting scheduler heartbeat since 2026-11-24 08:00 UTC (5 min)" in alert.message
-
-
-def test_only_one_scheduler_holds_the_leader_lock_and_losing_its_connection_stops_the_jobs(
-    ward: Ward, engine: Engine
-) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the leader lock is a PostgreSQL advisory lock; SQLite runs one scheduler")
-    first, second = LeaderLock(engine), LeaderLock(engine)
-    try:
-        assert first.try_acquire() and not second.try_acquire()
-        jobs = AlertJobs(ward.config, ward.sessions, instance="leader", clock=lambda: T, leader=first)
-        jobs.sweep()
-        with engine.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks "
-                    "WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()"
-                )
-            )
-        with pytest.raises(LeadershipLost):
-            jobs.deliver()
-        assert second.try_acquire()
-    finally:
-        first.release()
-        second.release()
 
 
 def test_the_sweep_command_prints_what_it_did(ward: Ward, database_url: str) -> None:
@@ -197,7 +172,7 @@ def test_sigterm_stops_the_scheduler_cleanly_after_it_has_swept(
     assert "Traceback" not in log
 
 
-def test_two_schedulers_page_each_alert_exactly_once_and_one_waits_as_standby_on_postgresql(
+def test_two_schedulers_page_each_alert_exactly_once_one_waits_as_standby_and_takes_over_when_the_leader_is_killed(
     ward: Ward, engine: Engine, receiver: HTTPServer, start: Callable[[str], subprocess.Popen[str]], tmp_path: Path
 ) -> None:
     overdue_ward(ward)
@@ -207,15 +182,15 @@ def test_two_schedulers_page_each_alert_exactly_once_and_one_waits_as_standby_on
     pages = received(receiver)
     assert len(pages) == len(set(pages)) == len(ward.deliveries())
     assert {reference for reference, _, _ in pages} == {a.reference for a in ward.alerts()}
-    if engine.dialect.name != "postgresql":
-        return  # SQLite has no leader lock: the dedupe keys and claims alone kept it to one page each
+    # One leads (PostgreSQL: an advisory lock; SQLite: a lock file beside the database); the other stands by.
     (leader,) = heartbeat_instances(engine)
     leading, standby = (first, second) if leader.endswith(f":{first.pid}") else (second, first)
-    assert (
-        "waiting as standby" in (tmp_path / ("cw-sched-b.log" if standby is second else "cw-sched-a.log")).read_text()
-    )
-    assert stop(leading) == 0
+    standby_log = tmp_path / ("cw-sched-b.log" if standby is second else "cw-sched-a.log")
+    assert "waiting as standby" in standby_log.read_text()
+    leading.send_signal(signal.SIGKILL)
+    leading.wait(10)
     wait_for(lambda: any(name.endswith(f":{standby.pid}") for name in heartbeat_instances(engine)), seconds=10)
+    assert "lost its lock" in standby_log.read_text()  # at once, not after the lease ran out
     assert stop(standby) == 0
 
 

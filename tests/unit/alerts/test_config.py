@@ -58,8 +58,37 @@ def test_a_setting_that_is_not_a_number_names_its_variable(value: str, message: 
         ({"bloods_due_time": "25:00"}, "CARTWATCH_BLOODS_DUE_TIME): '25:00' must be HH:MM"),
         ({"ward_timezone": "Mars/Olympus"}, "ward_timezone: 'Mars/Olympus' is not an IANA time zone"),
         ({"delivery_backoff_max_seconds": 5}, "delivery_backoff_max_seconds"),
+        ({"leader_lease_seconds": 2}, "leader_lease_seconds (CARTWATCH_LEADER_LEASE_SECONDS): 2 is outside"),
+        ({"delivery_concurrency": 0}, "delivery_concurrency (CARTWATCH_DELIVERY_CONCURRENCY): 0 is outside"),
+        (
+            {"outbox_poll_seconds": 0.0},
+            "outbox_poll_seconds (CARTWATCH_OUTBOX_POLL_SECONDS): 0.0 is outside the allowed range 0.05-60",
+        ),
+        ({"watchdog_interval_seconds": 0}, "watchdog_interval_seconds (CARTWATCH_WATCHDOG_INTERVAL_SECONDS): 0"),
+        (
+            {"heartbeat_stale_seconds": 30, "sweep_interval_seconds": 30},
+            "CARTWATCH_HEARTBEAT_STALE_SECONDS): 30 must be more than the sweep interval",
+        ),
+        ({"system_alert_email": "ops@ward.test"}, "CARTWATCH_SYSTEM_ALERT_EMAIL): needs CARTWATCH_SMTP_URL"),
+        (
+            {"system_alert_email": "not an address", "smtp_url": "smtp://mail.test"},
+            "CARTWATCH_SYSTEM_ALERT_EMAIL): 'not an address' is not an e-mail address",
+        ),
     ],
-    ids=["grace", "sweep-interval", "bloods-time", "time-zone", "backoff-cap-below-backoff"],
+    ids=[
+        "grace",
+        "sweep-interval",
+        "bloods-time",
+        "time-zone",
+        "backoff-cap-below-backoff",
+        "lease",
+        "concurrency",
+        "outbox-poll",
+        "watchdog-interval",
+        "stale-limit-not-above-sweep",
+        "system-email-without-smtp",
+        "system-email-not-an-address",
+    ],
 )
 def test_a_setting_out_of_range_is_refused_with_its_range(change: dict[str, object], message: str) -> None:
     settings = dataclasses.replace(Settings(database_url="sqlite://"), **change)  # type: ignore[arg-type]
@@ -87,3 +116,40 @@ def test_an_smtp_url_carries_host_port_sender_starttls_and_login() -> None:
 def test_a_wrong_smtp_url_names_the_variable(url: str) -> None:
     with pytest.raises(ConfigError, match="CARTWATCH_SMTP_URL"):
         parse_smtp_url(url, 5)
+
+
+def system_chain(config: object) -> list[tuple[str, str]]:
+    chains = config.chains  # type: ignore[attr-defined]
+    first = chains.steps_for("delivery_dead", "critical")[0]
+    return [(name, chains.recipient(name).channel) for name in first.recipients]
+
+
+def clinical_first_step(config: object) -> list[str]:
+    chains = config.chains  # type: ignore[attr-defined]
+    return list(chains.steps_for("crs_onset", "critical")[0].recipients)
+
+
+def test_with_the_webhook_the_only_channel_system_alerts_also_go_to_the_log_and_say_so() -> None:
+    config = load_config(Settings(database_url="sqlite://", webhook_url="https://pager.test/hook"))
+    assert system_chain(config) == [("nurse_in_charge", "webhook"), ("system_fallback", "log")]
+    assert config.second_channel == "also written to the log and shown on the board"
+    assert "system_fallback" not in clinical_first_step(config)  # clinical pages are untouched
+
+
+def test_with_an_address_for_system_alerts_the_second_channel_is_email() -> None:
+    config = load_config(
+        Settings(
+            database_url="sqlite://",
+            webhook_url="https://pager.test/hook",
+            smtp_url="smtp://mail.test?from=cw@ward.test",
+            system_alert_email="site-manager@ward.test",
+        )
+    )
+    assert system_chain(config) == [("nurse_in_charge", "webhook"), ("system_fallback", "smtp")]
+    assert config.second_channel == "also e-mailed to site-manager@ward.test"
+
+
+def test_with_only_the_log_configured_nothing_is_added() -> None:
+    config = load_config(Settings(database_url="sqlite://"))
+    assert system_chain(config) == [("nurse_in_charge", "log")]
+    assert config.second_channel == ""

@@ -1,6 +1,13 @@
 from datetime import timedelta
 
-from dashboard.views.board import Pulse, bed_sort_key, due_summary, heartbeat_stale, summarise_alerts
+from dashboard.views.board import (
+    Pulse,
+    bed_sort_key,
+    due_summary,
+    heartbeat_stale,
+    offline_banner,
+    summarise_alerts,
+)
 from data.models import Alert, Patient
 from data.settings import Settings
 from tests.unit.dashboard.factories import NOW
@@ -38,3 +45,14 @@ def test_no_heartbeat_ever_or_an_old_one_is_stale() -> None:
     assert heartbeat_stale(Pulse(1, None), NOW, settings)
     assert heartbeat_stale(Pulse(1, NOW - timedelta(seconds=121)), NOW, settings)
     assert not heartbeat_stale(Pulse(1, NOW - timedelta(seconds=120)), NOW, settings)
+
+
+def test_the_banner_names_pages_that_could_not_be_delivered_beside_a_stale_scheduler() -> None:
+    settings = Settings(heartbeat_stale_seconds=120)
+    assert offline_banner(Pulse(1, NOW, 0), NOW, settings) == ""
+    assert offline_banner(Pulse(1, NOW, 1), NOW, settings) == (
+        "A page could not be delivered — see Alerts and escalate by phone"
+    )
+    assert offline_banner(Pulse(1, NOW, 3), NOW, settings).startswith("3 pages could not be delivered")
+    both = offline_banner(Pulse(1, None, 2), NOW, settings)
+    assert both.startswith("Alerting offline — escalate by phone") and "2 pages could not be delivered" in both

@@ -1,0 +1,233 @@
+"""Fault injection for the alerting tests: a private PostgreSQL the test may stop, a page receiver that can hang or
+fail, and real scheduler, supervisor and web processes to kill (SIGKILL) or freeze (SIGSTOP)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import IO, Any
+
+import psycopg
+
+from tests.integration.alerts.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[3]
+PG_BIN = Path("/usr/local/bin")
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 20, what: str = "condition") -> None:
+    """A bounded wait for an event (not a timing assertion: the bound is generous)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what} not met within {seconds} s")
+
+
+# --- a private PostgreSQL -------------------------------------------------------------------------------------
+
+
+class PrivatePostgres:
+    """A throwaway server in a temporary directory on a free port: initdb, pg_ctl start/stop. Never the machine's
+    shared server. PostgreSQL refuses to run as root, so as root it runs as the ``postgres`` user."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="cartwatch-pg-"))
+        self.data = self.folder / "data"
+        self.port = free_port()
+        self.user = "postgres" if os.geteuid() == 0 else None
+        if self.user is not None:
+            entry = pwd.getpwnam(self.user)
+            os.chown(self.folder, entry.pw_uid, entry.pw_gid)
+        self._run(PG_BIN / "initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/cartwatch"
+
+    def _run(self, *command: object) -> None:
+        subprocess.run(
+            [str(part) for part in command],
+            check=True,
+            capture_output=True,
+            user=self.user,
+            cwd=self.folder,
+            timeout=60,
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-o", options, "-l", self.folder / "server.log", "-w", "start")
+
+    def stop(self) -> None:
+        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def create_database(self) -> None:
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True) as conn:
+            conn.execute("CREATE DATABASE cartwatch")
+
+    def destroy(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# --- a page receiver that can hang or fail ---------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    path: str
+    page: dict[str, Any]
+    at: float
+
+
+@dataclass
+class Receiver:
+    """A threaded HTTP receiver: ``/page/<name>`` accepts; a name in ``hanging`` holds the request until
+    ``released`` is set (or a minute), a name in ``hang_first`` holds only its first request; a name in
+    ``failing`` answers 503. Every request is recorded when it arrives."""
+
+    hanging: set[str] = field(default_factory=set)
+    hang_first: set[str] = field(default_factory=set)
+    failing: set[str] = field(default_factory=set)
+    pages: list[Received] = field(default_factory=list)
+    released: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    server: ThreadingHTTPServer | None = None
+
+    def url(self, name: str) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/page/{name}"
+
+    def start(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                name = self.path.rsplit("/", 1)[-1]
+                with receiver.lock:
+                    receiver.pages.append(Received(self.path, json.loads(body or b"{}"), time.monotonic()))
+                    first = name in receiver.hang_first and sum(r.path == self.path for r in receiver.pages) == 1
+                if name in receiver.hanging or first:
+                    receiver.released.wait(60)
+                status = 503 if name in receiver.failing else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.released.set()
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def received(self, name: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            return [r.page for r in self.pages if name is None or r.path.endswith(f"/{name}")]
+
+    def pages_by_reference(self) -> dict[tuple[str, str, int], int]:
+        """How many times each (alert reference, recipient, chain step) page arrived."""
+        counts: dict[tuple[str, str, int], int] = {}
+        for page in self.received():
+            key = (page["reference"], page["recipient"], page["step"])
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+
+# --- real processes -------------------------------------------------------------------------------------------
+
+
+def environment(database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARTWATCH_")}
+    env.update(CARTWATCH_DATABASE_URL=database_url, **extra)
+    return env
+
+
+FAST = {
+    "CARTWATCH_SWEEP_INTERVAL_SECONDS": "1",
+    "CARTWATCH_DELIVERY_INTERVAL_SECONDS": "1",
+    "CARTWATCH_LEADER_POLL_SECONDS": "1",
+    "CARTWATCH_LEADER_LEASE_SECONDS": "3",
+    "CARTWATCH_HEARTBEAT_STALE_SECONDS": "4",
+    "CARTWATCH_WEBHOOK_TIMEOUT_SECONDS": "2",
+}
+"""Small intervals and limits, so each fault plays out in seconds."""
+
+
+class Processes:
+    """Starts real processes with their output in ``folder``; kills whatever is left at the end."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.started: list[subprocess.Popen[str]] = []
+        self.logs: list[IO[str]] = []
+
+    def start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+        log = (self.folder / f"{name}.log").open("w")
+        self.logs.append(log)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**env, "PGAPPNAME": name},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group: its children (gunicorn's workers) end with it
+        )
+        self.started.append(process)
+        return process
+
+    def scheduler(self, name: str, database_url: str, **extra: str) -> subprocess.Popen[str]:
+        return self.start(
+            name, [sys.executable, "-m", "alerts.scheduler"], environment(database_url, **{**FAST, **extra})
+        )
+
+    def log(self, name: str) -> str:
+        return (self.folder / f"{name}.log").read_text()
+
+    def close(self) -> None:
+        for process in self.started:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGCONT)  # a frozen process cannot die
+                os.killpg(process.pid, signal.SIGKILL)
+            if process.poll() is None:
+                process.wait(10)
+        for log in self.logs:
+            log.close()
+
+
+def stop(process: subprocess.Popen[str], timeout: float = 20) -> int:
+    process.send_signal(signal.SIGTERM)
+    return process.wait(timeout)
+
+
+def processes_fixture(tmp_path: Path) -> Iterator[Processes]:
+    running = Processes(tmp_path)
+    try:
+        yield running
+    finally:
+        running.close()
