@@ -159,7 +159,9 @@ def _field_issues(exc: InvalidInput, piece: Piece | None, pieces: Sequence[Piece
         owners = [p for p in pieces if error.field.split(".")[0] in p.values] if piece is None else [piece]
         allowed = f" (allowed: {error.allowed})" if error.allowed else ""
         for owner in owners or pieces:
-            issue = Issue("error", "value", owner.where(error.field), f"{error.field}: {error.message}{allowed}")
+            where = owner.where(error.field)
+            named = error.message if where.endswith(error.field) else f"{error.field}: {error.message}"
+            issue = Issue("error", "value", where, f"{named}{allowed}")
             found.setdefault(id(owner), []).append(issue)
     return found
 
