@@ -219,12 +219,26 @@ class Importer:
     def store(self, pieces: Sequence[Piece]) -> ImportResult:
         outcomes: dict[int, Outcome] = {}
         new: list[tuple[int, Piece]] = []
+        first_row = len(self.rows)
+        known = self._known_keys(pieces)
+        seen: dict[str, Piece] = {}
         for piece in pieces:
             patient_id, problem = self.patient_id(piece.patient)
             if problem is not None or patient_id is None:
                 outcomes[id(piece)] = Outcome(piece, "rejected", [problem] if problem else [])
                 continue
-            existing = self._key(piece)
+            if piece.key is not None and piece.key in seen:
+                same = seen[piece.key].sent_hash == piece.sent_hash
+                other = "" if same else ", with other values"
+                message = f"the same identifier as {seen[piece.key].ref} in what was sent{other}"
+                issue = Issue(
+                    "information" if same else "error", "duplicate" if same else "conflict", piece.ref, message
+                )
+                outcomes[id(piece)] = Outcome(piece, "duplicate" if same else "rejected", [issue])
+                continue
+            if piece.key is not None:
+                seen[piece.key] = piece
+            existing = known.get(piece.key) if piece.key is not None else None
             if existing is None and self._exported_here(piece, patient_id):
                 message = "exported by this cartwatch: the record is already here, nothing stored again"
                 outcomes[id(piece)] = Outcome(
@@ -244,8 +258,9 @@ class Importer:
             outcomes[id(piece)] = self._again(piece, existing, patient_id)
         for outcome in self._store_new(new):
             outcomes[id(outcome.piece)] = outcome
-        self.writer.written(self.session, self.rows, self.options.now)
-        return ImportResult([outcomes[id(p)] for p in pieces], self.rows)
+        written = self.rows[first_row:]
+        self.writer.written(self.session, written, self.options.now)
+        return ImportResult([outcomes[id(p)] for p in pieces], written)
 
     def _exported_here(self, piece: Piece, patient_id: int) -> bool:
         if piece.exported is None or piece.exported[0] not in CLINICAL_MODELS:
@@ -253,12 +268,16 @@ class Importer:
         row = self.session.get(CLINICAL_MODELS[piece.exported[0]], piece.exported[1])
         return row is not None and row.patient_id == patient_id
 
-    def _key(self, piece: Piece) -> ImportKey | None:
-        if piece.key is None:
-            return None
-        return self.session.scalar(
-            select(ImportKey).where(ImportKey.source == self.options.source, ImportKey.key == piece.key)
-        )
+    def _known_keys(self, pieces: Sequence[Piece]) -> dict[str, ImportKey]:
+        """The keys already imported among these pieces', a few hundred per statement."""
+        keys = sorted({p.key for p in pieces if p.key is not None})
+        found: dict[str, ImportKey] = {}
+        for start in range(0, len(keys), 500):
+            query = select(ImportKey).where(
+                ImportKey.source == self.options.source, ImportKey.key.in_(keys[start : start + 500])
+            )
+            found |= {row.key: row for row in self.session.scalars(query)}
+        return found
 
     def _remember(self, piece: Piece, patient_id: int, row: ClinicalRecord) -> None:
         if piece.key is None:

@@ -294,3 +294,15 @@ def test_a_body_that_is_not_a_bundle_is_refused(client: FlaskClient) -> None:
     assert "Bundle" in answer["issue"][0]["diagnostics"]
     answer = post(client, {"resourceType": "Bundle", "type": "searchset"}, status=422)
     assert answer["issue"][0]["expression"] == ["Bundle.type"]
+
+
+def test_the_same_identifier_twice_in_one_bundle_is_stored_once(
+    client: FlaskClient, make_patient: Callable[..., int], sessions: sessionmaker[Session]
+) -> None:
+    make_patient(hospital_number="RTD1234567")
+    bundle = fixture("monitor-vitals-batch.json", T1=at(minutes=30))
+    bundle["entry"] = [bundle["entry"][0], copy.deepcopy(bundle["entry"][0])]
+    answer = post(client, bundle)
+    assert statuses(answer) == ["201 Created", "200 OK"]
+    assert "the same identifier as Bundle.entry[0]" in diagnostics(answer["entry"][1])
+    assert count(sessions, Observation) == 1
