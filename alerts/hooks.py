@@ -8,7 +8,10 @@ the sweep. The keys are the sweep's, so the sweep finds nothing new to raise for
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +21,8 @@ from alerts.plan import plan_sweep
 from alerts.snapshot import load_snapshot
 from alerts.store import Applied, apply_plan, close_alerts_of_record
 from alerts.wake import notify_outbox
+from data import records
+from data.audit import Actor
 from data.models import CLINICAL_MODELS, ClinicalRecord, Patient
 from data.settings import Settings
 
@@ -53,3 +58,41 @@ def wake_delivery(session: Session, applied: Applied) -> None:
     """New pages wake the scheduler's delivery when this transaction commits (not at its next interval)."""
     if applied.raised or applied.reopened or applied.paged:
         notify_outbox(session)
+
+
+def on_clinical_writes(
+    session: Session, rows: Sequence[ClinicalRecord], now: datetime, settings: Settings | None = None
+) -> None:
+    """The hook for many records written at once (an imported bundle, message or file): the rules run once per
+    patient from the earliest record's time, as a sweep would, and once for each record marked entered in error
+    (which closes the alerts it raised)."""
+    earliest: dict[int, ClinicalRecord] = {}
+    for row in rows:
+        if row.entered_in_error:
+            on_clinical_write(session, row, now, settings)
+        elif row.patient_id not in earliest or row.clinical_time < earliest[row.patient_id].clinical_time:
+            earliest[row.patient_id] = row
+    for row in earliest.values():
+        on_clinical_write(session, row, now, settings)
+
+
+@dataclass(frozen=True)
+class EscalatingWriter:
+    """The write path for imports (`data.imports.core.Writer`): `data.records`, then the escalation rules in the
+    same transaction, as for a record typed into a form."""
+
+    settings: Settings | None = None
+    late_entry: bool = False
+
+    def record(
+        self, session: Session, kind: str, patient_id: int, body: dict[str, Any], actor: Actor, now: datetime
+    ) -> ClinicalRecord:
+        return records.record(session, kind, patient_id, body, actor, now, late_entry=self.late_entry)
+
+    def amend(
+        self, session: Session, kind: str, record_id: int, body: dict[str, Any], actor: Actor, now: datetime
+    ) -> ClinicalRecord:
+        return records.amend(session, kind, record_id, body, actor, now)
+
+    def written(self, session: Session, rows: Sequence[ClinicalRecord], now: datetime) -> None:
+        on_clinical_writes(session, rows, now, self.settings)

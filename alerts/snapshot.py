@@ -423,8 +423,15 @@ def load_snapshot(
     ferritin: dict[int, list[LabValue]] = defaultdict(list)
     neutrophils: dict[int, list[LabValue]] = defaultdict(list)
     organ_labs: dict[int, dict[str, list[LabValue]]] = defaultdict(lambda: defaultdict(list))
-    for pid, rid, at, value, analyte in session.execute(
-        select(LabResult.patient_id, LabResult.id, LabResult.collected_at, LabResult.value, LabResult.analyte)
+    for pid, rid, at, value, analyte, upper in session.execute(
+        select(
+            LabResult.patient_id,
+            LabResult.id,
+            LabResult.collected_at,
+            LabResult.value,
+            LabResult.analyte,
+            LabResult.reference_high,
+        )
         .where(
             LabResult.patient_id.in_(active),
             LabResult.analyte.in_((FERRITIN, NEUTROPHILS, *ORGAN_ANALYTES)),
@@ -432,7 +439,7 @@ def load_snapshot(
         )
         .order_by(LabResult.patient_id, LabResult.collected_at, LabResult.id)
     ):
-        lab = LabValue(rid, _required(at), float(value))
+        lab = LabValue(rid, _required(at), float(value), None if upper is None else float(upper))
         if analyte == FERRITIN:
             ferritin[pid].append(lab)
         elif analyte == NEUTROPHILS:

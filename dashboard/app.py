@@ -16,6 +16,7 @@ from dashboard.auth import init_auth
 from dashboard.callbacks import register_callbacks
 from dashboard.compression import init_compression
 from dashboard.context import EXTENSION, AppContext
+from dashboard.fhir_api import fhir_api
 from dashboard.outage import init_outage
 from data.db import make_engine, make_read_session_factory, make_session_factory
 from data.settings import DEMO_SECRET_KEY, Settings
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> D
     init_outage(server)
     server.register_blueprint(api)
     server.register_blueprint(health)
+    server.register_blueprint(fhir_api)
     app.layout = html.Div([dash.page_container])
     register_callbacks(app)
     server.config["DASH_APP"] = app  # for the Content-Security-Policy's hashes of Dash's inline scripts

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from dashboard.fhir_openapi import FHIR_PATHS
 from data.schemas import (
     AmendIn,
     CRSIn,
@@ -335,6 +336,7 @@ def openapi_document() -> dict[str, Any]:
         if body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         paths[f"/api/v1/alerts/{{alert_id}}/{action}"] = {"parameters": [_id_param("alert_id")], "post": operation}
+    paths.update(FHIR_PATHS)
     paths["/api/v1/me"] = {
         "get": {
             "summary": "Who the request is from: user name and role",

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from data.catalogue import ANALYTES
+from data.catalogue import ANALYTES, convert, from_canonical
 from data.models import ClinicalRecord, Patient
 from data.queries import fever_masking_history
 from data.schemas import (
@@ -206,6 +206,8 @@ def _lab(session: Session, patient: Patient, body: LabIn) -> dict[str, Any]:
         "unit": analyte.unit,
         "original_value": body.value,
         "original_unit": body.unit,
+        "reference_low": None if body.reference_low is None else convert(analyte, body.reference_low, body.unit),
+        "reference_high": None if body.reference_high is None else convert(analyte, body.reference_high, body.unit),
     }
 
 
@@ -276,6 +278,11 @@ _INPUT_FIELDS: dict[str, Any] = {
         "analyte": r.analyte,
         "value": r.original_value,
         "unit": r.original_unit,
+        **{
+            name: from_canonical(ANALYTES[r.analyte], getattr(r, name), r.original_unit)
+            for name in ("reference_low", "reference_high")
+            if getattr(r, name) is not None
+        },
     },
 }
 

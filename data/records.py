@@ -131,8 +131,12 @@ def _recordable_patient(session: Session, patient_id: int, now: datetime) -> Pat
     return patient
 
 
-def record(session: Session, kind: str, patient_id: int, data: Any, actor: Actor, now: datetime) -> ClinicalRecord:
-    """Validate and store one new clinical record of `kind` ("observations", "crs-assessments", ...)."""
+def record(
+    session: Session, kind: str, patient_id: int, data: Any, actor: Actor, now: datetime, *, late_entry: bool = False
+) -> ClinicalRecord:
+    """Validate and store one new clinical record of `kind` ("observations", "crs-assessments", ...).
+
+    `late_entry` marks a record entered after the event from another record (back-entry after downtime)."""
     if kind not in CLINICAL_MODELS:
         raise NotFound(f"unknown record kind '{kind}'")
     body = parse(RECORD_SCHEMAS[kind], data, now)
@@ -140,13 +144,19 @@ def record(session: Session, kind: str, patient_id: int, data: Any, actor: Actor
     check_ward(actor, patient)
     values = BUILDERS[kind](session, patient, body)
     row = CLINICAL_MODELS[kind](
-        patient_id=patient.id, recorded_at=now, recorded_by=actor.username, source=actor.source, **values
+        patient_id=patient.id,
+        recorded_at=now,
+        recorded_by=actor.username,
+        source=actor.source,
+        late_entry=late_entry,
+        **values,
     )
     session.add(row)
     session.flush()
     assert isinstance(row, ClinicalRecord)
     action = "override" if values.get("override_grade") is not None else "create"
-    audit(session, actor, action, now, record_type=kind, record_id=row.id, patient_id=patient.id)
+    details = {"late_entry": True} if late_entry else None
+    audit(session, actor, action, now, record_type=kind, record_id=row.id, patient_id=patient.id, details=details)
     bump_ward(session, patient.ward, now)
     return row
 
@@ -210,6 +220,7 @@ _BOOKKEEPING = {
     "amends_id",
     "amendment_reason",
     "entered_in_error",
+    "late_entry",
     "recorded_at",
     "recorded_by",
     "source",

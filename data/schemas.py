@@ -259,6 +259,9 @@ class LabIn(StrictModel):
     analyte: Annotated[str, OneOf(tuple(ANALYTES), "analyte")]
     value: Annotated[float, Field(strict=True), Allowed("a number")]
     unit: Annotated[str, Field(strict=True, min_length=1, max_length=20), Allowed("the analyte's units")]
+    # The laboratory's reference range, in `unit`, when it gives one (either end may be open).
+    reference_low: Annotated[float, Field(strict=True), Allowed("a number in unit")] | None = None
+    reference_high: Annotated[float, Field(strict=True), Allowed("a number in unit")] | None = None
 
     @model_validator(mode="after")
     def _unit_converts_and_value_plausible(self) -> LabIn:
@@ -279,6 +282,13 @@ class LabIn(StrictModel):
                     "allowed": f"{low:g}-{high:g} {analyte.unit}",
                     "field": "value",
                 },
+            )
+        low_ref, high_ref = self.reference_low, self.reference_high
+        if low_ref is not None and high_ref is not None and low_ref > high_ref:
+            raise PydanticCustomError(
+                "reference_range",
+                "reference_low {low} is above reference_high {high}",
+                {"low": low_ref, "high": high_ref, "field": "reference_low", "allowed": "not above reference_high"},
             )
         if self.reported_at is not None and self.reported_at < self.collected_at:
             raise PydanticCustomError(

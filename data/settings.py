@@ -117,6 +117,12 @@ class Settings:
     renotify_critical_minutes: int = 30
     hypotension_systolic_mmhg: int = 90  # obs without vasopressors: a systolic below this is hypotension
     upper_limits: str | None = None  # "analyte=ULN,..." overriding the default upper limits of normal (HLH screen)
+    # Feeds (FHIR, HL7 v2): the identifier system of the hospital number (None: any system), the MLLP listener's
+    # address, and a CSV table of a laboratory's local codes and the LOINC code each means.
+    hospital_number_system: str | None = None
+    hl7_host: str = "0.0.0.0"
+    hl7_port: int = 2575
+    local_codes_path: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "database_url", normalise_database_url(self.database_url))
@@ -152,6 +158,10 @@ class Settings:
             },
             bloods_due_time=env.get("CARTWATCH_BLOODS_DUE_TIME") or defaults.bloods_due_time,
             upper_limits=env.get("CARTWATCH_UPPER_LIMITS") or None,
+            hospital_number_system=env.get("CARTWATCH_HOSPITAL_NUMBER_SYSTEM") or None,
+            hl7_host=env.get("CARTWATCH_HL7_HOST") or defaults.hl7_host,
+            hl7_port=int(env.get("CARTWATCH_HL7_PORT") or defaults.hl7_port),
+            local_codes_path=env.get("CARTWATCH_LOCAL_CODES") or None,
         )
 
     @property

@@ -23,6 +23,7 @@ from data.models.clinical import (
     NeuroEvent,
     Observation,
 )
+from data.models.imports import ImportKey
 from data.models.patient import Patient
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "ClinicalRecord",
     "DeliveryAttempt",
     "IdempotentRequest",
+    "ImportKey",
     "LabResult",
     "LoginAttempt",
     "LoginSession",

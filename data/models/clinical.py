@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from data.models.base import Base, JSONType
@@ -20,6 +20,8 @@ class ClinicalRecord:
     source: Mapped[str] = mapped_column(String(16))
     amendment_reason: Mapped[str | None] = mapped_column(Text)
     entered_in_error: Mapped[bool] = mapped_column(default=False)
+    # Entered after the event from another record (paper obs after downtime, a back-entry file), not at the time.
+    late_entry: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # The clinical time of the record (taken_at, assessed_at, collected_at, given_at) is named per table and
     # exposed uniformly as `clinical_time_column`.
@@ -129,6 +131,9 @@ class LabResult(ClinicalRecord, Base):
     unit: Mapped[str] = mapped_column(String(20))
     original_value: Mapped[float] = mapped_column(Float)
     original_unit: Mapped[str] = mapped_column(String(20))
+    # The laboratory's reference range when it sent one (FHIR referenceRange, HL7 OBX-7), in `unit`.
+    reference_low: Mapped[float | None] = mapped_column(Float)
+    reference_high: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
         Index("ix_lab_results_patient_collected", "patient_id", "collected_at"),

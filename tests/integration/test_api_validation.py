@@ -139,7 +139,9 @@ def test_an_unknown_analyte_is_rejected(client: FlaskClient, make_patient: Calla
 
 
 @pytest.mark.parametrize(
-    ("analyte", "unit"), [("ferritin", "mmol/L"), ("crp", "g/L")], ids=["ferritin-in-mmol", "crp-in-g-per-l"]
+    ("analyte", "unit"),
+    [("ferritin", "mmol/L"), ("crp", "U/L"), ("crp", "bananas")],
+    ids=["ferritin-in-mmol", "crp-in-enzyme-units", "not-a-ucum-unit"],
 )
 def test_a_unit_that_cannot_be_converted_is_rejected(
     client: FlaskClient, make_patient: Callable[..., int], analyte: str, unit: str

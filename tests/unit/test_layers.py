@@ -1,4 +1,5 @@
-"""The packages import in one direction only (DESIGN.md): toxicity <- data <- alerts <- dashboard."""
+"""The packages import in one direction only (DESIGN.md): toxicity <- data <- alerts <- dashboard, and the feed
+processes (feeds) beside dashboard."""
 
 import ast
 import sys
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_PACKAGES = {"toxicity", "data", "alerts", "dashboard"}
+PROJECT_PACKAGES = {"toxicity", "data", "alerts", "dashboard", "feeds"}
 
 
 def imported_top_level_names(package: str) -> dict[str, set[str]]:
@@ -38,11 +39,19 @@ def test_toxicity_imports_only_the_standard_library() -> None:
 @pytest.mark.parametrize(
     ("package", "forbidden"),
     [
-        ("toxicity", {"data", "alerts", "dashboard"}),
-        ("data", {"alerts", "dashboard"}),
-        ("alerts", {"dashboard"}),
+        ("toxicity", {"data", "alerts", "dashboard", "feeds"}),
+        ("data", {"alerts", "dashboard", "feeds"}),
+        ("alerts", {"dashboard", "feeds"}),
+        ("dashboard", {"feeds"}),
+        ("feeds", {"dashboard"}),
     ],
-    ids=["toxicity-is-the-pure-core", "data-never-imports-alerts-or-dashboard", "alerts-never-imports-dashboard"],
+    ids=[
+        "toxicity-is-the-pure-core",
+        "data-never-imports-alerts-dashboard-or-feeds",
+        "alerts-never-imports-dashboard-or-feeds",
+        "dashboard-never-imports-feeds",
+        "feeds-never-imports-dashboard",
+    ],
 )
 def test_packages_import_only_inward(package: str, forbidden: set[str]) -> None:
     offenders = {

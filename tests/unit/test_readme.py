@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def variables_read_by_the_code() -> set[str]:
     found = {f"CARTWATCH_{name.upper()}" for name in ALERT_NUMBER_SETTINGS}
-    for package in ("data", "alerts", "dashboard"):
+    for package in ("data", "alerts", "dashboard", "feeds"):
         for path in (ROOT / package).rglob("*.py"):
             found |= set(re.findall(r"CARTWATCH_[A-Z][A-Z0-9_]*[A-Z0-9]", path.read_text(encoding="utf-8")))
     return found

@@ -253,3 +253,20 @@ def test_hlh_not_improving_48_hours_after_steroids_and_tocilizumab_pages_the_con
     (page,) = loop.paged("hlh_no_improvement")
     assert page["recipient"] == "consultant"
     assert "consider etoposide" in page["text"] and "136-182 mg" in page["text"]
+
+
+def test_the_hlh_screen_grades_a_result_against_its_own_reference_range_when_it_has_one(
+    loop: Loop, make_patient: Callable[..., int]
+) -> None:
+    pid = make_patient()
+    loop.post(
+        f"/patients/{pid}/labs",
+        {"collected_at": ago(hours=30), "analyte": "ferritin", "value": 25000, "unit": "ng/mL"},
+    )
+    bilirubin = {"collected_at": ago(hours=20), "analyte": "bilirubin", "value": 50, "unit": "umol/L"}
+    loop.post(f"/patients/{pid}/labs", {**bilirubin, "reference_low": 3, "reference_high": 15})
+    loop.post(f"/patients/{pid}/crs-assessments", crs(60, temperature_c=38.3, organ_toxicities={"pulmonary_edema": 3}))
+    status = loop.get(f"/patients/{pid}/status")
+    # 50 > 3.0 x its own ULN 15 (the ward's default ULN 21 would need more than 63)
+    assert status["hlh"]["result"] == "positive", status["hlh"]["reasons"]
+    assert any("x ULN 15" in reason for reason in status["hlh"]["reasons"])

@@ -112,12 +112,38 @@ def test_an_implausible_lab_value_is_rejected_in_its_canonical_unit() -> None:
         ("crp", 52, "mg/L", 52.0),
         ("ferritin", 12_500, "ug/L", 12_500.0),
         ("ferritin", 12_500, "µg/L", 12_500.0),
-        ("creatinine", 1.0, "mg/dL", 88.42),
+        ("creatinine", 1.0, "mg/dL", 88.40),  # 10 / 113.12 g/mol
+        ("haemoglobin", 12.1, "g/dL", 121.0),
+        ("white_cells", 7.5, "10*3/uL", 7.5),
+        ("white_cells", 7.5, "x10^9/L", 7.5),
+        ("bilirubin", 1.0, "mg/dL", 17.10),  # 10 / 584.66 g/mol
+        ("urea", 14.0, "mg/dL", 2.331),  # urea itself, 60.06 g/mol
+        ("creatinine", 0.09, "mmol/L", 90.0),
+        ("alt", 40, "IU/L", 40.0),
+        ("pt", 12.5, "secs", 12.5),
     ],
-    ids=["crp-mg-dl-times-10", "crp-mg-l", "ferritin-ug-l", "ferritin-micro-g-l", "creatinine-mg-dl"],
+    ids=[
+        "crp-mg-dl-times-10",
+        "crp-mg-l",
+        "ferritin-ug-l",
+        "ferritin-micro-g-l",
+        "creatinine-mg-dl",
+        "haemoglobin-g-dl",
+        "wbc-10-3-per-ul",
+        "wbc-x10-9-spelling",
+        "bilirubin-mg-dl",
+        "urea-mg-dl",
+        "creatinine-mmol-l",
+        "alt-iu-is-u",
+        "pt-secs",
+    ],
 )
 def test_units_convert_to_the_canonical_ucum_unit(analyte: str, value: float, unit: str, expected: float) -> None:
-    assert convert(ANALYTES[analyte], value, unit) == pytest.approx(expected)
+    assert convert(ANALYTES[analyte], value, unit) == pytest.approx(expected, rel=1e-3)
+
+
+def test_urea_nitrogen_converts_to_urea_through_its_two_nitrogen_atoms() -> None:
+    assert convert(ANALYTES["urea"], 20.0, "mg/dL", code="3094-0") == pytest.approx(7.139, rel=1e-3)
 
 
 def test_an_unconvertible_unit_names_the_accepted_ones() -> None:

@@ -1,0 +1,33 @@
+"""The OpenAPI description of the FHIR endpoints (`dashboard.fhir_api`), kept apart so the document can be
+built without importing the blueprint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+FHIR_JSON = "application/fhir+json"
+
+FHIR_PATHS: dict[str, Any] = {
+    "/api/v1/fhir": {
+        "post": {
+            "summary": "Import a FHIR R4 Bundle (transaction, batch or collection) of Patient, Observation and "
+            "MedicationAdministration resources; answers a batch- or transaction-response Bundle with an "
+            "OperationOutcome for every resource not stored as sent",
+            "requestBody": {"required": True, "content": {FHIR_JSON: {"schema": {"type": "object"}}}},
+            "responses": {
+                "200": {"description": "the response Bundle, one entry per entry sent"},
+                "422": {
+                    "description": "not a Bundle, or a transaction with an error: OperationOutcome, nothing stored"
+                },
+            },
+        }
+    },
+    "/api/v1/patients/{patient_id}/fhir": {
+        "parameters": [{"name": "patient_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "get": {
+            "summary": "The patient as a FHIR R4 Bundle: obs, labs with reference ranges, medication "
+            "administrations, and the CRS and ICANS grades with their reasons",
+            "responses": {"200": {"description": "a Bundle of type collection"}, "404": {"description": "not found"}},
+        },
+    },
+}
