@@ -167,6 +167,7 @@ def seed_demo_ward(session: Session, now: datetime) -> int:
         infused_at=hour + 2 * day,
     )
     b.routine(hour - timedelta(hours=20))
+    b.labs(hour)  # today's bloods are in (the routine's last were yesterday's), whatever the time of day
 
     # Bed 2: day 2, grade 1 CRS (fever alone).
     infused = hour - 2 * day
@@ -201,6 +202,7 @@ def seed_demo_ward(session: Session, now: datetime) -> int:
     b.routine(hour - timedelta(hours=20), temp=lambda _t: 37.3, crs=False, obs_extra=cannula)
     for t in (hour - timedelta(hours=20), hour - timedelta(hours=8)):
         b.crs(t, 37.3, oxygen="nasal_cannula", oxygen_flow_l_min=3.0)
+    b.labs(hour)  # today's bloods
 
     # Bed 4: day 6, grade 2 ICANS (ICE 5).
     infused = hour - 6 * day
