@@ -4,7 +4,6 @@ assessment, a neurological event; each test writes through the API, runs the swe
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from tests.integration.loop.conftest import ICE_2, Loop, ago, ahead, crs, neuro
 
@@ -190,11 +189,6 @@ def test_a_record_entered_in_error_closes_its_alert_and_stops_its_pages(
     assert closed["reason"] == "record entered in error"
     loop.sweep(ahead(minutes=30))
     assert len(loop.paged("crs_onset")) == 2  # nothing escalated up the chain after the correction
-
-
-def test_loop_timing_is_within_the_grace(loop: Loop) -> None:
-    """The sweep's clock is the caller's: a sweep at +25 min is after the 15 min grace (used above)."""
-    assert ahead(minutes=25) - ahead(minutes=0) > timedelta(minutes=15)
 
 
 def test_a_neutropenic_fever_pages_a_doctor_and_the_time_to_the_first_antibiotic_is_recorded(
