@@ -47,7 +47,7 @@ ROLES: tuple[str, ...] = (
 )
 MAX_WAIT_MINUTES = 1440
 
-TOCILIZUMAB_KINDS = ("tocilizumab_fourth_dose", "tocilizumab_third_in_24h", "tocilizumab_within_8h")
+TOCILIZUMAB_KINDS = ("tocilizumab_fourth_dose", "tocilizumab_third_in_24h", "tocilizumab_repeat_too_soon")
 SYSTEM_KINDS = ("delivery_dead", "scheduler_heartbeat_stale")
 MEDICAL_KINDS = (
     "crs_onset",

@@ -39,7 +39,7 @@ KIND_LABELS: Mapping[str, str] = {
     "ferritin_over_10000": "ferritin > 10,000",
     "tocilizumab_fourth_dose": "tocilizumab 4th dose",
     "tocilizumab_third_in_24h": "tocilizumab 3rd dose in 24 h",
-    "tocilizumab_within_8h": "tocilizumab dose within 8 h",
+    "tocilizumab_repeat_too_soon": "tocilizumab repeat sooner than allowed",
     "delivery_dead": "page could not be delivered",
     "scheduler_heartbeat_stale": "alerting scheduler stopped",
 }

@@ -23,6 +23,7 @@ from toxicity import (
     InvalidAssessment,
     normalise_vasopressor,
 )
+from toxicity.interventions import INTERVENTION_ITEMS
 
 
 def _fahrenheit_hint(value: float) -> str | None:
@@ -87,16 +88,24 @@ class PatientIn(StrictModel):
     infused_at: PlannedTimestamp | None = None  # may be planned, so in the future
 
 
+class InfusionConfirmation(StrictModel):
+    """A doctor's confirmation of the infusion time while routine interventions are open, with why."""
+
+    reason: Reason
+
+
 class PatientPatch(StrictModel):
     bed: Annotated[str, Field(strict=True, min_length=1, max_length=20), Allowed("1-20 characters")] | None = None
     weight_kg: Weight | None = None
     infused_at: PlannedTimestamp | None = None
     discharged_at: Timestamp | None = None
     trial: Text | None = None  # null: no longer on a trial
+    # Recording the infusion time while a routine intervention is open needs a doctor's confirmation with a reason.
+    confirm_open_interventions: InfusionConfirmation | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> PatientPatch:
-        if not self.model_fields_set:
+        if not self.model_fields_set - {"confirm_open_interventions"}:
             raise PydanticCustomError(
                 "empty_patch", "nothing to change: send bed, weight_kg, infused_at, discharged_at or trial", {}
             )
@@ -358,6 +367,51 @@ class MonitoringExceptionIn(StrictModel):
         return self
 
 
+ORGAN_FINDINGS = ("pulmonary_oedema", "oliguria", "haemophagocytosis")
+GRADED_FINDINGS = ("pulmonary_oedema", "oliguria")
+
+
+class OrganFindingIn(StrictModel):
+    """A finding for the HLH/MAS screen: pulmonary oedema or oliguria with its CTCAE v4.03 grade (1-4), or
+    haemophagocytosis on histopathology (no grade: recording it says it was found)."""
+
+    occurred_at: Timestamp
+    finding: Annotated[str, OneOf(ORGAN_FINDINGS, "organ finding")]
+    ctcae_grade: Annotated[int, Range(1, 4)] | None = None
+    note: Annotated[str, Field(strict=True, max_length=2000), Allowed("up to 2000 characters")] | None = None
+
+    @model_validator(mode="after")
+    def _grade_when_graded(self) -> OrganFindingIn:
+        if self.finding in GRADED_FINDINGS and self.ctcae_grade is None:
+            raise PydanticCustomError(
+                "grade_needed",
+                "{finding} needs its CTCAE v4.03 grade",
+                {"finding": self.finding, "field": "ctcae_grade", "allowed": "1-4"},
+            )
+        if self.finding not in GRADED_FINDINGS and self.ctcae_grade is not None:
+            raise PydanticCustomError(
+                "no_grade",
+                "haemophagocytosis on histopathology is recorded as found, without a grade",
+                {"field": "ctcae_grade", "allowed": "none for haemophagocytosis"},
+            )
+        return self
+
+
+class RoutineInterventionIn(StrictModel):
+    """One of the guideline's routine interventions done, and when."""
+
+    done_at: Timestamp
+    item: Annotated[str, OneOf(INTERVENTION_ITEMS, "routine intervention")]
+    note: Annotated[str, Field(strict=True, max_length=2000), Allowed("up to 2000 characters")] | None = None
+
+
+class ClinicalReviewIn(StrictModel):
+    """The daily clinical assessment and examination: when, and what was found."""
+
+    reviewed_at: Timestamp
+    note: Reason
+
+
 class AmendIn(StrictModel):
     """An amendment: the fields that change (validated as the record's own kind) and why."""
 
@@ -384,4 +438,7 @@ RECORD_SCHEMAS: dict[str, type[StrictModel]] = {
     "medications": MedicationIn,
     "neuro-events": NeuroEventIn,
     "monitoring-exceptions": MonitoringExceptionIn,
+    "organ-findings": OrganFindingIn,
+    "routine-interventions": RoutineInterventionIn,
+    "clinical-reviews": ClinicalReviewIn,
 }

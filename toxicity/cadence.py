@@ -1,12 +1,14 @@
 """When each assessment is next due, and what is overdue at ``now``.
 
-Guideline, Clinical Approach: "4 hourly routine observation monitoring; ... Twice daily CRS assessment and
-grading; 8 hourly neurotoxicity assessment and grading; Daily bloods including FBC, Coag, U+E, LFT, Bone,
-CRP and Ferritin". The numbers are the defaults of ``CadencePolicy``; a ward may change them.
+Guideline, Clinical Approach: "4 hourly routine observation monitoring; Daily clinical assessment and
+examination; Twice daily CRS assessment and grading; 8 hourly neurotoxicity assessment and grading; Daily bloods
+including FBC, Coag, U+E, LFT, Bone, CRP and Ferritin". The numbers are the defaults of ``CadencePolicy``; a ward
+may change them.
 
-Interval items (obs, crs, neuro) are due one interval after the last one done, or after the start of
-monitoring if none has been done. Bloods are due by a local time of day (10:00 by default) on each calendar
-day in the ward's time zone, so they follow the wall clock across daylight-saving changes.
+Interval items (obs, crs, neuro, and the daily clinical review every 24 h) are due one interval after the last
+one done, or after the start of monitoring if none has been done. Bloods are due by a local time of day (10:00 by
+default) on each calendar day in the ward's time zone, so they follow the wall clock across daylight-saving
+changes.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from toxicity.errors import InvalidAssessment
 from toxicity.validation import require_aware, require_choice, require_date, require_int, require_optional_aware
 
-INTERVAL_KINDS: tuple[str, ...] = ("obs", "crs", "neuro")
-""""obs" and "crs" tighten with the CRS grade, "neuro" with the ICANS grade."""
+INTERVAL_KINDS: tuple[str, ...] = ("obs", "crs", "neuro", "review")
+""""obs" and "crs" tighten with the CRS grade, "neuro" with the ICANS grade; "review" (the daily clinical
+assessment and examination) does not tighten."""
 BLOODS_PREFIX = "bloods:"
 
 
@@ -40,6 +43,7 @@ class CadencePolicy:
     obs_interval: timedelta = timedelta(hours=4)
     crs_interval: timedelta = timedelta(hours=12)
     neuro_interval: timedelta = timedelta(hours=8)
+    review_interval: timedelta = timedelta(hours=24)
     grace: timedelta = timedelta(minutes=15)
     bloods_due_local_time: time = time(10, 0)
     ward_timezone: str = "Europe/London"
@@ -47,7 +51,7 @@ class CadencePolicy:
     tighter: tuple[tuple[str, int, timedelta], ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("obs_interval", "crs_interval", "neuro_interval"):
+        for name in ("obs_interval", "crs_interval", "neuro_interval", "review_interval"):
             _positive(name, getattr(self, name))
         if not isinstance(self.grace, timedelta) or self.grace < timedelta(0):
             raise InvalidAssessment(f"grace: {self.grace!r} must be a timedelta >= 0")
@@ -79,7 +83,12 @@ class CadencePolicy:
                 )
 
     def base_interval(self, kind: str) -> timedelta:
-        intervals = {"obs": self.obs_interval, "crs": self.crs_interval, "neuro": self.neuro_interval}
+        intervals = {
+            "obs": self.obs_interval,
+            "crs": self.crs_interval,
+            "neuro": self.neuro_interval,
+            "review": self.review_interval,
+        }
         return intervals[require_choice("kind", kind, INTERVAL_KINDS)]
 
     def interval_for(self, kind: str, grade: int | None) -> timedelta:
@@ -97,7 +106,7 @@ class CadencePolicy:
         return ZoneInfo(self.ward_timezone)
 
 
-EXCEPTION_ITEMS: tuple[str, ...] = ("obs", "crs", "neuro", "bloods")
+EXCEPTION_ITEMS: tuple[str, ...] = ("obs", "crs", "neuro", "bloods", "review")
 EXCEPTION_REASONS: Mapping[str, str] = MappingProxyType(
     {"off_ward": "patient off the ward", "refused": "refused by the patient", "paused_by_doctor": "paused by a doctor"}
 )
@@ -132,6 +141,7 @@ class MonitoringState:
     last_obs: datetime | None = None
     last_crs: datetime | None = None
     last_neuro: datetime | None = None
+    last_review: datetime | None = None
     last_bloods: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
     crs_grade: int | None = None
     icans_grade: int | None = None
@@ -167,7 +177,7 @@ def _check_state(state: MonitoringState) -> None:
     if not isinstance(state, MonitoringState):
         raise InvalidAssessment(f"state: expected MonitoringState, got {type(state).__name__}")
     require_aware("monitoring_start", state.monitoring_start)
-    for name in ("discharged_at", "last_obs", "last_crs", "last_neuro"):
+    for name in ("discharged_at", "last_obs", "last_crs", "last_neuro", "last_review"):
         require_optional_aware(name, getattr(state, name))
     for panel, when in state.last_bloods.items():
         require_aware(f"last_bloods[{panel!r}]", when)
@@ -258,7 +268,8 @@ def next_bloods_due(
 
 
 def due_items(state: MonitoringState, now: datetime, policy: CadencePolicy | None = None) -> tuple[DueItem, ...]:
-    """Every assessment's next due time at ``now``: obs, crs, neuro, then each blood panel in policy order.
+    """Every assessment's next due time at ``now``: obs, crs, neuro, the daily clinical review, then each blood
+    panel in policy order.
 
     Nothing for a discharged patient (``discharged_at <= now``). Panels in ``last_bloods`` that the policy
     does not list are ignored.
@@ -269,8 +280,8 @@ def due_items(state: MonitoringState, now: datetime, policy: CadencePolicy | Non
     if state.discharged_at is not None and state.discharged_at <= now:
         return ()
     items: list[DueItem] = []
-    grades = {"obs": state.crs_grade, "crs": state.crs_grade, "neuro": state.icans_grade}
-    lasts = {"obs": state.last_obs, "crs": state.last_crs, "neuro": state.last_neuro}
+    grades = {"obs": state.crs_grade, "crs": state.crs_grade, "neuro": state.icans_grade, "review": None}
+    lasts = {"obs": state.last_obs, "crs": state.last_crs, "neuro": state.last_neuro, "review": state.last_review}
     for kind in INTERVAL_KINDS:
         last = lasts[kind]
         since = last or state.monitoring_start

@@ -7,13 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from toxicity.bands import FERRITIN_BANDS, HLH_FERRITIN_THRESHOLD_NG_ML, find_band
 from toxicity.enums import RULE_SET
 from toxicity.errors import InvalidAssessment
-from toxicity.tocilizumab import MAX_DOSES, MAX_IN_24H, MIN_INTERVAL, checked_doses, doses_in_24h
+from toxicity.tocilizumab import (
+    GUIDELINE_MIN_INTERVAL,
+    MAX_DOSES,
+    MAX_IN_24H,
+    check_min_interval,
+    checked_doses,
+    doses_in_24h,
+)
 from toxicity.validation import require_aware, require_bool, require_int, require_items, require_optional_int, show
 
 
@@ -138,13 +145,17 @@ def ferritin_escalations(previous_ng_ml: float | None, new_ng_ml: float) -> tupl
 TOCILIZUMAB_RECIPIENTS = ("pharmacy", "consultant")
 
 
-def tocilizumab_escalations(dose_times: Sequence[datetime], new_dose_at: datetime) -> tuple[Escalation, ...]:
+def tocilizumab_escalations(
+    dose_times: Sequence[datetime], new_dose_at: datetime, min_interval: timedelta = GUIDELINE_MIN_INTERVAL
+) -> tuple[Escalation, ...]:
     """Escalations for a newly recorded dose; ``dose_times`` holds every dose, the new one included.
 
     Only doses at or before the new one count (a back-dated entry is judged as of its own time):
     - "tocilizumab_fourth_dose": it is dose 4 or later (product label maximum 4; the ward supply is four);
     - "tocilizumab_third_in_24h": >= 3 doses in ``(new_dose_at - 24 h, new_dose_at]`` (label maximum 3);
-    - "tocilizumab_within_8h": under 8 h after the previous dose (label minimum interval 8 h).
+    - "tocilizumab_repeat_too_soon": under ``min_interval`` after the previous dose (the guideline's "repeat dose
+      if no response within 6 to 12 hours": 6 h by default; a ward may set the product labels' 8 h). A repeat from
+      the minimum on pages nobody.
     All urgent, to pharmacy and the consultant; several can fire for one dose.
     """
     new_at = require_aware("new_dose_at", new_dose_at)
@@ -160,12 +171,14 @@ def tocilizumab_escalations(dose_times: Sequence[datetime], new_dose_at: datetim
     in_24h = doses_in_24h(so_far, new_at)
     if in_24h >= MAX_IN_24H:
         found.append(_toci("tocilizumab_third_in_24h", f"Tocilizumab: {in_24h} doses in 24 h (maximum {MAX_IN_24H})"))
-    if earlier and new_at - earlier[-1] < MIN_INTERVAL:
+    shortest = check_min_interval(min_interval)
+    if earlier and new_at - earlier[-1] < shortest:
         gap_min = int((new_at - earlier[-1]).total_seconds() // 60)
+        minimum = f"{shortest.total_seconds() / 3600:g} h"
         found.append(
             _toci(
-                "tocilizumab_within_8h",
-                f"Tocilizumab dose {gap_min // 60} h {gap_min % 60:02d} min after the previous one (minimum 8 h)",
+                "tocilizumab_repeat_too_soon",
+                f"Tocilizumab dose {gap_min // 60} h {gap_min % 60:02d} min after the previous one (minimum {minimum})",
             )
         )
     return tuple(found)

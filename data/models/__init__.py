@@ -15,6 +15,7 @@ from data.models.base import Base, UTCDateTime
 from data.models.clinical import (
     CLINICAL_MODELS,
     ClinicalRecord,
+    ClinicalReview,
     CRSAssessment,
     LabResult,
     MedicationAdministration,
@@ -22,6 +23,8 @@ from data.models.clinical import (
     NeuroAssessment,
     NeuroEvent,
     Observation,
+    OrganFinding,
+    RoutineIntervention,
 )
 from data.models.imports import ImportKey
 from data.models.patient import Patient
@@ -36,6 +39,7 @@ __all__ = [
     "Base",
     "CRSAssessment",
     "ClinicalRecord",
+    "ClinicalReview",
     "DeliveryAttempt",
     "IdempotentRequest",
     "ImportKey",
@@ -47,7 +51,9 @@ __all__ = [
     "NeuroAssessment",
     "NeuroEvent",
     "Observation",
+    "OrganFinding",
     "Patient",
+    "RoutineIntervention",
     "SchedulerHeartbeat",
     "SchedulerLeadership",
     "UTCDateTime",

@@ -186,6 +186,47 @@ class MonitoringException(ClinicalRecord, Base):
     __table_args__ = (Index("ix_monitoring_exceptions_patient_starts", "patient_id", "starts_at"),)
 
 
+class OrganFinding(ClinicalRecord, Base):
+    """A clinician's finding for the HLH/MAS screen (pulmonary oedema or oliguria with its CTCAE v4.03 grade,
+    haemophagocytosis on histopathology), with when it was found. It stays in force until amended."""
+
+    __tablename__ = "organ_findings"
+    clinical_time_column = "occurred_at"
+
+    occurred_at: Mapped[datetime]
+    finding: Mapped[str] = mapped_column(String(40))
+    ctcae_grade: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_organ_findings_patient_occurred", "patient_id", "occurred_at"),)
+
+
+class RoutineIntervention(ClinicalRecord, Base):
+    """One of the guideline's routine interventions done (central access, prophylaxis, TLS prevention, infection
+    controlled before infusion): who recorded it and when it was done."""
+
+    __tablename__ = "routine_interventions"
+    clinical_time_column = "done_at"
+
+    done_at: Mapped[datetime]
+    item: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_routine_interventions_patient_done", "patient_id", "done_at"),)
+
+
+class ClinicalReview(ClinicalRecord, Base):
+    """The daily clinical assessment and examination, by whom and when, with what was found."""
+
+    __tablename__ = "clinical_reviews"
+    clinical_time_column = "reviewed_at"
+
+    reviewed_at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_clinical_reviews_patient_reviewed", "patient_id", "reviewed_at"),)
+
+
 # Typed as Any: the mixin has no constructor of its own, the mapped classes do.
 CLINICAL_MODELS: dict[str, Any] = {
     "observations": Observation,
@@ -195,4 +236,7 @@ CLINICAL_MODELS: dict[str, Any] = {
     "medications": MedicationAdministration,
     "neuro-events": NeuroEvent,
     "monitoring-exceptions": MonitoringException,
+    "organ-findings": OrganFinding,
+    "routine-interventions": RoutineIntervention,
+    "clinical-reviews": ClinicalReview,
 }

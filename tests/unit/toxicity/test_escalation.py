@@ -135,10 +135,24 @@ def test_the_fourth_dose_escalates_and_so_does_a_third_in_24_hours() -> None:
 
 
 @pytest.mark.parametrize(
+    ("gap_hours", "fires"), [(5.99, True), (6.0, False), (6.01, False)], ids=["5h59", "6h", "6h01"]
+)
+def test_a_repeat_from_6_hours_is_allowed_by_default_and_sooner_escalates(gap_hours: float, fires: bool) -> None:
+    """Guideline Table 3: "Repeat dose if no response within 6 to 12 hours"."""
+    assert ("tocilizumab_repeat_too_soon" in kinds([hours(0), hours(gap_hours)], hours(gap_hours))) is fires
+
+
+@pytest.mark.parametrize(
     ("gap_hours", "fires"), [(7.99, True), (8.0, False), (8.01, False)], ids=["7h59", "8h", "8h01"]
 )
-def test_a_dose_under_8_hours_after_the_previous_escalates(gap_hours: float, fires: bool) -> None:
-    assert ("tocilizumab_within_8h" in kinds([hours(0), hours(gap_hours)], hours(gap_hours))) is fires
+def test_a_ward_minimum_of_8_hours_escalates_a_dose_under_8_hours(gap_hours: float, fires: bool) -> None:
+    found = tocilizumab_escalations([hours(0), hours(gap_hours)], hours(gap_hours), min_interval=timedelta(hours=8))
+    assert ("tocilizumab_repeat_too_soon" in [e.kind for e in found]) is fires
+
+
+def test_a_minimum_interval_outside_6_to_12_hours_is_refused() -> None:
+    with pytest.raises(InvalidAssessment, match="min_interval"):
+        tocilizumab_escalations([hours(0), hours(8)], hours(8), min_interval=timedelta(hours=4))
 
 
 def test_a_back_dated_dose_is_judged_as_of_its_own_time() -> None:
