@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from alerts.chains import SYSTEM_KINDS, ChainConfig, ChainConfigError, Recipient, Step, load_chains
 from data.settings import Settings
 from toxicity import CadencePolicy, InvalidAssessment
+from toxicity.tocilizumab import GUIDELINE_MIN_INTERVAL
 
 SYSTEM_FALLBACK = "system_fallback"
 """The recipient that gives a system alert its second channel (see `with_system_fallback`)."""
@@ -68,12 +69,18 @@ class AlertConfig:
     hlh_crs_phase: timedelta = HLH_CRS_PHASE
     systolic_threshold: int = 90
     upper_limits: Mapping[str, float] = field(default_factory=lambda: DEFAULT_UPPER_LIMITS)
+    tocilizumab_min_interval: timedelta = GUIDELINE_MIN_INTERVAL
 
     @property
     def rules(self) -> StatusRules:
         """The clinical decision settings (what the status of a patient is computed with)."""
         return StatusRules(
-            self.policy, self.escalation_lookback, self.systolic_threshold, self.hlh_crs_phase, self.upper_limits
+            self.policy,
+            self.escalation_lookback,
+            self.systolic_threshold,
+            self.hlh_crs_phase,
+            self.upper_limits,
+            self.tocilizumab_min_interval,
         )
 
 
@@ -125,6 +132,8 @@ class StatusRules:
     systolic_threshold: int
     hlh_crs_phase: timedelta = HLH_CRS_PHASE
     upper_limits: Mapping[str, float] = field(default_factory=lambda: DEFAULT_UPPER_LIMITS)
+    tocilizumab_min_interval: timedelta = GUIDELINE_MIN_INTERVAL
+    """The shortest interval between tocilizumab doses: the guideline's 6 h unless the ward sets 6-12 h."""
 
 
 def status_rules(settings: Settings) -> StatusRules:
@@ -135,7 +144,14 @@ def status_rules(settings: Settings) -> StatusRules:
         _int(settings, "hypotension_systolic_mmhg", 50, 120),
         HLH_CRS_PHASE,
         parse_upper_limits(settings.upper_limits),
+        tocilizumab_min_interval(settings),
     )
+
+
+def tocilizumab_min_interval(settings: Settings) -> timedelta:
+    """CARTWATCH_TOCILIZUMAB_MIN_INTERVAL_HOURS: 6 (the guideline's "repeat dose if no response within 6 to 12
+    hours") to 12; the product labels' 8 h is a stricter choice a ward may make."""
+    return timedelta(hours=_ranged(settings, "tocilizumab_min_interval_hours", 6, 12))
 
 
 def _ranged(settings: Settings, name: str, low: float, high: float) -> float:
@@ -166,6 +182,7 @@ def cadence_policy(settings: Settings) -> CadencePolicy:
             obs_interval=timedelta(minutes=_int(settings, "obs_interval_minutes", 15, 1440)),
             crs_interval=timedelta(minutes=_int(settings, "crs_interval_minutes", 15, 2880)),
             neuro_interval=timedelta(minutes=_int(settings, "neuro_interval_minutes", 15, 1440)),
+            review_interval=timedelta(minutes=_int(settings, "review_interval_minutes", 60, 2880)),
             grace=timedelta(minutes=_int(settings, "overdue_grace_minutes", 0, 240)),
             bloods_due_local_time=parse_bloods_time(settings.bloods_due_time),
             ward_timezone=settings.ward_timezone,
@@ -249,6 +266,7 @@ def load_config(settings: Settings) -> AlertConfig:
         second_channel=second_channel,
         systolic_threshold=_int(settings, "hypotension_systolic_mmhg", 50, 120),
         upper_limits=parse_upper_limits(settings.upper_limits),
+        tocilizumab_min_interval=tocilizumab_min_interval(settings),
     )
 
 

@@ -142,6 +142,7 @@ OVERDUE_WORDS = {
     "overdue_crs": "CRS assessment",
     "overdue_neuro": "neuro (ICE/ICANS) assessment",
     "overdue_bloods": "daily bloods",
+    "overdue_review": "daily clinical review",
 }
 
 

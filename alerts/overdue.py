@@ -1,8 +1,9 @@
 """Overdue assessments: which to raise, and which open ones the recorded assessment has resolved.
 
-Guideline, Clinical Approach: "4 hourly routine observation monitoring; ... Twice daily CRS assessment and
-grading; 8 hourly neurotoxicity assessment and grading; Daily bloods including FBC, Coag, U+E, LFT, Bone,
-CRP and Ferritin". The due times come from `toxicity.due_items`; this module turns them into alerts.
+Guideline, Clinical Approach: "4 hourly routine observation monitoring; Daily clinical assessment and
+examination; Twice daily CRS assessment and grading; 8 hourly neurotoxicity assessment and grading; Daily bloods
+including FBC, Coag, U+E, LFT, Bone, CRP and Ferritin".
+The due times come from `toxicity.due_items`; this module turns them into alerts.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from alerts.status import monitoring_state as status_monitoring_state
 from toxicity import CadencePolicy, DueItem, MonitoringState, Severity, due_items, max_severity, severity_for_grade
 from toxicity.cadence import BLOODS_PREFIX
 
-OVERDUE_KINDS: tuple[str, ...] = ("overdue_obs", "overdue_crs", "overdue_neuro", "overdue_bloods")
+OVERDUE_KINDS: tuple[str, ...] = ("overdue_obs", "overdue_crs", "overdue_neuro", "overdue_bloods", "overdue_review")
 PANEL_LABELS = {
     "fbc": "FBC",
     "coagulation": "coagulation",
@@ -32,6 +33,7 @@ ITEM_LABELS = {
     "obs": "Observations",
     "crs": "CRS assessment",
     "neuro": "Neuro (ICE/ICANS) assessment",
+    "review": "Daily clinical review",
 }
 
 
@@ -55,7 +57,13 @@ def last_done(patient: PatientSnapshot, item: str) -> datetime | None:
     """When the assessment (or blood panel) an overdue item counts from was last done."""
     if item.startswith(BLOODS_PREFIX):
         return patient.last_bloods.get(item[len(BLOODS_PREFIX) :])
-    return {"obs": patient.last_obs, "crs": patient.last_crs, "neuro": patient.last_neuro}.get(item)
+    lasts = {
+        "obs": patient.last_obs,
+        "crs": patient.last_crs,
+        "neuro": patient.last_neuro,
+        "review": patient.last_review,
+    }
+    return lasts.get(item)
 
 
 def cadence_grade(state: MonitoringState, item: str) -> int | None:

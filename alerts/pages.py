@@ -20,6 +20,7 @@ KIND_LABELS: Mapping[str, str] = {
     "overdue_obs": "obs overdue",
     "overdue_crs": "CRS assessment overdue",
     "overdue_neuro": "neuro assessment overdue",
+    "overdue_review": "daily clinical review overdue",
     "overdue_bloods": "bloods overdue",
     "crs_onset": "CRS onset",
     "crs_rise": "CRS grade rise",

@@ -166,10 +166,10 @@ def _neutropenic_fever(patient: PatientSnapshot) -> Iterator[Event]:
         yield Event(neutropenic_fever_escalation(episode), episode.at, "patient", patient.id, details)
 
 
-def _tocilizumab(patient: PatientSnapshot) -> Iterator[Event]:
+def _tocilizumab(patient: PatientSnapshot, rules: StatusRules) -> Iterator[Event]:
     times = [dose.at for dose in patient.tocilizumab]
     for dose in patient.tocilizumab:
-        for escalation in tocilizumab_escalations(times, dose.at):
+        for escalation in tocilizumab_escalations(times, dose.at, rules.tocilizumab_min_interval):
             details = {"dose_number": sum(1 for when in times if when <= dose.at)}
             yield Event(escalation, dose.at, "medications", dose.record_id, details)
 
@@ -237,7 +237,7 @@ def events(patient: PatientSnapshot, rules: StatusRules, now: datetime | None = 
     yield from _ferritin(patient)
     yield from _neutropenia(patient)
     yield from _neutropenic_fever(patient)
-    yield from _tocilizumab(patient)
+    yield from _tocilizumab(patient, rules)
 
 
 def dedupe_key(patient: PatientSnapshot, event: Event) -> str:

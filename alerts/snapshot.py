@@ -1,11 +1,12 @@
 """What the sweep, the board, the patient page and the status API decide from: the ward at one instant, read with
 a fixed number of statements.
 
-Seventeen statements whatever the number of patients (a test counts them): patients, last obs, CRS and neuro
+Twenty-two statements whatever the number of patients (a test counts them): patients, last obs, CRS and neuro
 assessments, the obs, neurological events and monitoring exceptions of the escalation look-back window, last
 collection per blood panel, the fever-masking history (three), ferritin and neutrophil results, tocilizumab
-doses, antimicrobials of the window, unresolved alerts, the dedupe keys already used (with which of them the
-sweep closed by itself), and the newest heartbeat. Only the columns the decisions need are read.
+doses, antimicrobials of the window, organ findings, the routine interventions and prophylaxis doses (two), the
+last clinical review, corticosteroid doses, unresolved alerts, the dedupe keys already used (with which of them
+the sweep closed by itself), and the newest heartbeat. Only the columns the decisions need are read.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from alerts.decisions import AUTOMATIC_REASONS
 from data.audit import SYSTEM
 from data.models import (
     Alert,
+    ClinicalReview,
     CRSAssessment,
     LabResult,
     MedicationAdministration,
@@ -31,11 +33,20 @@ from data.models import (
     NeuroAssessment,
     NeuroEvent,
     Observation,
+    OrganFinding,
     Patient,
     SchedulerHeartbeat,
 )
-from data.queries import FeverMaskingHistory, current_filter, fever_masking_history, last_collected_by_patient
+from data.queries import (
+    ChecklistInputs,
+    FeverMaskingHistory,
+    checklist_inputs,
+    current_filter,
+    fever_masking_history,
+    last_collected_by_patient,
+)
 from toxicity import ObsFindings
+from toxicity.steroids import SteroidDose
 
 TOCILIZUMAB = "tocilizumab"
 FERRITIN = "ferritin"
@@ -107,6 +118,16 @@ class Dose:
 
 
 @dataclass(frozen=True)
+class FindingRecord:
+    """A clinician's organ finding for the HLH/MAS screen (in force until amended)."""
+
+    record_id: int
+    at: datetime
+    finding: str
+    ctcae_grade: int | None
+
+
+@dataclass(frozen=True)
 class PatientSnapshot:
     id: int
     ward: str
@@ -132,6 +153,12 @@ class PatientSnapshot:
     events: tuple[EventRecord, ...] = ()
     masking: FeverMaskingHistory = field(default_factory=FeverMaskingHistory)
     exceptions: tuple[ExceptionRecord, ...] = ()
+    findings: tuple[FindingRecord, ...] = ()
+    """Pulmonary oedema, oliguria and haemophagocytosis recorded as findings, in time order."""
+    checklist: ChecklistInputs = field(default_factory=ChecklistInputs)
+    last_review: datetime | None = None
+    steroids: tuple[SteroidDose, ...] = ()
+    """Every corticosteroid dose, in time order (the steroid course)."""
 
     @property
     def last_crs(self) -> datetime | None:
@@ -469,6 +496,46 @@ def load_snapshot(
         .order_by(MedicationAdministration.patient_id, MedicationAdministration.given_at, MedicationAdministration.id)
     ):
         doses[pid].append(Dose(rid, _required(at)))
+    ids = [patient.id for patient in patients]
+    organ_findings: dict[int, list[FindingRecord]] = defaultdict(list)
+    for pid, rid, at, name, grade in session.execute(
+        select(
+            OrganFinding.patient_id,
+            OrganFinding.id,
+            OrganFinding.occurred_at,
+            OrganFinding.finding,
+            OrganFinding.ctcae_grade,
+        )
+        .where(OrganFinding.patient_id.in_(active), current_filter(OrganFinding))
+        .order_by(OrganFinding.patient_id, OrganFinding.occurred_at, OrganFinding.id)
+    ):
+        organ_findings[pid].append(FindingRecord(rid, _required(at), name, grade))
+    checklists = checklist_inputs(session, ids)
+    last_review = {
+        pid: _required(when)
+        for pid, when in session.execute(
+            select(ClinicalReview.patient_id, func.max(ClinicalReview.reviewed_at))
+            .where(ClinicalReview.patient_id.in_(active), current_filter(ClinicalReview))
+            .group_by(ClinicalReview.patient_id)
+        )
+    }
+    steroids: dict[int, list[SteroidDose]] = defaultdict(list)
+    for pid, at, drug, amount, unit in session.execute(
+        select(
+            MedicationAdministration.patient_id,
+            MedicationAdministration.given_at,
+            MedicationAdministration.drug,
+            MedicationAdministration.dose,
+            MedicationAdministration.unit,
+        )
+        .where(
+            MedicationAdministration.patient_id.in_(active),
+            MedicationAdministration.drug_class == "corticosteroid",
+            current_filter(MedicationAdministration),
+        )
+        .order_by(MedicationAdministration.patient_id, MedicationAdministration.given_at, MedicationAdministration.id)
+    ):
+        steroids[pid].append(SteroidDose(_required(at), drug, float(amount), unit))
 
     open_alerts: tuple[OpenAlert, ...] = ()
     known: set[str] = set()
@@ -502,6 +569,10 @@ def load_snapshot(
             events=tuple(events.get(patient.id, ())),
             masking=masking.get(patient.id, FeverMaskingHistory()),
             exceptions=tuple(exceptions.get(patient.id, ())),
+            findings=tuple(organ_findings.get(patient.id, ())),
+            checklist=checklists.get(patient.id, ChecklistInputs()),
+            last_review=last_review.get(patient.id),
+            steroids=tuple(steroids.get(patient.id, ())),
         )
         for patient in patients
     ]

@@ -22,6 +22,7 @@ from toxicity import (
     Graded,
     Guidance,
     HLHResult,
+    InvalidAssessment,
     MonitoringState,
     ScheduleException,
     due_items,
@@ -38,8 +39,17 @@ from toxicity.ctcae import LabGrade, grade_3_or_more
 from toxicity.drugs import drug_class
 from toxicity.enums import HLH_RULE_SET
 from toxicity.hlh import ORGAN_GRADE_THRESHOLD, HLHCriterion, hlh_screen_criteria
+from toxicity.interventions import ChecklistItem, checklist
 from toxicity.neutropenia import FeverEpisode, neutropenic, neutropenic_fever_episodes
 from toxicity.second_line import etoposide_text
+from toxicity.steroids import SteroidCourse, steroid_course
+from toxicity.tocilizumab import (
+    Indication,
+    TocilizumabSummary,
+    indicated_dose,
+    tocilizumab_indication,
+    tocilizumab_summary,
+)
 
 
 def stamp(when: datetime) -> str:
@@ -169,8 +179,8 @@ def hlh_criteria(
 ) -> list[HLHCriterion]:
     """The four criteria from what was recorded after the peak ferritin (``after``) up to ``until``: bilirubin,
     AST, ALT and creatinine graded from their values by CTCAE v4.03; oliguria, pulmonary oedema and
-    haemophagocytosis as clinician findings recorded with a CRS assessment (in force once recorded, not reset by
-    the next form)."""
+    haemophagocytosis as clinician findings recorded with their time (in force until amended, not reset by the
+    next form)."""
 
     def inside(at: datetime) -> bool:
         return (after is None or at > after) and at <= until
@@ -188,48 +198,98 @@ def hlh_criteria(
         for lab in patient.organ_labs.get("creatinine", ())
         if inside(lab.at)
     ]
-    assessed = [row for row in patient.crs if inside(row.at)]
-
-    def finding(name: str, words: str) -> list[str]:
-        return [
-            f"{words} grade {int(row.organ_toxicities.get(name, 0))} recorded at {stamp(row.at)}"
-            for row in assessed
-            if int(row.organ_toxicities.get(name, 0)) >= ORGAN_GRADE_THRESHOLD
-        ]
-
-    oliguria = finding("oliguria", "oliguria")
-    oedema = finding("pulmonary_edema", "pulmonary oedema")
-    histology = [
-        f"haemophagocytosis recorded at {stamp(row.at)}"
-        for row in assessed
-        if row.organ_toxicities.get("hemophagocytosis")
-    ]
+    oliguria = findings_of(patient, "oliguria", after, until)
+    oedema = findings_of(patient, "pulmonary_oedema", after, until)
+    histology = findings_of(patient, "haemophagocytosis", after, until)
     return [
         _verdict("liver (bilirubin, AST or ALT grade >= 3)", liver, [], f"no bilirubin, AST or ALT {since}"),
-        _verdict("kidney (creatinine grade >= 3 or oliguria)", kidney, oliguria, f"no creatinine {since}"),
-        HLHCriterion(
-            "lung",
-            bool(oedema),
-            f"lung (pulmonary oedema grade >= 3): {'met (' + oedema[0] + ')' if oedema else 'not recorded'}",
-        ),
-        HLHCriterion(
-            "histopathology",
-            bool(histology),
-            f"haemophagocytosis on histopathology: {'met (' + histology[0] + ')' if histology else 'not recorded'}",
-        ),
+        _verdict("kidney (creatinine grade >= 3 or oliguria)", kidney, oliguria.met, f"no creatinine {since}"),
+        _finding_criterion("lung (pulmonary oedema grade >= 3)", "lung", oedema),
+        _finding_criterion("haemophagocytosis on histopathology", "histopathology", histology),
     ]
+
+
+FINDING_WORDS = {
+    "pulmonary_oedema": "pulmonary oedema",
+    "oliguria": "oliguria",
+    "haemophagocytosis": "haemophagocytosis",
+}
+CRS_FORM_FINDINGS = {
+    "pulmonary_oedema": "pulmonary_edema",
+    "oliguria": "oliguria",
+    "haemophagocytosis": "hemophagocytosis",
+}
+"""The same findings as the CRS form's organ toxicities name them (recorded there they count the same way)."""
+
+
+@dataclass(frozen=True)
+class FindingsSeen:
+    """A clinician finding's records that count (after the peak ferritin, up to ``until``) and those before it."""
+
+    met: list[str]
+    earlier: list[str]
+
+
+def _recorded_findings(patient: PatientSnapshot, name: str) -> list[tuple[datetime, str]]:
+    """Every record of the finding at CTCAE grade >= 3 (haemophagocytosis: found), from the findings recorded on
+    their own and the CRS form's organ toxicities. Each stays in force until amended: a later record without it
+    does not reset it."""
+    words = FINDING_WORDS[name]
+    found: list[tuple[datetime, str]] = []
+    for row in patient.findings:
+        if row.finding != name:
+            continue
+        if row.ctcae_grade is None:
+            found.append((row.at, f"{words} recorded at {stamp(row.at)}"))
+        elif row.ctcae_grade >= ORGAN_GRADE_THRESHOLD:
+            found.append((row.at, f"{words} CTCAE grade {row.ctcae_grade} found at {stamp(row.at)}"))
+    form_name = CRS_FORM_FINDINGS[name]
+    for crs in patient.crs:
+        value = crs.organ_toxicities.get(form_name)
+        if name == "haemophagocytosis":
+            if value:
+                found.append((crs.at, f"{words} recorded with the CRS assessment at {stamp(crs.at)}"))
+        elif int(value or 0) >= ORGAN_GRADE_THRESHOLD:
+            found.append(
+                (crs.at, f"{words} grade {int(value or 0)} recorded with the CRS assessment at {stamp(crs.at)}")
+            )
+    return sorted(found)
+
+
+def findings_of(patient: PatientSnapshot, name: str, after: datetime | None, until: datetime) -> FindingsSeen:
+    """Guideline: "... and subsequently developed": a finding counts only when it occurred after ``after`` (the
+    first ferritin above 10,000 ng/mL in the CRS phase)."""
+    met: list[str] = []
+    earlier: list[str] = []
+    for at, text in _recorded_findings(patient, name):
+        if at > until:
+            continue
+        if after is None or at > after:
+            met.append(text)
+        else:
+            earlier.append(f"{text}, before the ferritin above 10,000 at {stamp(after)}: not counted")
+    return FindingsSeen(met, earlier)
+
+
+def _finding_criterion(label: str, short: str, seen: FindingsSeen) -> HLHCriterion:
+    if seen.met:
+        return HLHCriterion(short, True, f"{label}: met ({seen.met[0]})")
+    if seen.earlier:
+        return HLHCriterion(short, False, f"{label}: not met ({seen.earlier[-1]})")
+    return HLHCriterion(short, False, f"{label}: not recorded")
 
 
 def hlh_timeline(patient: PatientSnapshot, rules: StatusRules) -> Iterator[HLHPoint]:
-    """The screen re-run at every CRS assessment, ferritin and organ result, in time order. An organ criterion
-    counts only when it occurred after the first ferritin above 10,000 ng/mL in the CRS phase ("and subsequently
-    developed")."""
+    """The screen re-run at every CRS assessment, ferritin, organ result and organ finding, in time order. An
+    organ criterion counts only when it occurred after the first ferritin above 10,000 ng/mL in the CRS phase ("and
+    subsequently developed")."""
     phase = rules.hlh_crs_phase
     timeline: list[tuple[datetime, int, str, int]] = [
         (row.at, 0, "crs-assessments", row.record_id) for row in patient.crs
     ]
     timeline += [(lab.at, 1, "labs", lab.record_id) for lab in patient.ferritin]
     timeline += [(lab.at, 2, "labs", lab.record_id) for rows in patient.organ_labs.values() for lab in rows]
+    timeline += [(row.at, 3, "organ-findings", row.record_id) for row in patient.findings]
     timeline.sort()
     # Whether a result fell in the CRS phase depends only on its own time: decide it once per result.
     labs = [(lab, in_crs_phase(patient, lab.at, phase)) for lab in patient.ferritin]
@@ -335,6 +395,7 @@ def monitoring_state(patient: PatientSnapshot, crs: CurrentGrade, icans: Current
         last_obs=patient.last_obs,
         last_crs=patient.last_crs,
         last_neuro=patient.last_neuro,
+        last_review=patient.last_review,
         last_bloods=patient.last_bloods,
         crs_grade=crs.effective,
         icans_grade=icans.effective,
@@ -360,11 +421,12 @@ def guidance(
     """The guideline sections that apply now: Table 2 for the CRS grade, Table 5 for the ICANS grade, Table 6
     after a status epilepticus event in the window, Table 7 after a raised-ICP finding, and the HLH section when
     the peak ferritin is above 10,000 ng/mL."""
-    found = [
-        guidance_for(current.syndrome.lower(), current.effective, weight_kg)
-        for current in (crs, icans)
-        if current.effective is not None
-    ]
+    indication = tocilizumab_indication(crs.effective, icans.effective)
+    found = []
+    if crs.effective is not None:
+        found.append(guidance_for("crs", crs.effective, weight_kg))
+    if icans.effective is not None:
+        found.append(guidance_for("icans", icans.effective, weight_kg, concurrent_crs=crs.effective))
     events = {neuro_event(event.event) for event in patient.events}
     latest = patient.neuro[-1] if patient.neuro else None
     seizures = {rule.event for rule in events if rule.kind in ("seizure", "status_epilepticus")}
@@ -384,7 +446,7 @@ def guidance(
     if icp:
         found.append(extra_guidance("raised_icp_severe", weight_kg))
     if hlh.flagged:
-        item = extra_guidance("hlh", weight_kg)
+        item = extra_guidance("hlh", weight_kg, indication)
         if hlh.positive:  # the HLH section's etoposide, computed from height and weight (Mosteller BSA)
             item = dataclasses.replace(
                 item, dosing=(*item.dosing, etoposide_text(patient.height_cm, patient.weight_kg))
@@ -424,6 +486,40 @@ def refractory_crs(crs: CurrentGrade, patient: PatientSnapshot, now: datetime) -
     )
 
 
+# --- tocilizumab, the steroid course and the routine interventions ------------------------------------------
+
+
+@dataclass(frozen=True)
+class TocilizumabStatus:
+    """Whether tocilizumab is indicated now, the dose line (only with an indication), and the doses given against
+    the limits (``summary`` None with ``problem`` saying why, e.g. an implausible weight)."""
+
+    indication: Indication
+    dose_line: tuple[str, ...]
+    summary: TocilizumabSummary | None
+    problem: str = ""
+
+
+def tocilizumab_now(
+    patient: PatientSnapshot, crs: CurrentGrade, icans: CurrentGrade, now: datetime, rules: StatusRules
+) -> TocilizumabStatus:
+    indication = tocilizumab_indication(crs.effective, icans.effective)
+    doses = [dose.at for dose in patient.tocilizumab if dose.at <= now]
+    if patient.weight_kg is None:
+        return TocilizumabStatus(indication, (), None, "weight_kg: not recorded")
+    try:
+        summary = tocilizumab_summary(patient.weight_kg, doses, now, rules.tocilizumab_min_interval)
+        line = indicated_dose(indication, patient.weight_kg)
+    except InvalidAssessment as exc:
+        return TocilizumabStatus(indication, (), None, str(exc))
+    return TocilizumabStatus(indication, line, summary)
+
+
+def interventions_now(patient: PatientSnapshot) -> tuple[ChecklistItem, ...]:
+    """The routine interventions checklist (`toxicity.interventions.checklist`)."""
+    return checklist(patient.checklist.entries, patient.checklist.doses)
+
+
 # --- all of it -----------------------------------------------------------------------------------------------
 
 
@@ -435,6 +531,9 @@ class PatientStatus:
     hlh: HLHStatus
     due: tuple[DueItem, ...]
     neutropenia: NeutropeniaStatus
+    interventions: tuple[ChecklistItem, ...] = ()
+    steroids: SteroidCourse | None = None
+    tocilizumab: TocilizumabStatus | None = None
 
 
 def patient_status(patient: PatientSnapshot, now: datetime, rules: StatusRules) -> PatientStatus:
@@ -442,4 +541,14 @@ def patient_status(patient: PatientSnapshot, now: datetime, rules: StatusRules) 
     crs = crs_now(patient, rules)
     icans = icans_now(patient)
     due = due_items(monitoring_state(patient, crs, icans), now, rules.policy)
-    return PatientStatus(patient.id, crs, icans, hlh_now(patient, rules), due, neutropenia_now(patient, rules, now))
+    return PatientStatus(
+        patient.id,
+        crs,
+        icans,
+        hlh_now(patient, rules),
+        due,
+        neutropenia_now(patient, rules, now),
+        interventions_now(patient),
+        steroid_course(patient.steroids, now),
+        tocilizumab_now(patient, crs, icans, now, rules),
+    )

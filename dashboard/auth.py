@@ -161,6 +161,8 @@ def api_permission(method: str, path: str, body: Any) -> str:
     if parts[2:3] == ["patients"] and len(parts) == 3:
         return "manage_beds"
     if parts[2:3] == ["patients"] and len(parts) == 4:
+        if "confirm_open_interventions" in body:
+            return "confirm_infusion"  # infusion with routine interventions open: a doctor's confirmation
         return "discharge" if "discharged_at" in body else "manage_beds"
     changes = body.get("changes") if isinstance(body.get("changes"), dict) else {}
     if "override" in body or "override" in changes:

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from dashboard.fhir_openapi import FHIR_PATHS
 from data.schemas import (
     AmendIn,
+    ClinicalReviewIn,
     CRSIn,
     LabIn,
     MedicationIn,
@@ -16,8 +17,10 @@ from data.schemas import (
     NeuroEventIn,
     NeuroIn,
     ObservationIn,
+    OrganFindingIn,
     PatientIn,
     PatientPatch,
+    RoutineInterventionIn,
 )
 
 _ERROR = {
@@ -39,6 +42,9 @@ _RECORD_KINDS: dict[str, type[BaseModel]] = {
     "medications": MedicationIn,
     "neuro-events": NeuroEventIn,
     "monitoring-exceptions": MonitoringExceptionIn,
+    "organ-findings": OrganFindingIn,
+    "routine-interventions": RoutineInterventionIn,
+    "clinical-reviews": ClinicalReviewIn,
 }
 _REFUSED = {"description": "refused in the alert's present state; `detail` says why and what to do instead"}
 _ALERT = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Alert"}}}}
@@ -139,6 +145,19 @@ def openapi_document() -> dict[str, Any]:
                     "neutropenic_fever": {"type": ["object", "null"]},
                     "reasons": {"type": "array", "items": {"type": "string"}},
                 },
+            },
+            "interventions": {
+                "type": "array",
+                "description": "the guideline's routine interventions, each open or done with who, when and how",
+                "items": {"type": "object"},
+            },
+            "steroids": {
+                "type": ["object", "null"],
+                "description": "the steroid course: doses, cumulative by drug, next due by the guideline, taper step",
+            },
+            "tocilizumab": {
+                "type": ["object", "null"],
+                "description": "indication now (indicated, consider, not indicated), the dose only with one, doses given",
             },
             "due": {
                 "type": "array",

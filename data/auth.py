@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "override",
             "discharge",
             "pause_monitoring",
+            "confirm_infusion",
         }
     ),
     "admin": frozenset({"read", "admin"}),

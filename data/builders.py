@@ -223,6 +223,12 @@ def _monitoring_exception(session: Session, patient: Patient, body: MonitoringEx
     return body.model_dump()
 
 
+def _as_validated(session: Session, patient: Patient, body: Any) -> dict[str, Any]:
+    """Records stored exactly as validated: an organ finding, a routine intervention done, a clinical review."""
+    dumped: dict[str, Any] = body.model_dump()
+    return dumped
+
+
 BUILDERS: dict[str, Any] = {
     "observations": _observation,
     "crs-assessments": _crs,
@@ -231,6 +237,9 @@ BUILDERS: dict[str, Any] = {
     "medications": _medication,
     "neuro-events": _neuro_event,
     "monitoring-exceptions": _monitoring_exception,
+    "organ-findings": _as_validated,
+    "routine-interventions": _as_validated,
+    "clinical-reviews": _as_validated,
 }
 
 # How a stored row reads back as a request body, so an amendment can be validated like a new record.

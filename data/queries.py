@@ -22,11 +22,13 @@ from data.models import (
     NeuroAssessment,
     Observation,
     Patient,
+    RoutineIntervention,
     SchedulerHeartbeat,
     WardState,
 )
 from toxicity import FEVER_THRESHOLD_C
 from toxicity.fever_masking import FEVER_MASKING_CLASSES
+from toxicity.interventions import PROPHYLAXIS_DRUGS, ChecklistItem, Done, checklist
 
 R = TypeVar("R", bound=ClinicalRecord)
 FEVER_C = FEVER_THRESHOLD_C
@@ -297,3 +299,60 @@ def patient_change_marker(session: Session, patient_id: int) -> int:
         session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0)).where(AuditEvent.patient_id == patient_id))
         or 0
     )
+
+
+# --- routine interventions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistInputs:
+    """What the routine-interventions checklist is decided from: the items recorded done, and the doses of the
+    prophylaxis drugs (given at, drug, recorded by)."""
+
+    entries: tuple[Done, ...] = ()
+    doses: tuple[tuple[datetime, str, str], ...] = ()
+
+
+def checklist_inputs(session: Session, patient_ids: Sequence[int]) -> dict[int, ChecklistInputs]:
+    """Per patient, in two statements: the routine interventions recorded and the prophylaxis drug doses."""
+    if not patient_ids:
+        return {}
+    entries: dict[int, list[Done]] = {pid: [] for pid in patient_ids}
+    doses: dict[int, list[tuple[datetime, str, str]]] = {pid: [] for pid in patient_ids}
+    for pid, item, at, by in session.execute(
+        select(
+            RoutineIntervention.patient_id,
+            RoutineIntervention.item,
+            RoutineIntervention.done_at,
+            RoutineIntervention.recorded_by,
+        )
+        .where(RoutineIntervention.patient_id.in_(list(patient_ids)), current_filter(RoutineIntervention))
+        .order_by(RoutineIntervention.done_at, RoutineIntervention.id)
+    ):
+        entries[pid].append(Done(item, _utc(at), by, "recorded"))
+    for pid, drug, at, by in session.execute(
+        select(
+            MedicationAdministration.patient_id,
+            MedicationAdministration.drug,
+            MedicationAdministration.given_at,
+            MedicationAdministration.recorded_by,
+        )
+        .where(
+            MedicationAdministration.patient_id.in_(list(patient_ids)),
+            MedicationAdministration.drug.in_(list(PROPHYLAXIS_DRUGS)),
+            current_filter(MedicationAdministration),
+        )
+        .order_by(MedicationAdministration.given_at, MedicationAdministration.id)
+    ):
+        doses[pid].append((_utc(at), drug, by))
+    return {pid: ChecklistInputs(tuple(entries[pid]), tuple(doses[pid])) for pid in patient_ids}
+
+
+def patient_checklist(session: Session, patient_id: int) -> tuple[ChecklistItem, ...]:
+    found = checklist_inputs(session, [patient_id])[patient_id]
+    return checklist(found.entries, found.doses)
+
+
+def _utc(value: datetime | str) -> datetime:
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

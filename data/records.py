@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from data.audit import Actor, audit, bump_ward
 from data.builders import BUILDERS, fever_masked, neuro_tool, record_as_input
 from data.models import CLINICAL_MODELS, ClinicalRecord, CRSAssessment, NeuroAssessment, Patient
+from data.queries import patient_checklist
 from data.schemas import RECORD_SCHEMAS, AmendIn, PatientIn, PatientPatch
 from data.validation import invalid, parse
+from toxicity.interventions import infusion_warning, open_items
 
 __all__ = [
     "Forbidden",
@@ -84,6 +86,8 @@ def update_patient(session: Session, patient_id: int, data: Any, actor: Actor, n
     body = parse(PatientPatch, data, now)
     patient = check_ward(actor, get_patient(session, patient_id))
     changes = body.model_dump(exclude_unset=True)
+    confirmation = changes.pop("confirm_open_interventions", None)
+    confirmed = _infusion_confirmation(session, patient, changes, confirmation)
     if changes.get("discharged_at") is not None and changes["discharged_at"] < patient.admitted_at:
         raise invalid(
             "discharged_at",
@@ -98,6 +102,11 @@ def update_patient(session: Session, patient_id: int, data: Any, actor: Actor, n
     for key, value in changes.items():
         setattr(patient, key, value)
     action = "discharge" if changes.get("discharged_at") is not None else "update"
+    details: dict[str, Any] = {"changed": {k: _jsonable(v) for k, v in before.items()}}
+    if confirmed:
+        action = "confirm_infusion"
+        details["open_interventions"] = confirmed
+        details["reason"] = confirmation["reason"] if confirmation else None
     audit(
         session,
         actor,
@@ -106,10 +115,27 @@ def update_patient(session: Session, patient_id: int, data: Any, actor: Actor, n
         record_type="patient",
         record_id=patient.id,
         patient_id=patient.id,
-        details={"changed": {k: _jsonable(v) for k, v in before.items()}},
+        details=details,
     )
     bump_ward(session, patient.ward, now)
     return patient
+
+
+def _infusion_confirmation(
+    session: Session, patient: Patient, changes: dict[str, Any], confirmation: dict[str, Any] | None
+) -> list[str]:
+    """Guideline: "Any infection must be controlled before CAR-T cells can be infused". Recording (or moving) the
+    infusion time while a routine intervention is open is refused unless a doctor confirms it with a reason; the
+    open items are returned for the audit event (empty when nothing needed confirming)."""
+    when = changes.get("infused_at")
+    if when is None or when == patient.infused_at:
+        return []
+    still = open_items(patient_checklist(session, patient.id))
+    if not still:
+        return []
+    if confirmation is None:
+        raise Refused(infusion_warning(still) + " Send confirm_open_interventions with a reason (a doctor).")
+    return [item.item for item in still]
 
 
 def _jsonable(value: Any) -> Any:

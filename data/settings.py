@@ -48,6 +48,7 @@ ALERT_NUMBER_SETTINGS = (
     "obs_interval_minutes",
     "crs_interval_minutes",
     "neuro_interval_minutes",
+    "review_interval_minutes",
     "overdue_grace_minutes",
     "escalation_lookback_hours",
     "sweep_interval_seconds",
@@ -67,6 +68,7 @@ ALERT_NUMBER_SETTINGS = (
     "snooze_max_minutes",
     "renotify_critical_minutes",
     "hypotension_systolic_mmhg",
+    "tocilizumab_min_interval_hours",
 )
 """Each is read from CARTWATCH_<NAME IN CAPITALS>, e.g. CARTWATCH_OVERDUE_GRACE_MINUTES."""
 
@@ -95,6 +97,7 @@ class Settings:
     obs_interval_minutes: int = 240
     crs_interval_minutes: int = 720
     neuro_interval_minutes: int = 480
+    review_interval_minutes: int = 1440  # the daily clinical assessment and examination
     overdue_grace_minutes: int = 15
     bloods_due_time: str = "10:00"
     escalation_lookback_hours: int = 24
@@ -116,6 +119,7 @@ class Settings:
     snooze_max_minutes: int = 60
     renotify_critical_minutes: int = 30
     hypotension_systolic_mmhg: int = 90  # obs without vasopressors: a systolic below this is hypotension
+    tocilizumab_min_interval_hours: float = 6.0  # guideline "repeat ... within 6 to 12 hours"; labels say 8
     upper_limits: str | None = None  # "analyte=ULN,..." overriding the default upper limits of normal (HLH screen)
     # Feeds (FHIR, HL7 v2): the identifier system of the hospital number (None: any system), the MLLP listener's
     # address, and a CSV table of a laboratory's local codes and the LOINC code each means.

@@ -17,7 +17,13 @@ from toxicity import guidance_tables as tables
 from toxicity.enums import SYNDROMES
 from toxicity.errors import InvalidAssessment
 from toxicity.second_line import anakinra_text
-from toxicity.tocilizumab import TocilizumabSummary, dose_text, tocilizumab_summary
+from toxicity.tocilizumab import (
+    Indication,
+    TocilizumabSummary,
+    indicated_dose,
+    tocilizumab_indication,
+    tocilizumab_summary,
+)
 from toxicity.validation import require_choice, require_int
 
 NOTE = "Guidance from the guideline, not an order."
@@ -71,19 +77,18 @@ EXTRA_TOPICS: Mapping[str, tuple[str, str, tuple[str, ...]]] = MappingProxyType(
 _TOCILIZUMAB_TOPICS = frozenset({"crs_drugs", "hlh"})
 
 
-def _dosing(weight_kg: float | None) -> tuple[str, ...]:
-    return () if weight_kg is None else (dose_text(weight_kg),)
-
-
 def _anakinra_dosing(weight_kg: float | None) -> tuple[str, ...]:
     return () if weight_kg is None else (anakinra_text(weight_kg),)
 
 
-def guidance_for(syndrome: str, grade: int, weight_kg: float | None = None) -> Guidance:
+def guidance_for(
+    syndrome: str, grade: int, weight_kg: float | None = None, concurrent_crs: int | None = None
+) -> Guidance:
     """Table 2 (CRS) or Table 5 (ICANS) for grade 1-4; grade 0 gives routine monitoring.
 
-    With ``weight_kg`` (2-300 kg) the tocilizumab dose for the patient is attached for grades 1-4, as both
-    tables mention tocilizumab from grade 1.
+    With ``weight_kg`` (2-300 kg) the tocilizumab dose for the patient is attached only with its indication
+    (`toxicity.tocilizumab.tocilizumab_indication`): CRS grade 2 or more; CRS grade 1 as "consider" for persistent
+    refractory fever; ICANS only with concurrent CRS (``concurrent_crs`` >= 1).
     """
     name = require_choice("syndrome", syndrome, SYNDROMES)
     level = require_int("grade", grade, 0, 4)
@@ -92,16 +97,22 @@ def guidance_for(syndrome: str, grade: int, weight_kg: float | None = None) -> G
         items = (f"{label}: continue monitoring per protocol", *tables.ROUTINE_MONITORING)
         return Guidance(name, 0, tables.ROUTINE_MONITORING_SOURCE, items)
     if name == "crs":
-        return Guidance(name, level, tables.CRS_SOURCE, tables.CRS_MANAGEMENT[level], dosing=_dosing(weight_kg))
-    return Guidance(name, level, tables.ICANS_SOURCE, tables.ICANS_MANAGEMENT[level], dosing=_dosing(weight_kg))
+        dosing = indicated_dose(tocilizumab_indication(level, None), weight_kg)
+        return Guidance(name, level, tables.CRS_SOURCE, tables.CRS_MANAGEMENT[level], dosing=dosing)
+    concurrent = require_int("concurrent_crs", concurrent_crs or 0, 0, 4)
+    dosing = indicated_dose(tocilizumab_indication(concurrent, level), weight_kg) if concurrent >= 1 else ()
+    return Guidance(name, level, tables.ICANS_SOURCE, tables.ICANS_MANAGEMENT[level], dosing=dosing)
 
 
-def extra_guidance(topic: str, weight_kg: float | None = None) -> Guidance:
-    """One of ``EXTRA_TOPICS``: Table 6's two rows, Table 7's two conditions, HLH, ICANS General, Table 3."""
+def extra_guidance(topic: str, weight_kg: float | None = None, indication: Indication | None = None) -> Guidance:
+    """One of ``EXTRA_TOPICS``: Table 6's two rows, Table 7's two conditions, HLH, ICANS General, Table 3. The
+    tocilizumab dose is attached to Table 3 and HLH only with an ``indication`` that shows it."""
     if not isinstance(topic, str) or topic not in EXTRA_TOPICS:
         raise InvalidAssessment(f"topic: {topic!r} is not allowed; allowed: {', '.join(EXTRA_TOPICS)}")
     source, condition, items = EXTRA_TOPICS[topic]
-    dosing = _dosing(weight_kg) if topic in _TOCILIZUMAB_TOPICS else ()
+    dosing: tuple[str, ...] = ()
+    if topic in _TOCILIZUMAB_TOPICS and indication is not None:
+        dosing = indicated_dose(indication, weight_kg)
     if topic == "anakinra":
         dosing = _anakinra_dosing(weight_kg)
     return Guidance(topic, None, source, items, condition=condition, dosing=dosing)

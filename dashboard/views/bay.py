@@ -53,6 +53,9 @@ LEAVES: tuple[Leaf, ...] = (
     ("toci", "children"),
     ("trial", "children"),
     ("trial", "className"),
+    ("checklist", "children"),
+    ("checklist", "className"),
+    ("checklist", "title"),
 )
 TIMER_LEAVES: tuple[Leaf, ...] = (
     ("day", "children"),
@@ -157,10 +160,19 @@ def neutropenia_leaf(bed: BedSnapshot) -> tuple[str, str, str]:
     return text, "bay-neutropenia", "; ".join(found.reasons)
 
 
+def checklist_leaf(bed: BedSnapshot) -> tuple[str, str, str]:
+    """The routine interventions still open (`alerts.status.interventions_now`); hidden when none is."""
+    if not bed.interventions_open:
+        return "", HIDDEN, ""
+    count = len(bed.interventions_open)
+    return f"Routine interventions: {count} open", "bay-checklist", "; ".join(bed.interventions_open)
+
+
 def card_leaves(bed: BedSnapshot, tz: str) -> dict[Leaf, Any]:
     alerts_text, alerts_class = alerts_leaf(bed)
     hlh_text, hlh_class, hlh_title = hlh_leaf(bed)
     neutropenia_text, neutropenia_class, neutropenia_title = neutropenia_leaf(bed)
+    checklist_text, checklist_class, checklist_title = checklist_leaf(bed)
     return {
         ("bed", "children"): f"Bed {bed.bed}",
         ("name", "children"): bed.name,
@@ -188,6 +200,9 @@ def card_leaves(bed: BedSnapshot, tz: str) -> dict[Leaf, Any]:
         ("toci", "children"): tocilizumab_text(bed),
         ("trial", "children"): trial_text(bed.trial),
         ("trial", "className"): "bay-trial" if bed.trial else HIDDEN,
+        ("checklist", "children"): checklist_text,
+        ("checklist", "className"): checklist_class,
+        ("checklist", "title"): checklist_title,
     }
 
 
@@ -273,6 +288,7 @@ def bed_card(bed: BedSnapshot, now: datetime, tz: str, timers: dict[str, Any]) -
                         _leaf(html.Div, pid, "hlh", values),
                         _leaf(html.Div, pid, "neutropenia", values),
                         _leaf(html.Div, pid, "trial", values),
+                        _leaf(html.Div, pid, "checklist", values),
                         html.Dl(
                             [
                                 html.Dt("Temp"),

@@ -25,7 +25,13 @@ from toxicity import CadencePolicy, DueItem, max_severity
 
 OFFLINE_TEXT = "Alerting offline — escalate by phone"
 UNDELIVERED_TEXT = "could not be delivered — see Alerts and escalate by phone"
-DUE_KINDS: tuple[tuple[str, str], ...] = (("obs", "Obs"), ("crs", "CRS"), ("neuro", "Neuro"), ("bloods", "Bloods"))
+DUE_KINDS: tuple[tuple[str, str], ...] = (
+    ("obs", "Obs"),
+    ("crs", "CRS"),
+    ("neuro", "Neuro"),
+    ("review", "Review"),
+    ("bloods", "Bloods"),
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class BedSnapshot:
     neutropenia: NeutropeniaStatus | None = None
     tocilizumab_given: int = 0
     trial: str | None = None
+    interventions_open: tuple[str, ...] = ()  # the routine interventions not yet done, in the guideline's words
 
 
 @dataclass(frozen=True)
@@ -225,6 +232,7 @@ def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse
                 neutropenia=status.neutropenia,
                 tocilizumab_given=sum(1 for dose in snapshot[p.id].tocilizumab if dose.at <= now),
                 trial=p.trial,
+                interventions_open=tuple(item.words for item in status.interventions if item.open),
             )
         )
     return BoardSnapshot(now=now, pulse=pulse, beds=beds, grace=rules.policy.grace)

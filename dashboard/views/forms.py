@@ -14,7 +14,7 @@ from typing import Any
 from dashboard.views.errors import describe
 from dashboard.views.timefmt import parse_local
 from data.catalogue import ANALYTES
-from data.schemas import MEDICATION_UNITS, ROUTES, VASOPRESSOR_NAMES
+from data.schemas import MEDICATION_UNITS, ORGAN_FINDINGS, ROUTES, VASOPRESSOR_NAMES
 from data.validation import FieldError, InvalidInput
 from toxicity import (
     CONSCIOUSNESS_LEVELS,
@@ -28,6 +28,7 @@ from toxicity import (
 )
 from toxicity.icans import CONSCIOUSNESS_WORDS, SEIZURE_WORDS
 from toxicity.ice import ICE_PART_MAXIMA
+from toxicity.interventions import INTERVENTION_ITEMS, INTERVENTIONS
 from toxicity.neuro_events import ICP_WORDS
 
 KINDS = (
@@ -38,6 +39,9 @@ KINDS = (
     "monitoring-exceptions",
     "labs",
     "medications",
+    "organ-findings",
+    "routine-interventions",
+    "clinical-reviews",
 )
 TITLES = {
     "observations": "Obs",
@@ -47,6 +51,9 @@ TITLES = {
     "monitoring-exceptions": "Monitoring exception",
     "labs": "Lab result",
     "medications": "Medication given",
+    "organ-findings": "HLH finding",
+    "routine-interventions": "Routine intervention",
+    "clinical-reviews": "Daily clinical review",
 }
 TIME_FIELDS = {
     "observations": "taken_at",
@@ -56,6 +63,9 @@ TIME_FIELDS = {
     "monitoring-exceptions": "starts_at",
     "labs": "collected_at",
     "medications": "given_at",
+    "organ-findings": "occurred_at",
+    "routine-interventions": "done_at",
+    "clinical-reviews": "reviewed_at",
 }
 NO_ICP_FINDING = "none"
 """The raised-ICP answer "none of these", distinct from no answer at all (nothing ticked)."""
@@ -248,7 +258,13 @@ NEURO_EVENT_FIELDS = (
     Field("note", "Note (optional)", "text", width=12),
 )
 EXCEPTION_ITEM_LABELS = MappingProxyType(
-    {"obs": "obs", "crs": "CRS assessment", "neuro": "neuro assessment", "bloods": "daily bloods"}
+    {
+        "obs": "obs",
+        "crs": "CRS assessment",
+        "neuro": "neuro assessment",
+        "bloods": "daily bloods",
+        "review": "daily clinical review",
+    }
 )
 EXCEPTION_FIELDS = (
     _time("starts_at", "Starts (ward clock)"),
@@ -286,6 +302,54 @@ EXCEPTION_FIELDS = (
 )
 
 
+FINDING_LABELS = MappingProxyType(
+    {
+        "pulmonary_oedema": "Pulmonary oedema (CTCAE v4.03; grade 3: severe dyspnoea or dyspnoea at rest, oxygen)",
+        "oliguria": "Oliguria (CTCAE v4.03 urine output decreased; grade 3: < 80 mL in 8 h)",
+        "haemophagocytosis": "Haemophagocytosis in bone marrow or organs on histopathology",
+    }
+)
+ORGAN_FINDING_FIELDS = (
+    _time("occurred_at", "Found at (ward clock)"),
+    _required(
+        "finding",
+        "Finding",
+        "select",
+        "Finding not chosen: choose what was found.",
+        options=ORGAN_FINDINGS,
+        labels=FINDING_LABELS,
+        blank="— choose —",
+        width=8,
+    ),
+    Field("ctcae_grade", "CTCAE v4.03 grade (not for haemophagocytosis)", "select", ("1", "2", "3", "4"), width=4),
+    Field("note", "Note (optional)", "text", width=12),
+)
+INTERVENTION_FIELDS = (
+    _time("done_at", "Done at (ward clock)"),
+    _required(
+        "item",
+        "Routine intervention",
+        "select",
+        "Intervention not chosen: choose which one was done.",
+        options=INTERVENTION_ITEMS,
+        labels=INTERVENTIONS,
+        blank="— choose —",
+        width=8,
+    ),
+    Field("note", "Note (optional)", "text", width=12),
+)
+REVIEW_FIELDS = (
+    _time("reviewed_at", "Reviewed at (ward clock)"),
+    _required(
+        "note",
+        "Assessment and examination",
+        "text",
+        "Findings not entered: say what the assessment and examination found (3-2000 characters).",
+        width=12,
+    ),
+)
+
+
 def offered_options(field: Field, permissions: frozenset[str]) -> tuple[str, ...]:
     """The options a user is offered: "paused by a doctor" only to those who may pause monitoring (the server
     refuses it to anyone else whatever the page sent)."""
@@ -306,6 +370,9 @@ def form_fields(kind: str, tool: str = "ICE") -> tuple[Field, ...]:
         "monitoring-exceptions": EXCEPTION_FIELDS,
         "labs": LAB_FIELDS,
         "medications": MEDICATION_FIELDS,
+        "organ-findings": ORGAN_FINDING_FIELDS,
+        "routine-interventions": INTERVENTION_FIELDS,
+        "clinical-reviews": REVIEW_FIELDS,
     }[kind]
 
 
@@ -333,7 +400,7 @@ def _convert(field: Field, value: Any) -> Any:
         return bool(value)
     if field.kind == "text":
         return value.strip()
-    if field.kind == "select" and field.name.startswith(("override.grade", "organ_toxicities.")):
+    if field.kind == "select" and field.name.startswith(("override.grade", "organ_toxicities.", "ctcae_grade")):
         return int(value)
     return value
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from alerts.config import status_rules
 from alerts.snapshot import load_snapshot
-from alerts.status import guidance, patient_status
+from alerts.status import PatientStatus, TocilizumabStatus, guidance, patient_status
 from dashboard import ids
 from dashboard.views.bay import badge_class, trial_text
 from dashboard.views.forms import KINDS
@@ -27,16 +27,18 @@ from dashboard.views.timefmt import clock, day_label, stamp
 from dashboard.views.timeline import Frames, frames_from_rows
 from dashboard.views.trajectory import trajectory_figure
 from data import queries
-from data.models import MonitoringException, NeuroEvent, Observation, Patient
+from data.models import (
+    ClinicalReview,
+    MonitoringException,
+    NeuroEvent,
+    Observation,
+    OrganFinding,
+    Patient,
+    RoutineIntervention,
+)
 from data.records import neuro_tool
 from data.settings import Settings
-from toxicity import (
-    Guidance,
-    InvalidAssessment,
-    TocilizumabSummary,
-    explain_fever_masking,
-    tocilizumab_summary,
-)
+from toxicity import Guidance, explain_fever_masking
 from toxicity.bands import CAPD_AGE_LIMIT_YEARS
 from toxicity.guidance_tables import TOCILIZUMAB_RESCUE
 
@@ -52,12 +54,12 @@ class PatientView:
     origin_label: str
     fever_masked: bool
     latest_obs: Observation | None
-    tocilizumab: TocilizumabSummary | None
+    tocilizumab: TocilizumabStatus | None  # `alerts.status.tocilizumab_now`: indication, dose line, doses given
     version: int
     records: dict[str, list[Any]]
-    tocilizumab_problem: str = ""  # why there is no dose (e.g. an implausible weight), from `toxicity`
     guidance: tuple[Guidance, ...] = ()  # the guideline sections that apply now (`alerts.status.guidance`)
     fever_masking_reason: str = ""
+    status: PatientStatus | None = None  # everything `alerts.status` decided (None: discharged, not monitored)
 
 
 def load_patient(session: Session, patient_id: int, now: datetime, settings: Settings) -> PatientView | None:
@@ -73,21 +75,17 @@ def load_patient(session: Session, patient_id: int, now: datetime, settings: Set
     # Not series of the chart: read for the records tables only.
     timeline["neuro_events"] = list(session.scalars(queries.current_records(NeuroEvent, patient_id)))
     timeline["monitoring_exceptions"] = list(session.scalars(queries.current_records(MonitoringException, patient_id)))
+    for model in (OrganFinding, RoutineIntervention, ClinicalReview):
+        timeline[model.__tablename__] = list(session.scalars(queries.current_records(model, patient_id)))
     frames = frames_from_rows(timeline)
     latest_obs = timeline["observations"][-1] if timeline["observations"] else None
     snapshot = load_snapshot(session, now, [patient_id], window=rules.window, with_alerts=False).patients
-    doses = [m.given_at for m in timeline["medications"] if m.drug == "tocilizumab" and m.given_at <= now]
-    toci: TocilizumabSummary | None = None
-    problem = ""
-    try:
-        toci = tocilizumab_summary(patient.weight_kg, doses, now)
-    except InvalidAssessment as exc:
-        problem = str(exc)
     origin, label = (patient.infused_at, "infusion") if patient.infused_at else (patient.admitted_at, "admission")
     crs = GradeView("CRS", None, False, "discharged: not monitored", ())
     icans = GradeView("ICANS", None, False, "discharged: not monitored", ())
     found: tuple[Guidance, ...] = ()
     masking = explain_fever_masking(now, [], [])
+    status: PatientStatus | None = None
     if snapshot:
         current = snapshot[0]
         status = patient_status(current, now, rules)
@@ -109,12 +107,12 @@ def load_patient(session: Session, patient_id: int, now: datetime, settings: Set
         origin_label=label,
         fever_masked=masking.applies,
         latest_obs=latest_obs,
-        tocilizumab=toci,
+        tocilizumab=None if status is None else status.tocilizumab,
         version=version,
         records={kind: timeline[kind.replace("-", "_")] for kind in KINDS},
-        tocilizumab_problem=problem,
         guidance=found,
         fever_masking_reason=masking.reason,
+        status=status,
     )
 
 
@@ -134,14 +132,20 @@ def guidance_items(view: PatientView) -> list[Guidance]:
     return list(view.guidance)
 
 
-def tocilizumab_lines(summary: TocilizumabSummary | None, tz: str, problem: str = "") -> list[str]:
-    """The dose for this weight and the doses given against the limits, in words (`problem`: why no dose)."""
+def tocilizumab_lines(found: TocilizumabStatus | None, tz: str) -> list[str]:
+    """The indication, the dose for this weight (only with an indication) and the doses given against the limits,
+    in words, as `alerts.status.tocilizumab_now` decided them."""
+    if found is None:
+        return ["no tocilizumab dose shown: not monitored (discharged)"]
+    lines = [f"Tocilizumab {found.indication.text}"]
+    summary = found.summary
     if summary is None:
-        return [f"no tocilizumab dose shown: {problem or 'no summary'}; check the weight"]
-    lines = [summary.reasons[0]]
+        return [*lines, f"no tocilizumab dose shown: {found.problem}; check the weight"]
+    lines.append(found.dose_line[0] if found.dose_line else "no dose shown: no indication now")
+    hours = f"{summary.min_interval.total_seconds() / 3600:g}"
     lines.append(
         f"{summary.doses_given} of {summary.max_doses} doses given; {summary.doses_last_24h} in the last 24 h "
-        f"(max {summary.max_in_24h}); at least {int(summary.min_interval.total_seconds() // 3600)} h apart"
+        f"(max {summary.max_in_24h}); at least {hours} h apart (guideline: repeat if no response within 6 to 12 h)"
     )
     if summary.last_dose_at is not None:
         lines.append(f"last dose {stamp(summary.last_dose_at, tz)}")
@@ -155,6 +159,33 @@ def tocilizumab_lines(summary: TocilizumabSummary | None, tz: str, problem: str 
     if summary.limit_reached:
         lines.append("limit reached")
     return lines
+
+
+def _list_card(title: str, lines: list[str], card_id: str) -> dbc.Card:
+    return dbc.Card(
+        [dbc.CardHeader(title), dbc.CardBody(html.Ul([html.Li(line) for line in lines]))], id=card_id, class_name="mb-2"
+    )
+
+
+def interventions_lines(status: PatientStatus | None) -> list[str]:
+    """The routine interventions checklist, each item open or done with who and when."""
+    if status is None:
+        return ["not monitored (discharged)"]
+    return [item.text for item in status.interventions]
+
+
+def steroid_lines(status: PatientStatus | None) -> list[str]:
+    """The steroid course: doses given, cumulative, next due by the guideline's regimen, taper step."""
+    if status is None or status.steroids is None:
+        return ["not monitored (discharged)"]
+    return list(status.steroids.lines)
+
+
+def neutropenia_lines(status: PatientStatus | None) -> list[str]:
+    """The latest neutrophil count, a neutropenic fever and the time from it to the first antibiotic."""
+    if status is None:
+        return ["not monitored (discharged)"]
+    return list(status.neutropenia.reasons)
 
 
 def _guidance_card(item: Guidance) -> dbc.Card:
@@ -171,16 +202,15 @@ def guidance_panel(view: PatientView, tz: str) -> list[Any]:
     missing = [g.syndrome for g in (view.crs, view.icans) if g.grade is None]
     if missing:
         cards.insert(0, dbc.Alert(f"No {' or '.join(missing)} grade yet: record an assessment.", color="secondary"))
-    toci = dbc.Card(
-        [
-            dbc.CardHeader("Tocilizumab"),
-            dbc.CardBody(
-                html.Ul([html.Li(line) for line in tocilizumab_lines(view.tocilizumab, tz, view.tocilizumab_problem)])
-            ),
-        ],
-        class_name="mb-2",
-    )
-    return [toci, *cards]
+    toci = _list_card("Tocilizumab", tocilizumab_lines(view.tocilizumab, tz), ids.PATIENT_TOCILIZUMAB)
+    status = view.status
+    extra = [
+        _list_card("Routine interventions", interventions_lines(status), ids.PATIENT_INTERVENTIONS),
+        _list_card("Neutropenia and infection", neutropenia_lines(status), ids.PATIENT_NEUTROPENIA),
+    ]
+    if status is not None and status.steroids is not None and status.steroids.given:
+        extra.insert(0, _list_card("Steroid course", steroid_lines(status), ids.PATIENT_STEROIDS))
+    return [toci, *extra, *cards]
 
 
 def grade_badge(view: GradeView, badge_id: str) -> html.Span:
@@ -241,6 +271,16 @@ def form_notes(view: PatientView, now: datetime, tz: str) -> dict[str, str]:
             "A seizure, new deep focal motor weakness or a raised-ICP finding seen between assessments: "
             "it pages the team at once and makes a neuro assessment due now."
         ),
+        "organ-findings": (
+            "Pulmonary oedema, oliguria (CTCAE v4.03 grade) or haemophagocytosis on histopathology, with when it "
+            "was found: it counts for the HLH/MAS screen until amended, and only when found after the peak ferritin "
+            "above 10,000 ng/mL."
+        ),
+        "routine-interventions": (
+            "The guideline's routine interventions before infusion. Aciclovir and co-trimoxazole also count when "
+            "recorded as a medication given."
+        ),
+        "clinical-reviews": "The daily clinical assessment and examination: due every 24 h like the other checks.",
         "monitoring-exceptions": (
             "While it lasts, the ticked items are not overdue and their open overdue alerts close; "
             "when it ends they are due again."

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from dashboard.views.forms import EVENT_LABELS, EXCEPTION_ITEM_LABELS, TIME_FIELDS
+from dashboard.views.forms import EVENT_LABELS, EXCEPTION_ITEM_LABELS, FINDING_LABELS, TIME_FIELDS
 from dashboard.views.timefmt import stamp
 from toxicity import EXCEPTION_REASONS
+from toxicity.interventions import INTERVENTIONS
 
 # kind -> (column, header, data type, editable): the editable ones are the record's own top-level fields,
 # which `data.records.amend` re-validates as the record's kind.
@@ -62,6 +63,16 @@ COLUMNS: dict[str, tuple[tuple[str, str, str, bool], ...]] = {
         ("value", "Stored value", "number", False),
         ("unit", "Stored unit", "text", False),
     ),
+    "organ-findings": (
+        ("finding", "Finding", "text", False),
+        ("ctcae_grade", "CTCAE grade", "number", True),
+        ("note", "Note", "text", True),
+    ),
+    "routine-interventions": (
+        ("item", "Intervention", "text", False),
+        ("note", "Note", "text", True),
+    ),
+    "clinical-reviews": (("note", "Assessment and examination", "text", True),),
     "medications": (
         ("drug", "Drug", "text", True),
         ("dose", "Dose", "number", True),
@@ -74,6 +85,8 @@ BODY_NAMES = {"labs": {"original_value": "value", "original_unit": "unit"}}
 # Columns shown in words rather than as stored (the guideline's words for an event, the reason in full).
 WORDS: dict[str, dict[str, Callable[[Any], str]]] = {
     "neuro-events": {"event": lambda v: EVENT_LABELS.get(v, v)},
+    "organ-findings": {"finding": lambda v: FINDING_LABELS.get(v, v)},
+    "routine-interventions": {"item": lambda v: INTERVENTIONS.get(v, v)},
     "monitoring-exceptions": {
         "items": lambda v: ", ".join(EXCEPTION_ITEM_LABELS.get(i, i) for i in v),
         "reason": lambda v: EXCEPTION_REASONS.get(v, v),

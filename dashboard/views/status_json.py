@@ -10,9 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from alerts.overdue import item_label
-from alerts.status import HLHStatus, NeutropeniaStatus, PatientStatus
+from alerts.status import HLHStatus, NeutropeniaStatus, PatientStatus, TocilizumabStatus
 from data.models import Alert
 from toxicity import CurrentGrade, DueItem, FeverMasking, Guidance
+from toxicity.steroids import SOURCE as STEROID_SOURCE
+from toxicity.steroids import SteroidCourse
 
 
 def _time(value: datetime | None) -> str | None:
@@ -93,6 +95,52 @@ def neutropenia_json(found: NeutropeniaStatus) -> dict[str, Any]:
     }
 
 
+def interventions_json(status: PatientStatus) -> list[dict[str, Any]]:
+    return [
+        {
+            "item": item.item,
+            "words": item.words,
+            "open": item.open,
+            "done_at": None if item.done is None else item.done.at.isoformat(),
+            "done_by": None if item.done is None else item.done.by,
+            "how": None if item.done is None else item.done.how,
+        }
+        for item in status.interventions
+    ]
+
+
+def steroids_json(course: SteroidCourse | None) -> dict[str, Any] | None:
+    if course is None:
+        return None
+    return {
+        "doses": [
+            {"given_at": dose.at.isoformat(), "drug": dose.drug, "dose": dose.dose, "unit": dose.unit}
+            for dose in course.doses
+        ],
+        "cumulative": list(course.cumulative),
+        "next_due_at": _time(course.next_due),
+        "next_due": course.next_due_reason,
+        "taper_step": course.taper_step,
+        "source": STEROID_SOURCE,
+    }
+
+
+def tocilizumab_json(found: TocilizumabStatus | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    summary = found.summary
+    return {
+        "indication": found.indication.status,
+        "indication_text": found.indication.text,
+        "dose": list(found.dose_line),
+        "doses_given": None if summary is None else summary.doses_given,
+        "doses_last_24h": None if summary is None else summary.doses_last_24h,
+        "next_dose_not_before": None if summary is None else _time(summary.next_dose_not_before),
+        "min_interval_hours": None if summary is None else summary.min_interval.total_seconds() / 3600,
+        "problem": found.problem or None,
+    }
+
+
 def due_json(item: DueItem) -> dict[str, Any]:
     return {
         "item": item.kind,
@@ -137,6 +185,9 @@ def status_json(
             "icans": None,
             "hlh": None,
             "neutropenia": None,
+            "interventions": [],
+            "steroids": None,
+            "tocilizumab": None,
             "due": [],
             "open_alerts": [alert_json(a) for a in alerts],
             "guidance": [],
@@ -150,6 +201,9 @@ def status_json(
         "icans": grade_json(status.icans),
         "hlh": hlh_json(status.hlh),
         "neutropenia": neutropenia_json(status.neutropenia),
+        "interventions": interventions_json(status),
+        "steroids": steroids_json(status.steroids),
+        "tocilizumab": tocilizumab_json(status.tocilizumab),
         "due": [due_json(item) for item in status.due],
         "open_alerts": [alert_json(a) for a in alerts],
         "guidance": [guidance_json(item) for item in guidance],

@@ -19,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 
-def _record_columns(table: str) -> list[sa.Column]:
+def _record_columns(table: str) -> list[sa.schema.SchemaItem]:
     """The columns every clinical record has (data.models.clinical.ClinicalRecord)."""
     return [
         sa.Column("id", sa.Integer(), nullable=False),
@@ -37,7 +37,7 @@ def _record_columns(table: str) -> list[sa.Column]:
     ]
 
 
-def _create(table: str, time_column: str, index: str, columns: list[sa.Column]) -> None:
+def _create(table: str, time_column: str, index: str, columns: list[sa.schema.SchemaItem]) -> None:
     op.create_table(
         table,
         sa.Column(time_column, data.models.base.UTCDateTime(), nullable=False),

@@ -41,4 +41,4 @@ def test_a_sweep_issues_the_same_number_of_statements_for_3_patients_as_for_30(w
     large = sweep_statements(ward, engine)
     assert len(ward.alerts()) > 30 * 5  # every patient has overdue and escalation alerts to look at
     assert small == large, (small, large)
-    assert small[0] == 17  # the seventeen statements `alerts.snapshot` names
+    assert small[0] == 22  # the twenty-two statements `alerts.snapshot` names
