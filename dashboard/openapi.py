@@ -157,7 +157,7 @@ def openapi_document() -> dict[str, Any]:
             },
             "tocilizumab": {
                 "type": ["object", "null"],
-                "description": "indication now (indicated, consider, not indicated), the dose only with one, doses given",
+                "description": "indication now (indicated, consider, not indicated); the dose only with one",
             },
             "due": {
                 "type": "array",

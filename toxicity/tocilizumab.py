@@ -167,7 +167,7 @@ def check_min_interval(min_interval: timedelta) -> timedelta:
 
 
 def _hours(interval: timedelta) -> str:
-    return show(interval.total_seconds() / 3600)
+    return f"{interval.total_seconds() / 3600:g}"
 
 
 def tocilizumab_summary(

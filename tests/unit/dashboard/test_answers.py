@@ -16,6 +16,9 @@ STATED = {
     "neuro-assessments": {"consciousness", "seizure", "deep_focal_motor_weakness", "icp_findings"},
     "neuro-events": {"event"},
     "monitoring-exceptions": {"ends_at", "reason", "items", "note"},
+    "organ-findings": {"finding"},
+    "routine-interventions": {"item"},
+    "clinical-reviews": {"note"},
 }
 
 

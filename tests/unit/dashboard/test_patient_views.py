@@ -12,7 +12,9 @@ from dashboard.views.patient import (
 from data.models import Patient
 from tests.unit.dashboard.factories import NOW, TZ, obs
 from tests.unit.dashboard.frames import ORIGIN, empty, frames
+from alerts.status import TocilizumabStatus
 from toxicity import InvalidAssessment, tocilizumab_summary
+from toxicity.tocilizumab import indicated_dose, tocilizumab_indication
 
 
 def _view(
@@ -30,6 +32,8 @@ def _view(
         ward="Ward 33",
     )
     doses = [NOW - timedelta(hours=30)]
+    indication = tocilizumab_indication(crs, icans)
+    toci = TocilizumabStatus(indication, indicated_dose(indication, weight), tocilizumab_summary(weight, doses, NOW))
     return PatientView(
         patient=patient,
         frames=frames() if with_frames else empty(),
@@ -40,17 +44,28 @@ def _view(
         origin_label="infusion",
         fever_masked=True,
         latest_obs=None,
-        tocilizumab=tocilizumab_summary(weight, doses, NOW),
+        tocilizumab=toci,
         version=1,
         records={"observations": []},
     )
 
 
-def test_tocilizumab_lines_give_the_dose_and_the_doses_against_the_limits() -> None:
+def test_tocilizumab_lines_give_the_indication_the_dose_and_the_doses_against_the_limits() -> None:
     lines = tocilizumab_lines(_view().tocilizumab, TZ)
-    assert "672" in lines[0]
-    assert lines[1] == "1 of 4 doses given; 0 in the last 24 h (max 3); at least 8 h apart"
-    assert lines[2] == "last dose Mon 23 Nov 06:00"
+    assert lines[0] == "Tocilizumab indicated: CRS grade 2 (Table 3: Grade 2 CRS or persistent fever)"
+    assert "672" in lines[1] and "8 mg/kg: guideline Table 3" in lines[1]
+    assert lines[2] == (
+        "1 of 4 doses given; 0 in the last 24 h (max 3); at least 6 h apart "
+        "(guideline: repeat if no response within 6 to 12 h)"
+    )
+    assert lines[3] == "last dose Mon 23 Nov 06:00"
+
+
+def test_without_an_indication_no_dose_is_shown() -> None:
+    lines = tocilizumab_lines(_view(crs=0, icans=2).tocilizumab, TZ)
+    assert lines[0].startswith("Tocilizumab not indicated: ICANS grade 2 without concurrent CRS")
+    assert lines[1] == "no dose shown: no indication now"
+    assert not any("672" in line for line in lines)
 
 
 def test_an_implausible_weight_says_why_from_the_rules_and_asks_for_the_weight_to_be_checked() -> None:
@@ -60,7 +75,8 @@ def test_an_implausible_weight_says_why_from_the_rules_and_asks_for_the_weight_t
         problem = str(exc)
     else:
         raise AssertionError("a 400 kg weight must not give a dose")
-    line = tocilizumab_lines(None, TZ, problem)[0]
+    found = TocilizumabStatus(tocilizumab_indication(2, 0), (), None, problem)
+    line = tocilizumab_lines(found, TZ)[1]
     assert line == f"no tocilizumab dose shown: {problem}; check the weight"
     assert "weight_kg" in problem and "300" in problem
 

@@ -31,7 +31,19 @@ def test_the_policy_defaults_are_the_guidelines() -> None:
 
 def test_every_kind_is_listed_in_a_stable_order() -> None:
     kinds = [found.kind for found in due_items(MonitoringState(monitoring_start=START), START)]
-    assert kinds == ["obs", "crs", "neuro", *(f"bloods:{panel}" for panel in PANELS)]
+    assert kinds == ["obs", "crs", "neuro", "review", *(f"bloods:{panel}" for panel in PANELS)]
+
+
+def test_the_daily_clinical_review_is_due_24_hours_after_the_last_and_overdue_after_the_grace() -> None:
+    """Guideline, routine interventions: "Daily clinical assessment and examination"."""
+    reviewed = START + timedelta(hours=2)
+    state = MonitoringState(monitoring_start=START, last_review=reviewed)
+    due = item(due_items(state, reviewed + timedelta(hours=24, minutes=15)), "review")
+    assert due.due_at == reviewed + timedelta(hours=24) and not due.overdue
+    late = item(due_items(state, reviewed + timedelta(hours=24, minutes=16)), "review")
+    assert late.overdue and late.minutes_late == 16
+    never = item(due_items(MonitoringState(monitoring_start=START), START), "review")
+    assert never.due_at == START + timedelta(hours=24)
 
 
 def test_with_nothing_done_each_interval_runs_from_the_start_of_monitoring() -> None:

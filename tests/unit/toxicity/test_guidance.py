@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from toxicity.tocilizumab import dose_rule, tocilizumab_indication
+
 from toxicity import (
     EXTRA_TOPICS,
     InvalidAssessment,
@@ -61,13 +63,51 @@ def test_status_epilepticus_and_raised_icp_have_both_rows() -> None:
     assert any("etoposide" in item for item in extra_guidance("hlh").items)
 
 
-def test_with_a_weight_the_tocilizumab_dose_is_attached() -> None:
+def test_the_tocilizumab_dose_is_attached_only_with_its_indication() -> None:
     assert guidance_for("crs", 2, weight_kg=70).dosing == (
-        "tocilizumab 560.0 mg for 70.0 kg (8.0 mg/kg, max 800.0 mg per dose), IV over 1 hour",
+        "tocilizumab 560.0 mg for 70.0 kg (8 mg/kg: guideline Table 3; max 800.0 mg per dose), IV over 1 hour - "
+        "indicated: CRS grade 2 (Table 3: Grade 2 CRS or persistent fever)",
     )
     assert "capped at 800 mg" in guidance_for("crs", 3, weight_kg=120).dosing[0]
-    assert "12.0 mg/kg" in guidance_for("icans", 1, weight_kg=20).dosing[0]
+    grade_1 = guidance_for("crs", 1, weight_kg=70).dosing[0]
+    assert "consider only for persistent (lasting > 3 days) and refractory fever" in grade_1
     assert guidance_for("crs", 0, weight_kg=70).dosing == ()
+
+
+def test_icans_shows_the_dose_only_with_concurrent_crs() -> None:
+    assert guidance_for("icans", 2, weight_kg=70).dosing == ()
+    assert guidance_for("icans", 2, weight_kg=70, concurrent_crs=0).dosing == ()
+    with_crs = guidance_for("icans", 2, weight_kg=70, concurrent_crs=2).dosing[0]
+    assert "if associated with concurrent CRS (Table 5)" in with_crs
+
+
+def test_a_childs_dose_rule_names_its_source_in_the_same_words_everywhere() -> None:
+    line = guidance_for("crs", 2, weight_kg=20).dosing[0]
+    rule = "12 mg/kg under 30 kg: product label (the guideline's 8 mg/kg has no paediatric rule)"
+    assert line.startswith(f"tocilizumab 240.0 mg for 20.0 kg ({rule}; max 800.0 mg per dose)")
+    assert dose_rule(20) == rule
+    assert dose_rule(30) == "8 mg/kg: guideline Table 3"
+
+
+@pytest.mark.parametrize(
+    ("crs", "icans", "status"),
+    [
+        (None, None, "not indicated"),
+        (0, 0, "not indicated"),
+        (1, 0, "consider"),
+        (2, 0, "indicated"),
+        (4, 3, "indicated"),
+        (0, 3, "not indicated"),
+        (1, 2, "consider"),
+    ],
+    ids=repr,
+)
+def test_the_indication_follows_tables_2_3_and_5(crs: int | None, icans: int | None, status: str) -> None:
+    found = tocilizumab_indication(crs, icans)
+    assert found.status == status
+    assert found.shows_dose is (status != "not indicated")
+    if icans and not crs:
+        assert "without concurrent CRS" in found.text
 
 
 @pytest.mark.parametrize(
@@ -100,14 +140,20 @@ def test_no_doses_given_means_a_dose_can_be_given_now() -> None:
     assert (summary.dose_mg, summary.doses_given, summary.doses_last_24h) == (560.0, 0, 0)
     assert summary.next_dose_not_before is None
     assert summary.can_give_now and not summary.limit_reached
-    assert (summary.max_doses, summary.max_in_24h, summary.min_interval) == (4, 3, timedelta(hours=8))
+    assert (summary.max_doses, summary.max_in_24h, summary.min_interval) == (4, 3, timedelta(hours=6))
 
 
-def test_the_next_dose_is_not_before_8_hours_after_the_last() -> None:
+def test_the_next_dose_is_not_before_6_hours_after_the_last_by_the_guideline() -> None:
     summary = tocilizumab_summary(70, [hours(0)], hours(2))
-    assert summary.next_dose_not_before == hours(8)
+    assert summary.next_dose_not_before == hours(6)
     assert not summary.can_give_now
-    assert tocilizumab_summary(70, [hours(0)], hours(8)).can_give_now
+    assert tocilizumab_summary(70, [hours(0)], hours(6)).can_give_now
+
+
+def test_a_ward_minimum_of_8_hours_moves_the_next_dose() -> None:
+    summary = tocilizumab_summary(70, [hours(0)], hours(2), min_interval=timedelta(hours=8))
+    assert summary.next_dose_not_before == hours(8)
+    assert "8 h after the last dose" in summary.text
 
 
 def test_three_doses_in_24_hours_reach_the_limit_until_the_first_leaves_the_window() -> None:
