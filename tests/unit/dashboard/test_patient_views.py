@@ -1,6 +1,7 @@
 import dataclasses
 from datetime import date, timedelta
 
+from alerts.status import TocilizumabStatus
 from dashboard.views.grades import GradeView
 from dashboard.views.patient import (
     PatientView,
@@ -12,7 +13,6 @@ from dashboard.views.patient import (
 from data.models import Patient
 from tests.unit.dashboard.factories import NOW, TZ, obs
 from tests.unit.dashboard.frames import ORIGIN, empty, frames
-from alerts.status import TocilizumabStatus
 from toxicity import InvalidAssessment, tocilizumab_summary
 from toxicity.tocilizumab import indicated_dose, tocilizumab_indication
 

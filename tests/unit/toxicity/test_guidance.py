@@ -6,8 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from toxicity.tocilizumab import dose_rule, tocilizumab_indication
-
 from toxicity import (
     EXTRA_TOPICS,
     InvalidAssessment,
@@ -15,6 +13,7 @@ from toxicity import (
     guidance_for,
     tocilizumab_summary,
 )
+from toxicity.tocilizumab import dose_rule, tocilizumab_indication
 
 T0 = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 
