@@ -17,8 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from toxicity.validation import show
-
 TAPER: tuple[tuple[float, timedelta, str], ...] = (
     (1000.0, timedelta(hours=24), "methylprednisolone 1 g/day for 3 days"),
     (250.0, timedelta(hours=12), "rapid taper: 250 mg every 12 hours for 2 days"),
@@ -58,7 +56,7 @@ class SteroidCourse:
             return ("no corticosteroid recorded",)
         last = self.doses[-1]
         return (
-            f"{len(self.doses)} dose(s); last {last.drug} {show(last.dose)} {last.unit} at {_stamp(last.at)}",
+            f"{len(self.doses)} dose(s); last {last.drug} {last.dose:g} {last.unit} at {_stamp(last.at)}",
             "cumulative: " + "; ".join(self.cumulative),
             f"next due: {self.next_due_reason}",
             f"taper step: {self.taper_step}",
@@ -99,8 +97,8 @@ def taper_step(doses: Iterable[SteroidDose]) -> str:
                     break
                 run.append(dose.at.astimezone(UTC).date())
             days = len(set(run))
-            return f"{words} (last dose {show(mg)} mg; day {days} at this dose)"
-    return f"last methylprednisolone {show(mg)} mg is not a step of Table 5's example taper"
+            return f"{words} (last dose {mg:g} mg; day {days} at this dose)"
+    return f"last methylprednisolone {mg:g} mg is not a step of Table 5's example taper"
 
 
 def steroid_course(doses: Iterable[SteroidDose], now: datetime) -> SteroidCourse:
@@ -111,7 +109,7 @@ def steroid_course(doses: Iterable[SteroidDose], now: datetime) -> SteroidCourse
         mg = _in_mg(dose)
         key = (dose.drug, "mg" if mg is not None else dose.unit)
         totals[key] = totals.get(key, 0.0) + (mg if mg is not None else dose.dose)
-    cumulative = tuple(f"{drug} {show(round(total, 3))} {unit}" for (drug, unit), total in totals.items())
+    cumulative = tuple(f"{drug} {round(total, 3):g} {unit}" for (drug, unit), total in totals.items())
     if not given:
         return SteroidCourse((), (), None, "no corticosteroid recorded", taper_step(given))
     last = given[-1]
