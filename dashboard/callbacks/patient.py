@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.context import read_session, session_scope
 from dashboard.views.actor import current_actor, viewing_settings
+from dashboard.views.infusion import save_infusion
 from dashboard.views.patient import load_patient, page_outputs, patient_unchanged
 from dashboard.views.recording import amend_from_table
 from dashboard.views.records_table import pending_changes, pending_text
@@ -18,6 +19,23 @@ from data.records import check_ward
 
 
 def register(app: Dash) -> None:
+    @app.callback(
+        Output(ids.PATIENT_INFUSION_STATUS, "children"),
+        Output(ids.PATIENT_AMENDED, "data", allow_duplicate=True),
+        Input(ids.PATIENT_INFUSION_SAVE, "n_clicks"),
+        State(ids.PATIENT_INFUSION_TIME, "value"),
+        State(ids.PATIENT_INFUSION_REASON, "value"),
+        State(ids.PATIENT_ID, "data"),
+        State(ids.PATIENT_AMENDED, "data"),
+        prevent_initial_call=True,
+    )
+    def record_infusion(
+        _clicks: int, when: str | None, reason: str | None, patient: dict[str, Any], amended: int
+    ) -> tuple[Any, ...]:
+        tz = viewing_settings().ward_timezone
+        saved, message = save_infusion(session_scope, patient["id"], when, reason, current_actor, datetime.now(UTC), tz)
+        return message, (amended or 0) + 1 if saved else no_update
+
     @app.callback(
         Output(ids.PATIENT_VERSION, "data"),
         Output(ids.PATIENT_HEADER, "children"),

@@ -16,6 +16,7 @@ from dashboard.views.actor import current_actor, granted, viewing_settings
 from dashboard.views.form_layout import recording_tabs
 from dashboard.views.forms import KINDS, TITLES
 from dashboard.views.grid import single_row_selection
+from dashboard.views.infusion import infusion_section
 from dashboard.views.patient import (
     PatientView,
     figure,
@@ -89,6 +90,8 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
                     dbc.Col(html.Div(guidance_panel(view, tz), id=ids.PATIENT_GUIDANCE), xl=4),
                 ]
             ),
+            html.H2("Infusion", className="h5 mt-3"),
+            *infusion_section(view.patient, tz, bool(granted("confirm_infusion"))),
             html.H2("Record", className="h5 mt-3"),
             recording_tabs(
                 view.tool,

@@ -41,6 +41,7 @@ from data.settings import Settings
 from toxicity import Guidance, explain_fever_masking
 from toxicity.bands import CAPD_AGE_LIMIT_YEARS
 from toxicity.guidance_tables import TOCILIZUMAB_RESCUE
+from toxicity.interventions import infusion_warning
 
 
 @dataclass(frozen=True)
@@ -168,10 +169,12 @@ def _list_card(title: str, lines: list[str], card_id: str) -> dbc.Card:
 
 
 def interventions_lines(status: PatientStatus | None) -> list[str]:
-    """The routine interventions checklist, each item open or done with who and when."""
+    """The routine interventions checklist, each item open or done with who and when, and what recording the
+    infusion time needs while one is open."""
     if status is None:
         return ["not monitored (discharged)"]
-    return [item.text for item in status.interventions]
+    warning = infusion_warning(status.interventions)
+    return [item.text for item in status.interventions] + ([warning] if warning else [])
 
 
 def steroid_lines(status: PatientStatus | None) -> list[str]:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from dash import Dash
 from sqlalchemy import func, select
 
-from data.models import Observation
+from dashboard.views.timefmt import parse_local, to_local_input
+from data.models import Observation, Patient
 from tests.browser.forms import (
+    SET_VALUE,
     choose,
+    click,
     feedback,
     open_patient,
     open_tab,
@@ -96,4 +100,40 @@ def test_patient003_an_invalid_temperature_shows_the_error_and_saves_nothing(
     )
     dash_duo.wait_for_contains_text(status("observations"), "Nothing was saved")
     assert _count_obs(database, pid) == before
+    assert dash_duo.get_logs() == []
+
+
+def test_patient004_recording_the_infusion_with_an_intervention_open_needs_a_doctors_reason(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    start_app()
+    pid = _open(dash_duo, database, "2")
+    dash_duo.wait_for_contains_text("#patient-interventions", "a doctor's confirmation with a reason")
+    when = read(database, lambda s: s.get(Patient, pid).infused_at)
+    new_time = to_local_input(when - timedelta(hours=1), "Europe/London")
+    time_input = dash_duo.find_element("#patient-infusion-time")
+    dash_duo.driver.execute_script(SET_VALUE, time_input, new_time)
+    click(dash_duo, dash_duo.find_element("#patient-infusion-save"))
+    dash_duo.wait_for_contains_text("#patient-infusion-status", "routine intervention(s) open")
+    assert read(database, lambda s: s.get(Patient, pid).infused_at) == when
+    dash_duo.find_element("#patient-infusion-reason").send_keys("infection controlled, ID consultant agreed")
+    click(dash_duo, dash_duo.find_element("#patient-infusion-save"))
+    dash_duo.wait_for_contains_text("#patient-infusion-status", "Infusion time recorded with a doctor's confirmation")
+    assert read(database, lambda s: s.get(Patient, pid).infused_at) == parse_local(new_time, "Europe/London")
+    assert dash_duo.get_logs() == []
+
+
+def test_patient005_an_hlh_finding_recorded_on_the_page_is_listed_with_its_time(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    start_app()
+    _open(dash_duo, database, "2")
+    open_tab(dash_duo, "HLH finding")
+    form = "organ-findings"
+    save(dash_duo, form)
+    dash_duo.wait_for_contains_text(feedback(form, "finding"), "Finding not chosen")
+    choose(dash_duo, form, "finding", "pulmonary_oedema")
+    choose(dash_duo, form, "ctcae_grade", "3")
+    save(dash_duo, form)
+    dash_duo.wait_for_contains_text(status(form), "HLH finding saved")
     assert dash_duo.get_logs() == []
