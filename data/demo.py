@@ -13,6 +13,7 @@ from data.audit import Actor
 from data.catalogue import ANALYTES
 from data.models import Patient
 from data.records import create_patient, record
+from toxicity.interventions import INTERVENTION_ITEMS
 
 DEMO_WARD = "Ward 33"
 DEMO_ACTOR = Actor("demo-seed", role="nurse", source="import")
@@ -104,6 +105,16 @@ class _Bed:
         body = {"given_at": _iso(at), "drug": drug, "dose": dose, "unit": unit, "route": route}
         record(self.session, "medications", self.patient.id, body, DEMO_ACTOR, self.now)
 
+    def review(self, at: datetime) -> None:
+        body = {"reviewed_at": _iso(at), "note": "Daily review: examined, plan unchanged."}
+        record(self.session, "clinical-reviews", self.patient.id, body, DEMO_ACTOR, self.now)
+
+    def interventions(self, at: datetime, items: tuple[str, ...] = INTERVENTION_ITEMS) -> None:
+        """The guideline's routine interventions before infusion, recorded done at ``at``."""
+        for item in items:
+            body = {"done_at": _iso(at), "item": item}
+            record(self.session, "routine-interventions", self.patient.id, body, DEMO_ACTOR, self.now)
+
     def routine(
         self,
         start: datetime,
@@ -114,7 +125,7 @@ class _Bed:
         until: datetime | None = None,
         obs_extra: dict[str, Any] | None = None,
     ) -> None:
-        """Four-hourly obs, twelve-hourly CRS and eight-hourly neuro assessments, daily bloods."""
+        """Four-hourly obs, twelve-hourly CRS and eight-hourly neuro assessments, daily bloods and clinical review."""
         until = until or self.now
         t = start
         while t <= until:
@@ -126,6 +137,7 @@ class _Bed:
                 self.neuro(t)
             if hours % 24 == 0:
                 self.labs(t)
+                self.review(t)
             t += timedelta(hours=4)
 
 
@@ -141,13 +153,19 @@ def _patient(session: Session, now: datetime, n: int, **fields: Any) -> _Bed:
         "bed": str(n),
     }
     data = {**base, **fields}
+    admitted = data["admitted_at"]
     for key in ("admitted_at", "infused_at"):
         if isinstance(data.get(key), datetime):
             data[key] = _iso(data[key])
     if isinstance(data.get("date_of_birth"), date):
         data["date_of_birth"] = data["date_of_birth"].isoformat()
     patient = create_patient(session, data, DEMO_ACTOR, now)
-    return _Bed(session, now, patient)
+    bed = _Bed(session, now, patient)
+    # Every bed but the one awaiting infusion had its routine interventions done on admission; bed 1 still waits
+    # for TLS prevention and for its infection to be controlled.
+    done = INTERVENTION_ITEMS if n != 1 else INTERVENTION_ITEMS[:3]
+    bed.interventions(admitted + timedelta(hours=2) if admitted + timedelta(hours=2) <= now else admitted, done)
+    return bed
 
 
 def seed_demo_ward(session: Session, now: datetime) -> int:
