@@ -19,9 +19,10 @@ from typing import Any
 
 from alerts.config import StatusRules
 from alerts.decisions import NewAlert, stamp
+from alerts.hlh_status import hlh_now, hlh_timeline
+from alerts.hlh_status import stamp as minute
 from alerts.snapshot import GradedRecord, PatientSnapshot
-from alerts.status import crs_history, fever_episodes, hlh_now, hlh_timeline, icans_history
-from alerts.status import stamp as minute
+from alerts.status import crs_history, fever_episodes, icans_history
 from toxicity import (
     Escalation,
     Graded,

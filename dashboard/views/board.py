@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from alerts.config import cadence_policy as alerts_cadence_policy
 from alerts.config import status_rules
+from alerts.hlh_status import HLHStatus
 from alerts.snapshot import load_snapshot
-from alerts.status import HLHStatus, NeutropeniaStatus, patient_status
+from alerts.status import NeutropeniaStatus, patient_status
 from dashboard.views.grades import GradeView, grade_view
 from dashboard.views.timefmt import clock, duration
 from data import queries

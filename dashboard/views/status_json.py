@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from alerts.hlh_status import HLHStatus
 from alerts.overdue import item_label
-from alerts.status import HLHStatus, NeutropeniaStatus, PatientStatus, TocilizumabStatus
+from alerts.status import NeutropeniaStatus, PatientStatus, TocilizumabStatus
 from data.models import Alert
 from toxicity import CurrentGrade, DueItem, FeverMasking, Guidance
 from toxicity.steroids import SOURCE as STEROID_SOURCE

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alerts.config import load_config
+from alerts.hlh_status import hlh_now
 from alerts.snapshot import EventRecord, GradedRecord, LabValue, ObsRecord, PatientSnapshot
-from alerts.status import guidance, hlh_now, patient_status
+from alerts.status import guidance, patient_status
 from data.queries import FeverMaskingHistory
 from data.settings import Settings
 from toxicity import ObsFindings
