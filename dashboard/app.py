@@ -19,7 +19,7 @@ from dashboard.context import EXTENSION, AppContext
 from dashboard.fhir_api import fhir_api
 from dashboard.outage import init_outage
 from data.db import make_engine, make_read_session_factory, make_session_factory
-from data.settings import DEMO_SECRET_KEY, Settings
+from data.settings import Settings, secret_key_problem
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +34,9 @@ def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> D
     """The app. ``watchdog``: also start the scheduler watchdog in this process (the served app does; tests and
     scripts that build an app do not)."""
     settings = settings or Settings.from_env()
-    if not settings.demo and (not settings.secret_key or settings.secret_key == DEMO_SECRET_KEY):
-        raise InsecureConfiguration(
-            "CARTWATCH_SECRET_KEY must be set to a secret of your own outside the demo (CARTWATCH_DEMO=0)"
-        )
+    problem = None if settings.demo else secret_key_problem(settings.secret_key)
+    if problem is not None:
+        raise InsecureConfiguration(problem)
     engine = make_engine(settings.database_url)
     app = Dash(
         __package__,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,6 +14,38 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "instance" / "cartwatch.sqlite3"
 DEMO_SECRET_KEY = "cartwatch-demo-secret-key-not-for-production"
+
+
+SECRET_KEY_MIN_BITS = 256  # 32 random bytes
+
+
+def secret_key_strength(key: str) -> float:
+    """Bits of randomness `key` can hold at most: its length times the bits of the smallest alphabet its characters
+    come from (hex, base64url, printable); 0 for a key of few distinct characters (a repeated pattern)."""
+    if not key:
+        return 0.0
+    alphabets = (
+        (set(string.hexdigits.lower()), 4.0),
+        (set(string.hexdigits.upper()), 4.0),
+        (set(string.ascii_letters + string.digits + "-_+/="), 6.0),
+        (set(string.printable), math.log2(len(string.printable))),
+    )
+    chars = set(key)
+    bits = next((b for alphabet, b in alphabets if chars <= alphabet), 8.0)
+    # 32 random bytes in any of these spellings use at least a dozen distinct characters; "s" * 64 does not.
+    return len(key) * bits if len(chars) >= 12 else 0.0
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why `key` cannot sign sessions outside the demo, or None when it can."""
+    if not key or key == DEMO_SECRET_KEY:
+        return "CARTWATCH_SECRET_KEY must be set to a secret of your own outside the demo (CARTWATCH_DEMO=0)"
+    if secret_key_strength(key) < SECRET_KEY_MIN_BITS:
+        return (
+            "CARTWATCH_SECRET_KEY must hold at least 32 random bytes "
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    return None
 
 
 def normalise_database_url(url: str) -> str:
