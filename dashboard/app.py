@@ -12,6 +12,7 @@ from dash import Dash, html
 from alerts.config import ConfigError, load_config
 from alerts.watchdog import Watchdog
 from dashboard.api import api, health
+from dashboard.api_guard import init_api_guard
 from dashboard.auth import init_auth
 from dashboard.callbacks import register_callbacks
 from dashboard.compression import init_compression
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> D
     server.extensions[EXTENSION] = AppContext(
         settings, engine, make_session_factory(engine), make_read_session_factory(engine)
     )
+    init_api_guard(server)  # first: no body reaches a parser (the auth check reads some) before it is checked
     init_auth(server)
     init_outage(server)
     server.register_blueprint(api)

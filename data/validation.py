@@ -5,6 +5,7 @@ Every rejection names the field, the value it got and what is allowed; nothing i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,10 +26,32 @@ class FieldError:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        value = self.value
-        if not isinstance(value, (str, int, float, bool, type(None), list, dict)):
-            value = str(value)
-        return {"field": self.field, "value": value, "allowed": self.allowed, "message": self.message}
+        return {
+            "field": self.field[:ECHO_LIMIT],
+            "value": echo(self.value),
+            "allowed": self.allowed,
+            "message": _shorten(self.message, 4 * ECHO_LIMIT),
+        }
+
+
+ECHO_LIMIT = 100
+"""A rejected value is echoed back to at most this many characters (a client sending a megabyte gets a prefix)."""
+
+
+def _shorten(text: str, limit: int = ECHO_LIMIT) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def echo(value: Any) -> Any:
+    """A rejected value as it may be sent back: small values as they are, anything long as a short prefix."""
+    if isinstance(value, bool | int | float | type(None)):
+        return value if not isinstance(value, int) or abs(value) < 10**18 else _shorten(str(value), 20)
+    if isinstance(value, str):
+        return _shorten(value)
+    if isinstance(value, list | dict):
+        text = json.dumps(value, default=str)
+        return value if len(text) <= ECHO_LIMIT else _shorten(text)
+    return _shorten(str(value))
 
 
 class InvalidInput(ValueError):
