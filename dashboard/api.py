@@ -20,6 +20,7 @@ from alerts.queries import ALERT_STATES, list_alerts
 from alerts.snapshot import load_snapshot
 from alerts.status import guidance, patient_status
 from dashboard.api_guard import MAX_ID
+from dashboard.auth import audit_refusal
 from dashboard.context import app_context, read_session, session_scope
 from dashboard.openapi import openapi_document
 from dashboard.services import amend_clinical, record_clinical
@@ -113,6 +114,12 @@ def _replay(key: str, body_hash: str) -> tuple[Response, int] | None:
 
 @api.errorhandler(InvalidInput)
 def _invalid(exc: InvalidInput) -> tuple[Response, int]:
+    if request.method in ("POST", "PUT", "PATCH"):  # a refused write is audited (field names, never the values)
+        patient_id = (request.view_args or {}).get("patient_id")
+        fields = sorted({e.field[:60] for e in exc.errors})[:20]
+        audit_refusal(
+            "validation", "failure", current_actor(), why="invalid: " + ", ".join(fields), patient_id=patient_id
+        )
     return jsonify(exc.as_dict()), 422
 
 

@@ -80,7 +80,7 @@ def _load_from_request(req: Any) -> WardUser | None:
     found = check.user
     if check.write_needed:
         with session_scope() as db:
-            found = auth_store.session_user(db, sid, now, _policy())
+            found = auth_store.session_user(db, sid, now, _policy(), req.remote_addr)
     if found is None:
         session.pop("sid", None)
         return None
@@ -121,11 +121,37 @@ def require(permission: str) -> Actor:
     return actor()
 
 
+def _origin() -> str:
+    return request.headers.get("Origin") or request.headers.get("Referer") or ""
+
+
 def _same_origin() -> bool:
-    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    origin = _origin()
     if not origin:
         return False
     return urlsplit(origin).netloc == request.host
+
+
+def _why_unauthenticated() -> str:
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        return "invalid, expired or revoked API token"
+    # The session cookie is dropped when the server finds the session ended (`_load_from_request`).
+    return "no session or token, or the session has ended"
+
+
+def audit_refusal(
+    action: str, outcome: str, who: Actor | None = None, *, why: str, patient_id: int | None = None
+) -> None:
+    """A refused request in the audit trail, in a transaction of its own (the request's, if any, rolls back)."""
+    who = who or Actor(
+        "anonymous",
+        role=None,
+        source="api" if request.path.startswith("/api/") else "form",
+        address=request.remote_addr,
+    )
+    details = {"path": request.path[:200], "method": request.method, "why": why}
+    with session_scope() as db:
+        audit(db, who, action, _now(), outcome=outcome, patient_id=patient_id, details=details)
 
 
 def is_public(path: str) -> bool:
@@ -159,9 +185,11 @@ def _guard() -> Any:
         return None
     if not current_user.is_authenticated:
         if path.startswith("/api/") or path.startswith("/_dash-"):
+            audit_refusal("authenticate", "failure", why=_why_unauthenticated())
             return Response('{"detail": "authentication required"}', 401, mimetype="application/json")
         return redirect(f"/login?next={path}")
     if request.method in STATE_CHANGING and getattr(g, "auth_kind", "") == "session" and not _same_origin():
+        audit_refusal("cross_origin", "forbidden", actor(), why=f"origin {_origin()[:100] or 'not sent'}")
         return Response('{"detail": "cross-origin request refused"}', 403, mimetype="application/json")
     if path.startswith("/api/"):
         needed = api_permission(request.method, path, request.get_json(silent=True))
@@ -278,8 +306,7 @@ def _logout() -> Any:
 
 
 def _forbidden(exc: Forbidden) -> Any:
-    with session_scope() as db:
-        audit(db, actor(), "access", _now(), outcome="forbidden", details={"path": request.path, "why": str(exc)})
+    audit_refusal("access", "forbidden", actor(), why=str(exc), patient_id=exc.patient_id)
     return jsonify({"detail": f"forbidden: {exc}"}), 403
 
 

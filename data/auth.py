@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
-from zxcvbn import zxcvbn  # type: ignore[import-untyped]
+from zxcvbn import zxcvbn
 
 from data.audit import Actor, audit
 from data.models import ROLES, ApiToken, LoginAttempt, LoginSession, LoginThrottle, User
@@ -264,8 +264,11 @@ def check_session(session: Session, session_id: str, now: datetime, policy: Auth
     return SessionCheck(user, now - row.last_seen_at >= TOUCH_INTERVAL)
 
 
-def session_user(session: Session, session_id: str, now: datetime, policy: AuthPolicy) -> User | None:
-    """The user of a live server-side session, touching it; None once ended, idle or too old."""
+def session_user(
+    session: Session, session_id: str, now: datetime, policy: AuthPolicy, address: str | None = None
+) -> User | None:
+    """The user of a live server-side session, touching it; None once ended, idle or too old (the end by a
+    timeout is audited, with which timeout)."""
     row = session.scalar(select(LoginSession).where(LoginSession.session_id_hash == _sha256(session_id)))
     if row is None or row.ended_at is not None:
         return None
@@ -274,10 +277,21 @@ def session_user(session: Session, session_id: str, now: datetime, policy: AuthP
         reason = "idle_timeout"
     elif now - row.created_at > policy.absolute_timeout:
         reason = "absolute_timeout"
+    user = session.get(User, row.user_id)
     if reason is not None:
         row.ended_at, row.ended_reason = now, reason
+        who = Actor(user.username if user else "-", user.role if user else None, "form", address)
+        audit(
+            session,
+            who,
+            "session_end",
+            now,
+            outcome="success",
+            record_type="user",
+            record_id=row.user_id,
+            details={"reason": reason},
+        )
         return None
-    user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
     row.last_seen_at = now

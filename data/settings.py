@@ -125,6 +125,8 @@ class Settings:
     absolute_timeout: timedelta = timedelta(hours=12)
     demo_password: str | None = None
     wall_allow_framing: bool = False
+    # How long before admission a clinical time may lie (results taken before the patient came in).
+    pre_admission_hours: float = 168.0
     # Alerting (alerts/config.py checks the ranges): cadence, grace, sweep and delivery timing, chain behaviour.
     obs_interval_minutes: int = 240
     crs_interval_minutes: int = 720
@@ -186,6 +188,7 @@ class Settings:
             absolute_timeout=timedelta(hours=float(env.get("CARTWATCH_SESSION_MAX_HOURS", "12"))),
             demo_password=env.get("CARTWATCH_DEMO_PASSWORD") or None,
             wall_allow_framing=_flag(env.get("CARTWATCH_WALL_ALLOW_FRAMING"), default=False),
+            pre_admission_hours=float(env.get("CARTWATCH_PRE_ADMISSION_HOURS") or defaults.pre_admission_hours),
             **{
                 name: _alert_number(env, f"CARTWATCH_{name.upper()}", getattr(defaults, name))
                 for name in ALERT_NUMBER_SETTINGS
@@ -197,6 +200,10 @@ class Settings:
             hl7_port=int(env.get("CARTWATCH_HL7_PORT") or defaults.hl7_port),
             local_codes_path=env.get("CARTWATCH_LOCAL_CODES") or None,
         )
+
+    @property
+    def pre_admission(self) -> timedelta:
+        return timedelta(hours=self.pre_admission_hours)
 
     @property
     def is_sqlite(self) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar, cast, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler, ValidationError, ValidationInfo
@@ -149,14 +149,25 @@ def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
     return value
 
 
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+"""No clinical time of this system is older (CAR-T products were first licensed in 2017): an older one is a typo
+or a placeholder such as 0001-01-01, and is refused rather than stored."""
+PRE_ADMISSION_ALLOWANCE = timedelta(days=7)
+"""Default of how long before admission a clinical time may lie (results taken before the patient came in)."""
+
+
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise PydanticCustomError("naive_time", "timestamp has no time zone", {})
+    if value < EARLIEST_TIME:
+        raise PydanticCustomError(
+            "ancient_time", "{value} is before {earliest}", {"value": value.isoformat(), "earliest": "2000-01-01"}
+        )
     return value
 
 
-TIMESTAMP_ALLOWED = "ISO 8601 with a time zone, not more than 5 minutes in the future"
-PlannedTimestamp = Annotated[datetime, AfterValidator(_aware), Allowed("ISO 8601 with a time zone")]
+TIMESTAMP_ALLOWED = "ISO 8601 with a time zone, from 2000-01-01 to not more than 5 minutes in the future"
+PlannedTimestamp = Annotated[datetime, AfterValidator(_aware), Allowed("ISO 8601 with a time zone, from 2000-01-01")]
 Timestamp = Annotated[datetime, AfterValidator(_aware), AfterValidator(_not_in_future), Allowed(TIMESTAMP_ALLOWED)]
 
 
