@@ -318,7 +318,7 @@ def audit_events() -> Any:
 
 @api.get("/openapi.json")
 def openapi() -> Any:
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(app_context().settings.snooze_max_minutes))
 
 
 @health.get("/healthz")

@@ -12,8 +12,8 @@ import itertools
 import re
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from data.validation import FieldError, InvalidInput
 
@@ -59,8 +59,8 @@ def check_api_request() -> Response | None:
     if not is_api(path):
         return None
     routing = request.routing_exception
-    if isinstance(routing, HTTPException) and routing.code != 404:
-        return _json({"detail": routing.description}, routing.code or 400)
+    if isinstance(routing, MethodNotAllowed) and _api_rule_for_any_method(path):
+        return _json({"detail": f"{request.method} is not allowed on {path[:200]}"}, 405)
     rule = request.url_rule
     if rule is None or not is_api(rule.rule):  # nothing under /api/ but Dash's catch-all page route matched
         return _json({"detail": f"no API route {path}"}, 404)
@@ -85,6 +85,19 @@ def check_api_request() -> Response | None:
         error = FieldError("body", None, f"JSON nested at most {MAX_DEPTH} deep", "the body is nested too deeply")
         return _json(InvalidInput([error]).as_dict(), 422)
     return None
+
+
+def _api_rule_for_any_method(path: str) -> bool:
+    """Whether an API route has this path (with another method): else only the dashboard's page route matched."""
+    adapter = current_app.url_map.bind("localhost")
+    for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
+        try:
+            rule, _args = adapter.match(path, method=method, return_rule=True)
+        except HTTPException:
+            continue
+        if is_api(rule.rule):
+            return True
+    return False
 
 
 def _api_http_error(exc: HTTPException) -> Any:

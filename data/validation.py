@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar, cast, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler, ValidationError, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
+    ValidationInfo,
+)
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -116,6 +125,12 @@ class Range(Describes):
         schema = cast(CoreSchema, {**handler(source), "strict": True})
         return core_schema.no_info_after_validator_function(self._check, schema)
 
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        """The OpenAPI document states the range the server enforces."""
+        found = handler(schema)
+        found.update(minimum=self.low, maximum=self.high)
+        return found
+
 
 @dataclass(frozen=True)
 class OneOf(Describes):
@@ -136,6 +151,11 @@ class OneOf(Describes):
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         schema = cast(CoreSchema, {**handler(source), "strict": True})
         return core_schema.no_info_after_validator_function(self._check, schema)
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        found = handler(schema)
+        found["enum"] = list(self.choices)
+        return found
 
 
 def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
