@@ -87,12 +87,16 @@ class EscalatingWriter:
     def record(
         self, session: Session, kind: str, patient_id: int, body: dict[str, Any], actor: Actor, now: datetime
     ) -> ClinicalRecord:
-        return records.record(session, kind, patient_id, body, actor, now, late_entry=self.late_entry)
+        allowance = self.settings.pre_admission if self.settings is not None else None
+        return records.record(
+            session, kind, patient_id, body, actor, now, late_entry=self.late_entry, pre_admission=allowance
+        )
 
     def amend(
         self, session: Session, kind: str, record_id: int, body: dict[str, Any], actor: Actor, now: datetime
     ) -> ClinicalRecord:
-        return records.amend(session, kind, record_id, body, actor, now)
+        allowance = self.settings.pre_admission if self.settings is not None else None
+        return records.amend(session, kind, record_id, body, actor, now, pre_admission=allowance)
 
     def written(self, session: Session, rows: Sequence[ClinicalRecord], now: datetime) -> None:
         on_clinical_writes(session, rows, now, self.settings)

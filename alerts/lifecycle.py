@@ -40,7 +40,7 @@ def _load(session: Session, alert_id: int, actor: Actor) -> Alert:
         if ward is None and alert.patient_id is not None:
             ward = session.scalar(select(Patient.ward).where(Patient.id == alert.patient_id))
         if ward is not None and ward != actor.ward:
-            raise Forbidden(f"alert {alert_id} is not on {actor.ward}")
+            raise Forbidden(f"alert {alert_id} is not on {actor.ward}", alert.patient_id)
     return alert
 
 

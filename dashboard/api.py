@@ -19,6 +19,8 @@ from alerts.config import status_rules
 from alerts.queries import ALERT_STATES, list_alerts
 from alerts.snapshot import load_snapshot
 from alerts.status import guidance, patient_status
+from dashboard.api_guard import MAX_ID
+from dashboard.auth import audit_refusal
 from dashboard.context import app_context, read_session, session_scope
 from dashboard.openapi import openapi_document
 from dashboard.services import amend_clinical, record_clinical
@@ -112,6 +114,12 @@ def _replay(key: str, body_hash: str) -> tuple[Response, int] | None:
 
 @api.errorhandler(InvalidInput)
 def _invalid(exc: InvalidInput) -> tuple[Response, int]:
+    if request.method in ("POST", "PUT", "PATCH"):  # a refused write is audited (field names, never the values)
+        patient_id = (request.view_args or {}).get("patient_id")
+        fields = sorted({e.field[:60] for e in exc.errors})[:20]
+        audit_refusal(
+            "validation", "failure", current_actor(), why="invalid: " + ", ".join(fields), patient_id=patient_id
+        )
     return jsonify(exc.as_dict()), 422
 
 
@@ -221,8 +229,9 @@ def _query_int(name: str) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
-        raise InvalidInput([FieldError(name, raw, "a whole number", f"{name} must be a whole number")])
+    allowed = f"a whole number from 0 to {MAX_ID}"
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)) or int(raw) > MAX_ID:
+        raise InvalidInput([FieldError(name, raw, allowed, f"{name} must be {allowed}")])
     return int(raw)
 
 
@@ -274,32 +283,42 @@ def alert_resolve(alert_id: int) -> Any:
     )
 
 
+def _query_time(name: str) -> datetime | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    allowed = "an ISO 8601 time with a time zone"
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput([FieldError(name, raw, allowed, f"{name} is not an ISO 8601 time")]) from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput([FieldError(name, raw, allowed, f"{name} has no time zone")])
+    return value
+
+
 @api.get("/audit-events")
 def audit_events() -> Any:
     """The audit trail, filtered (admin only: see dashboard.auth.api_permission)."""
     args = request.args
-    try:
-        where = AuditFilter(
-            actor=args.get("actor"),
-            action=args.get("action"),
-            record_type=args.get("record_type"),
-            patient_id=int(args["patient_id"]) if args.get("patient_id") else None,
-            outcome=args.get("outcome"),
-            since=datetime.fromisoformat(args["since"]) if args.get("since") else None,
-            until=datetime.fromisoformat(args["until"]) if args.get("until") else None,
-            limit=int(args.get("limit", 500)),
-        )
-    except ValueError as exc:
-        raise InvalidInput(
-            [FieldError("query", dict(args), "patient_id and limit integers, ISO 8601 times", str(exc))]
-        ) from None
+    limit = _query_int("limit")
+    where = AuditFilter(
+        actor=args.get("actor"),
+        action=args.get("action"),
+        record_type=args.get("record_type"),
+        patient_id=_query_int("patient_id"),
+        outcome=args.get("outcome"),
+        since=_query_time("since"),
+        until=_query_time("until"),
+        limit=500 if limit is None else limit,
+    )
     with read_session() as session:
         return jsonify({"events": [records.serialise(e) for e in list_audit_events(session, where)]})
 
 
 @api.get("/openapi.json")
 def openapi() -> Any:
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(app_context().settings.snooze_max_minutes))
 
 
 @health.get("/healthz")

@@ -12,14 +12,16 @@ from dash import Dash, html
 from alerts.config import ConfigError, load_config
 from alerts.watchdog import Watchdog
 from dashboard.api import api, health
+from dashboard.api_guard import init_api_guard
 from dashboard.auth import init_auth
 from dashboard.callbacks import register_callbacks
 from dashboard.compression import init_compression
 from dashboard.context import EXTENSION, AppContext
 from dashboard.fhir_api import fhir_api
 from dashboard.outage import init_outage
+from dashboard.read_audit import init_read_audit
 from data.db import make_engine, make_read_session_factory, make_session_factory
-from data.settings import DEMO_SECRET_KEY, Settings
+from data.settings import Settings, secret_key_problem
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +36,9 @@ def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> D
     """The app. ``watchdog``: also start the scheduler watchdog in this process (the served app does; tests and
     scripts that build an app do not)."""
     settings = settings or Settings.from_env()
-    if not settings.demo and (not settings.secret_key or settings.secret_key == DEMO_SECRET_KEY):
-        raise InsecureConfiguration(
-            "CARTWATCH_SECRET_KEY must be set to a secret of your own outside the demo (CARTWATCH_DEMO=0)"
-        )
+    problem = None if settings.demo else secret_key_problem(settings.secret_key)
+    if problem is not None:
+        raise InsecureConfiguration(problem)
     engine = make_engine(settings.database_url)
     app = Dash(
         __package__,
@@ -52,8 +53,10 @@ def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> D
     server.extensions[EXTENSION] = AppContext(
         settings, engine, make_session_factory(engine), make_read_session_factory(engine)
     )
+    init_api_guard(server)  # first: no body reaches a parser (the auth check reads some) before it is checked
     init_auth(server)
     init_outage(server)
+    init_read_audit(server)
     server.register_blueprint(api)
     server.register_blueprint(health)
     server.register_blueprint(fhir_api)

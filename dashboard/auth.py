@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user
@@ -20,7 +20,10 @@ from data import auth as auth_store
 from data.audit import Actor, audit
 from data.records import Forbidden
 
-PUBLIC_PREFIXES = ("/login", "/healthz", "/_dash-component-suites/", "/assets/", "/_favicon.ico")
+# Open without log-in: exactly these pages (a prefix would open "/login-x", where Dash serves its app shell), and
+# static files under these folders.
+PUBLIC_PATHS = frozenset({"/login", "/healthz", "/_favicon.ico"})
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/")
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -77,7 +80,7 @@ def _load_from_request(req: Any) -> WardUser | None:
     found = check.user
     if check.write_needed:
         with session_scope() as db:
-            found = auth_store.session_user(db, sid, now, _policy())
+            found = auth_store.session_user(db, sid, now, _policy(), req.remote_addr)
     if found is None:
         session.pop("sid", None)
         return None
@@ -118,22 +121,75 @@ def require(permission: str) -> Actor:
     return actor()
 
 
+def _origin() -> str:
+    return request.headers.get("Origin") or request.headers.get("Referer") or ""
+
+
 def _same_origin() -> bool:
-    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    origin = _origin()
     if not origin:
         return False
     return urlsplit(origin).netloc == request.host
 
 
+def _why_unauthenticated() -> str:
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        return "invalid, expired or revoked API token"
+    # The session cookie is dropped when the server finds the session ended (`_load_from_request`).
+    return "no session or token, or the session has ended"
+
+
+def audit_refusal(
+    action: str, outcome: str, who: Actor | None = None, *, why: str, patient_id: int | None = None
+) -> None:
+    """A refused request in the audit trail, in a transaction of its own (the request's, if any, rolls back)."""
+    who = who or Actor(
+        "anonymous",
+        role=None,
+        source="api" if request.path.startswith("/api/") else "form",
+        address=request.remote_addr,
+    )
+    details = {"path": request.path[:200], "method": request.method, "why": why}
+    with session_scope() as db:
+        audit(db, who, action, _now(), outcome=outcome, patient_id=patient_id, details=details)
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(STATIC_PREFIXES)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after log-in: a path on this site, or "/". Checked as a browser will read it: browsers drop
+    tabs and newlines from URLs and read a backslash as a slash, so "/", a tab, "/evil.example" is another site;
+    the check is repeated on the percent-decoded text, so an encoded form of the same trick fails too."""
+    if not target:
+        return "/"
+    cleaned = _as_browser_reads(target)
+    for reading in (cleaned, _as_browser_reads(unquote(cleaned))):
+        if any(ord(ch) < 0x20 or ch.isspace() for ch in reading):
+            return "/"
+        parts = urlsplit(reading)
+        if parts.scheme or parts.netloc or not reading.startswith("/") or reading.startswith("//"):
+            return "/"
+    parts = urlsplit(cleaned)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _as_browser_reads(url: str) -> str:
+    return "".join(ch for ch in url if ch not in "\t\r\n").replace("\\", "/")
+
+
 def _guard() -> Any:
     path = request.path
-    if any(path.startswith(p) for p in PUBLIC_PREFIXES):
+    if is_public(path):
         return None
     if not current_user.is_authenticated:
         if path.startswith("/api/") or path.startswith("/_dash-"):
+            audit_refusal("authenticate", "failure", why=_why_unauthenticated())
             return Response('{"detail": "authentication required"}', 401, mimetype="application/json")
         return redirect(f"/login?next={path}")
     if request.method in STATE_CHANGING and getattr(g, "auth_kind", "") == "session" and not _same_origin():
+        audit_refusal("cross_origin", "forbidden", actor(), why=f"origin {_origin()[:100] or 'not sent'}")
         return Response('{"detail": "cross-origin request refused"}', 403, mimetype="application/json")
     if path.startswith("/api/"):
         needed = api_permission(request.method, path, request.get_json(silent=True))
@@ -184,6 +240,10 @@ def _security_headers(response: Response) -> Response:
         response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
+    if not request.path.startswith(STATIC_PREFIXES):
+        # Pages, callbacks and the API carry patient data: nothing is kept by the browser or a proxy.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
     return response
 
 
@@ -211,9 +271,7 @@ width:100%;margin:.4rem 0}}input{{padding:.5rem}}button{{padding:.6rem}}.error{{
 
 
 def _login_page(error: str | None = None, status: int = 200) -> Response:
-    target = request.values.get("next", "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
+    target = safe_next(request.values.get("next"))
     body = LOGIN_PAGE.format(
         error=f'<p class="error" id="login-error">{html.escape(error)}</p>' if error else "",
         next=html.escape(target),
@@ -228,15 +286,13 @@ def _login() -> Any:
         return _login_page("Log-in refused: the form was not sent from this site.", 403)
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    with session_scope() as db:
-        result = auth_store.log_in(db, username, password, request.remote_addr, _now(), _policy())
+    result = auth_store.log_in(session_scope, username, password, request.remote_addr, _now(), _policy())
     if result.error is not None:
         return _login_page(result.error, 401)
     session.clear()
     session["sid"] = result.session_id
     session.permanent = True
-    target = request.form.get("next", "/")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(safe_next(request.form.get("next")))
 
 
 def _logout() -> Any:
@@ -245,12 +301,14 @@ def _logout() -> Any:
         with session_scope() as db:
             auth_store.log_out(db, sid, _now(), request.remote_addr)
     session.clear()
-    return redirect("/login")
+    response = redirect("/login")
+    # Pages seen in this session leave the browser's cache and storage (Back after log-out shows nothing).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 def _forbidden(exc: Forbidden) -> Any:
-    with session_scope() as db:
-        audit(db, actor(), "access", _now(), outcome="forbidden", details={"path": request.path, "why": str(exc)})
+    audit_refusal("access", "forbidden", actor(), why=str(exc), patient_id=exc.patient_id)
     return jsonify({"detail": f"forbidden: {exc}"}), 403
 
 

@@ -13,7 +13,22 @@ FHIR_PATHS: dict[str, Any] = {
             "summary": "Import a FHIR R4 Bundle (transaction, batch or collection) of Patient, Observation and "
             "MedicationAdministration resources; answers a batch- or transaction-response Bundle with an "
             "OperationOutcome for every resource not stored as sent",
-            "requestBody": {"required": True, "content": {FHIR_JSON: {"schema": {"type": "object"}}}},
+            "requestBody": {
+                "required": True,
+                "content": {
+                    FHIR_JSON: {
+                        "schema": {
+                            "type": "object",
+                            "required": ["resourceType", "type"],
+                            "properties": {
+                                "resourceType": {"const": "Bundle"},
+                                "type": {"enum": ["transaction", "batch", "collection"]},
+                                "entry": {"type": "array", "items": {"type": "object"}},
+                            },
+                        }
+                    }
+                },
+            },
             "responses": {
                 "200": {"description": "the response Bundle, one entry per entry sent"},
                 "422": {
@@ -23,7 +38,14 @@ FHIR_PATHS: dict[str, Any] = {
         }
     },
     "/api/v1/patients/{patient_id}/fhir": {
-        "parameters": [{"name": "patient_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "parameters": [
+            {
+                "name": "patient_id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+            }
+        ],
         "get": {
             "summary": "The patient as a FHIR R4 Bundle: obs, labs with reference ranges, medication "
             "administrations, and the CRS and ICANS grades with their reasons",

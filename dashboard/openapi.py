@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from alerts.lifecycle import REASON_MAX
+from dashboard.api_guard import MAX_ID
 from dashboard.fhir_openapi import FHIR_PATHS
 from data.schemas import (
     AmendIn,
@@ -46,6 +48,7 @@ _RECORD_KINDS: dict[str, type[BaseModel]] = {
     "routine-interventions": RoutineInterventionIn,
     "clinical-reviews": ClinicalReviewIn,
 }
+_ALERT_REASON = {"type": "string", "minLength": 1, "maxLength": REASON_MAX, "pattern": r"\S"}
 _REFUSED = {"description": "refused in the alert's present state; `detail` says why and what to do instead"}
 _ALERT = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Alert"}}}}
 _GRADE = {
@@ -78,11 +81,46 @@ def _body(name: str) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
 
 
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
 def _id_param(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+    return {"name": name, "in": "path", "required": True, "schema": ID_SCHEMA}
 
 
-def openapi_document() -> dict[str, Any]:
+_DETAIL = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Detail"}}}}
+# Answers any operation may give, from the layers in front of every view (dashboard.auth, dashboard.api_guard).
+_COMMON = {
+    "401": {"description": "no valid session or API token", **_DETAIL},
+    "403": {"description": "the role or the token's scopes may not do this, or another ward's patient", **_DETAIL},
+}
+_WITH_ID = {"404": {"description": "no such patient, record or alert", **_DETAIL}}
+_WITH_BODY = {
+    "413": {"description": "the body is larger than the limit", **_DETAIL},
+    "415": {"description": "the body is not JSON", **_DETAIL},
+    "422": _ERROR,
+}
+
+
+def _with_common_answers(paths: dict[str, Any]) -> None:
+    """Every operation documents the answers the server gives to any request (401, 403), to one naming an id
+    (404) and to one with a body (413, 415, 422), so a client can rely on the document."""
+    for path, item in paths.items():
+        if not path.startswith("/api/"):
+            continue
+        has_id = any(p.get("in") == "path" for p in item.get("parameters", []))
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            extra = {**_COMMON, **(_WITH_ID if has_id else {}), **(_WITH_BODY if "requestBody" in operation else {})}
+            if operation.get("parameters") or method == "get":
+                extra.setdefault("422", _ERROR)  # a query or header that is not what it should be
+            for status, answer in extra.items():
+                operation["responses"].setdefault(status, answer)
+
+
+def openapi_document(snooze_max_minutes: int = 60) -> dict[str, Any]:
+    """The document; `snooze_max_minutes` is the ward's setting (CARTWATCH_SNOOZE_MAX_MINUTES)."""
     schemas: dict[str, Any] = {}
     models: list[type[BaseModel]] = [PatientIn, PatientPatch, AmendIn, *_RECORD_KINDS.values()]
     for model in models:
@@ -195,6 +233,7 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+    schemas["Detail"] = {"type": "object", "properties": {"detail": {"type": "string"}}}
     schemas["ValidationError"] = {
         "type": "object",
         "properties": {
@@ -306,7 +345,7 @@ def openapi_document() -> dict[str, Any]:
             "summary": "Alerts, most severe first then newest (unresolved ones unless a state is given)",
             "parameters": [
                 {"name": "state", "in": "query", "schema": {"enum": ["open", "acknowledged", "resolved"]}},
-                {"name": "patient_id", "in": "query", "schema": {"type": "integer"}},
+                {"name": "patient_id", "in": "query", "schema": ID_SCHEMA},
             ],
             "responses": {
                 "200": {
@@ -321,6 +360,7 @@ def openapi_document() -> dict[str, Any]:
                         }
                     }
                 },
+                "404": {"description": "no patient with this patient_id", **_DETAIL},
                 "422": _ERROR,
             },
         }
@@ -330,9 +370,12 @@ def openapi_document() -> dict[str, Any]:
         "snooze": {
             "type": "object",
             "required": ["minutes", "reason"],
-            "properties": {"minutes": {"type": "integer", "minimum": 1}, "reason": {"type": "string"}},
+            "properties": {
+                "minutes": {"type": "integer", "minimum": 1, "maximum": snooze_max_minutes},
+                "reason": _ALERT_REASON,
+            },
         },
-        "resolve": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
+        "resolve": {"type": "object", "required": ["reason"], "properties": {"reason": _ALERT_REASON}},
     }
     summaries = {
         "acknowledge": "Acknowledge: nobody further is paged (a critical alert is re-paged until resolved); "
@@ -356,6 +399,7 @@ def openapi_document() -> dict[str, Any]:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         paths[f"/api/v1/alerts/{{alert_id}}/{action}"] = {"parameters": [_id_param("alert_id")], "post": operation}
     paths.update(FHIR_PATHS)
+    _with_common_answers(paths)
     paths["/api/v1/me"] = {
         "get": {
             "summary": "Who the request is from: user name and role",
@@ -364,7 +408,8 @@ def openapi_document() -> dict[str, Any]:
     }
     paths["/healthz"] = {
         "get": {
-            "summary": "Database and scheduler heartbeat",
+            "summary": "Database and scheduler heartbeat (no log-in: for an external monitor)",
+            "security": [],
             "responses": {
                 "200": {"description": "the database answers and the scheduler's heartbeat is fresh"},
                 "503": {"description": "the database is down, or the scheduler is stale or has never run"},

@@ -25,14 +25,18 @@ def record_clinical(
     session: Session, kind: str, patient_id: int, data: Any, actor: Actor, now: datetime
 ) -> ClinicalRecord:
     """Store a clinical record; escalation rules run in the caller's transaction."""
-    row = records.record(session, kind, patient_id, data, actor, now)
-    on_clinical_write(session, row, now, _settings())
+    settings = _settings()
+    allowance = settings.pre_admission if settings is not None else None
+    row = records.record(session, kind, patient_id, data, actor, now, pre_admission=allowance)
+    on_clinical_write(session, row, now, settings)
     return row
 
 
 def amend_clinical(
     session: Session, kind: str, record_id: int, data: Any, actor: Actor, now: datetime
 ) -> ClinicalRecord:
-    row = records.amend(session, kind, record_id, data, actor, now)
-    on_clinical_write(session, row, now, _settings())
+    settings = _settings()
+    allowance = settings.pre_admission if settings is not None else None
+    row = records.amend(session, kind, record_id, data, actor, now, pre_admission=allowance)
+    on_clinical_write(session, row, now, settings)
     return row

@@ -1,4 +1,4 @@
-"""`python -m data migrate | demo [--if-empty] | create-user | create-token`: operator commands."""
+"""`python -m data migrate | demo [--if-empty] | create-user | create-token | grant-app-role`: operator commands."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from data.db import make_engine, make_session_factory
 from data.demo import seed_demo_ward, ward_is_empty
 from data.migrate import upgrade
 from data.models import ROLES
+from data.roles import grant_statements
 from data.settings import Settings
 from data.validation import InvalidInput
 
@@ -37,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--user", required=True)
     token.add_argument("--scopes", required=True, help="comma-separated: read, write, admin")
     token.add_argument("--days", type=int, default=90)
+    grants = commands.add_parser(
+        "grant-app-role", help="give an existing PostgreSQL role the least privileges the app needs (as the owner)"
+    )
+    grants.add_argument("role")
+    grants.add_argument("--print", action="store_true", help="print the SQL instead of running it")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -70,6 +76,15 @@ def main(argv: list[str] | None = None) -> int:
                     session, args.name, password, args.role, OPERATOR, datetime.now(UTC), args.display_name, args.ward
                 )
             print(f"user {args.name} created with role {args.role}", file=sys.stderr)
+        elif args.command == "grant-app-role":
+            statements = grant_statements(args.role)
+            if args.print or engine.dialect.name != "postgresql":
+                print(";\n".join(statements) + ";")
+                return 0 if args.print else 1
+            with engine.begin() as connection:
+                for statement in statements:
+                    connection.exec_driver_sql(statement)
+            print(f"role {args.role}: privileges granted", file=sys.stderr)
         elif args.command == "create-token":
             sessions = make_session_factory(engine)
             with sessions.begin() as session:

@@ -101,6 +101,11 @@ class AuditFilter:
     limit: int = 500
 
 
+def audit_actions(session: Session) -> list[str]:
+    """Every action the trail holds, in order (the audit page's action filter offers these)."""
+    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
 def list_audit_events(session: Session, where: AuditFilter) -> list[AuditEvent]:
     """Audit events matching every given filter, newest first, at most `limit` (never the whole table)."""
     query = select(AuditEvent)

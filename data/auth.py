@@ -6,16 +6,21 @@ import contextlib
 import functools
 import hashlib
 import secrets
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from data.audit import Actor, audit
-from data.models import ROLES, ApiToken, LoginAttempt, LoginSession, User
+from data.models import ROLES, ApiToken, LoginAttempt, LoginSession, LoginThrottle, User
 from data.validation import FieldError, InvalidInput
 
 SCOPES = ("read", "write", "admin")
@@ -79,8 +84,7 @@ def create_user(
         raise _bad("role", role, "one of " + ", ".join(ROLES), f"unknown role '{role}'")
     if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
         raise _bad("username", username, "letters, digits, '.', '-', '_'", "invalid user name")
-    if len(password) < 10:
-        raise _bad("password", "***", "at least 10 characters", "password is too short")
+    check_password(password, username, display_name)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise _bad("username", username, "a new user name", "a user with this name already exists")
     user = User(
@@ -98,6 +102,22 @@ def create_user(
     return user
 
 
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MIN_SCORE = 3  # zxcvbn's "safely unguessable: moderate protection from offline slow-hash scenario"
+PASSWORD_ALLOWED = f"at least {PASSWORD_MIN_LENGTH} characters, not a common or easily guessed password"
+
+
+def check_password(password: str, *context: str) -> None:
+    """Refuse a short password, or one zxcvbn finds guessable (its common-password, word and name lists, keyboard
+    patterns, dates, and the user's own name and display name given as `context`)."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise _bad("password", "***", PASSWORD_ALLOWED, "password is too short")
+    found = zxcvbn(password[:100], user_inputs=[c for c in context if c])
+    if found["score"] < PASSWORD_MIN_SCORE:
+        advice = found["feedback"].get("warning") or "it is too easy to guess"
+        raise _bad("password", "***", PASSWORD_ALLOWED, f"password is too easy to guess: {advice}")
+
+
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
@@ -105,57 +125,115 @@ class LoginResult:
     error: str | None  # shown to the person: never says whether the user exists
 
 
-def _recent_failures(session: Session, now: datetime, policy: AuthPolicy, **where: str | None) -> int:
-    query = select(func.count(LoginAttempt.id)).where(
-        LoginAttempt.attempted_at > now - policy.throttle_window, LoginAttempt.succeeded.is_(False)
-    )
-    for column, value in where.items():
-        query = query.where(getattr(LoginAttempt, column) == value)
-    return session.scalar(query) or 0
+SessionScope = Callable[[], AbstractContextManager[Session]]
+
+
+def throttle_keys(username: str, address: str | None) -> tuple[str, str]:
+    """The two counters a log-in attempt is checked against: this user name from this address, and the address.
+
+    A stranger elsewhere can lock a user name out only for their own address, never for the user's."""
+    where = address or "-"
+    return f"address {where}"[:200], f"user {username} from {where}"[:200]
+
+
+def _claim_rows(session: Session, keys: tuple[str, ...], now: datetime) -> list[LoginThrottle]:
+    """The throttle rows of `keys`, created if missing and locked (FOR UPDATE) in key order, so concurrent
+    attempts are counted one after another and two of them never deadlock."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    for key in sorted(keys):
+        session.execute(
+            insert(LoginThrottle)
+            .values(key=key, failures=0, window_started_at=now, locked_until=None)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+    query = select(LoginThrottle).where(LoginThrottle.key.in_(keys)).order_by(LoginThrottle.key)
+    return list(session.scalars(query.with_for_update().execution_options(populate_existing=True)))
+
+
+def _reserve(session: Session, keys: tuple[str, str], now: datetime, policy: AuthPolicy) -> bool:
+    """Count this attempt as a failure in advance (False: a limit is reached, the attempt is refused unchecked).
+
+    The count is taken before the password is checked, under the rows' lock, so N concurrent attempts can never
+    all see the count from before any of them; a success gives its reservation back."""
+    limits = {keys[0]: policy.max_failures_per_address, keys[1]: policy.max_failures_per_user}
+    rows = _claim_rows(session, keys, now)
+    for row in rows:
+        # A window opens at the first failure; a lock-out ends with its window (bounded, never extended).
+        if row.failures == 0 or now - row.window_started_at >= policy.throttle_window:
+            row.failures, row.window_started_at, row.locked_until = 0, now, None
+    if any(row.failures >= limits[row.key] for row in rows):
+        return False
+    for row in rows:
+        row.failures += 1
+        if row.failures >= limits[row.key]:
+            row.locked_until = row.window_started_at + policy.throttle_window
+    return True
+
+
+def _give_back(session: Session, keys: tuple[str, str], now: datetime) -> None:
+    """After a successful log-in: the user's count from this address starts again, the address keeps the others."""
+    for row in _claim_rows(session, keys, now):
+        row.failures = 0 if row.key == keys[1] else max(0, row.failures - 1)
+        row.locked_until = None
 
 
 def log_in(
-    session: Session, username: str, password: str, address: str | None, now: datetime, policy: AuthPolicy
+    scope: SessionScope, username: str, password: str, address: str | None, now: datetime, policy: AuthPolicy
 ) -> LoginResult:
-    """Check the password (throttled per user name and per address), re-hash old hashes, open a session."""
+    """Check the password (throttled per user name from an address, and per address), re-hash old hashes, open
+    a session. Two short transactions from `scope`: the count, then the outcome; the slow password check runs
+    between them, holding no lock."""
+    username = username[:80]  # no user name is longer; the attempt is still counted and checked
     actor = Actor(username or "-", role=None, source="form", address=address)
-    locked = (
-        _recent_failures(session, now, policy, username=username) >= policy.max_failures_per_user
-        or _recent_failures(session, now, policy, address=address) >= policy.max_failures_per_address
-    )
-    if locked:
-        session.add(LoginAttempt(attempted_at=now, username=username, address=address, succeeded=False))
-        audit(session, actor, "login", now, outcome="locked", record_type="user")
-        minutes = int(policy.throttle_window.total_seconds() // 60)
-        return LoginResult(None, None, f"Too many failed log-ins: locked for up to {minutes} minutes.")
-    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    keys = throttle_keys(username, address)
+    with scope() as session:
+        if not _reserve(session, keys, now, policy):
+            session.add(LoginAttempt(attempted_at=now, username=username, address=address, succeeded=False))
+            audit(session, actor, "login", now, outcome="locked", record_type="user")
+            minutes = int(policy.throttle_window.total_seconds() // 60)
+            return LoginResult(None, None, f"Too many failed log-ins: locked for up to {minutes} minutes.")
+        user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        stored_hash = user.password_hash if user is not None else None
     hasher = password_hasher()
     verified = False
-    if user is not None:
+    if stored_hash is not None:
         try:
-            verified = hasher.verify(user.password_hash, password)
+            verified = hasher.verify(stored_hash, password)
         except (VerificationError, InvalidHashError):
             verified = False
     else:
         # Spend the same time as a real check so response times do not reveal which user names exist.
         with contextlib.suppress(VerificationError, InvalidHashError):
             hasher.verify(_dummy_hash(), password)
-    session.add(LoginAttempt(attempted_at=now, username=username, address=address, succeeded=verified))
-    if not verified or user is None:
-        audit(session, actor, "login", now, outcome="failure", record_type="user")
-        return LoginResult(None, None, "User name or password not recognised.")
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
-    session_id = secrets.token_urlsafe(32)
-    session.add(
-        LoginSession(
-            session_id_hash=_sha256(session_id), user_id=user.id, created_at=now, last_seen_at=now, address=address
+    with scope() as session:
+        session.add(LoginAttempt(attempted_at=now, username=username, address=address, succeeded=verified))
+        user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        if not verified or user is None:
+            audit(session, actor, "login", now, outcome="failure", record_type="user")
+            return LoginResult(None, None, "User name or password not recognised.")
+        _give_back(session, keys, now)
+        if hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hasher.hash(password)
+        session_id = secrets.token_urlsafe(32)
+        session.add(
+            LoginSession(
+                session_id_hash=_sha256(session_id),
+                user_id=user.id,
+                created_at=now,
+                last_seen_at=now,
+                address=address,
+            )
         )
-    )
-    audit(
-        session, Actor(user.username, user.role, "form", address), "login", now, record_type="user", record_id=user.id
-    )
-    return LoginResult(user, session_id, None)
+        audit(
+            session,
+            Actor(user.username, user.role, "form", address),
+            "login",
+            now,
+            record_type="user",
+            record_id=user.id,
+        )
+        return LoginResult(user, session_id, None)
 
 
 @functools.cache
@@ -187,8 +265,11 @@ def check_session(session: Session, session_id: str, now: datetime, policy: Auth
     return SessionCheck(user, now - row.last_seen_at >= TOUCH_INTERVAL)
 
 
-def session_user(session: Session, session_id: str, now: datetime, policy: AuthPolicy) -> User | None:
-    """The user of a live server-side session, touching it; None once ended, idle or too old."""
+def session_user(
+    session: Session, session_id: str, now: datetime, policy: AuthPolicy, address: str | None = None
+) -> User | None:
+    """The user of a live server-side session, touching it; None once ended, idle or too old (the end by a
+    timeout is audited, with which timeout)."""
     row = session.scalar(select(LoginSession).where(LoginSession.session_id_hash == _sha256(session_id)))
     if row is None or row.ended_at is not None:
         return None
@@ -197,10 +278,21 @@ def session_user(session: Session, session_id: str, now: datetime, policy: AuthP
         reason = "idle_timeout"
     elif now - row.created_at > policy.absolute_timeout:
         reason = "absolute_timeout"
+    user = session.get(User, row.user_id)
     if reason is not None:
         row.ended_at, row.ended_reason = now, reason
+        who = Actor(user.username if user else "-", user.role if user else None, "form", address)
+        audit(
+            session,
+            who,
+            "session_end",
+            now,
+            outcome="success",
+            record_type="user",
+            record_id=row.user_id,
+            details={"reason": reason},
+        )
         return None
-    user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
     row.last_seen_at = now

@@ -5,7 +5,7 @@ The caller owns the session and the transaction, so escalation rules can run in 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from data.builders import BUILDERS, fever_masked, neuro_tool, record_as_input
 from data.models import CLINICAL_MODELS, ClinicalRecord, CRSAssessment, NeuroAssessment, Patient
 from data.queries import patient_checklist
 from data.schemas import RECORD_SCHEMAS, AmendIn, PatientIn, PatientPatch
-from data.validation import invalid, parse
+from data.validation import PRE_ADMISSION_ALLOWANCE, invalid, parse
 from toxicity.interventions import infusion_warning, open_items
 
 __all__ = [
@@ -44,12 +44,16 @@ class Refused(RuntimeError):
 
 
 class Forbidden(PermissionError):
-    """The actor may not touch this patient (a user kept to another ward)."""
+    """The actor may not touch this patient (a user kept to another ward); `patient_id`: the one it tried."""
+
+    def __init__(self, message: str, patient_id: int | None = None) -> None:
+        super().__init__(message)
+        self.patient_id = patient_id
 
 
 def check_ward(actor: Actor, patient: Patient) -> Patient:
     if actor.ward is not None and patient.ward != actor.ward:
-        raise Forbidden(f"patient {patient.id} is not on {actor.ward}")
+        raise Forbidden(f"patient {patient.id} is not on {actor.ward}", patient.id)
     return patient
 
 
@@ -157,17 +161,45 @@ def _recordable_patient(session: Session, patient_id: int, now: datetime) -> Pat
     return patient
 
 
+def check_clinical_time(kind: str, body: Any, patient: Patient, pre_admission: timedelta | None = None) -> None:
+    """A record's clinical time lies in this admission: not before admission less `pre_admission` (results taken
+    before the patient came in; default `PRE_ADMISSION_ALLOWANCE`). The upper bound (now plus the allowed clock
+    skew) is the schema's."""
+    allowance = PRE_ADMISSION_ALLOWANCE if pre_admission is None else pre_admission
+    column = CLINICAL_MODELS[kind].clinical_time_column
+    when = getattr(body, column, None)
+    earliest = patient.admitted_at - allowance
+    if isinstance(when, datetime) and when < earliest:
+        hours = f"{allowance.total_seconds() / 3600:g}"
+        raise invalid(
+            column,
+            when.isoformat(),
+            f"from {earliest.isoformat()} (admission less {hours} h) to now",
+            f"is before this admission ({patient.admitted_at.isoformat()}) less {hours} h",
+        )
+
+
 def record(
-    session: Session, kind: str, patient_id: int, data: Any, actor: Actor, now: datetime, *, late_entry: bool = False
+    session: Session,
+    kind: str,
+    patient_id: int,
+    data: Any,
+    actor: Actor,
+    now: datetime,
+    *,
+    late_entry: bool = False,
+    pre_admission: timedelta | None = None,
 ) -> ClinicalRecord:
     """Validate and store one new clinical record of `kind` ("observations", "crs-assessments", ...).
 
-    `late_entry` marks a record entered after the event from another record (back-entry after downtime)."""
+    `late_entry` marks a record entered after the event from another record (back-entry after downtime);
+    `pre_admission`: how long before admission its time may lie (`check_clinical_time`)."""
     if kind not in CLINICAL_MODELS:
         raise NotFound(f"unknown record kind '{kind}'")
     body = parse(RECORD_SCHEMAS[kind], data, now)
     patient = _recordable_patient(session, patient_id, now)
     check_ward(actor, patient)
+    check_clinical_time(kind, body, patient, pre_admission)
     values = BUILDERS[kind](session, patient, body)
     row = CLINICAL_MODELS[kind](
         patient_id=patient.id,
@@ -187,7 +219,16 @@ def record(
     return row
 
 
-def amend(session: Session, kind: str, record_id: int, data: Any, actor: Actor, now: datetime) -> ClinicalRecord:
+def amend(
+    session: Session,
+    kind: str,
+    record_id: int,
+    data: Any,
+    actor: Actor,
+    now: datetime,
+    *,
+    pre_admission: timedelta | None = None,
+) -> ClinicalRecord:
     """A new row that corrects (or marks as entered in error) the current row `record_id`; the original stays."""
     model = CLINICAL_MODELS.get(kind)
     if model is None:
@@ -215,6 +256,7 @@ def amend(session: Session, kind: str, record_id: int, data: Any, actor: Actor, 
         merged = {**record_as_input(kind, original), **body.changes}
         merged = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in merged.items()}
         parsed = parse(RECORD_SCHEMAS[kind], merged, now)
+        check_clinical_time(kind, parsed, patient, pre_admission)
         row = model(**BUILDERS[kind](session, patient, parsed))
         action = "amend"
     row.patient_id = original.patient_id

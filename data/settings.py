@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,6 +14,38 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "instance" / "cartwatch.sqlite3"
 DEMO_SECRET_KEY = "cartwatch-demo-secret-key-not-for-production"
+
+
+SECRET_KEY_MIN_BITS = 256  # 32 random bytes
+
+
+def secret_key_strength(key: str) -> float:
+    """Bits of randomness `key` can hold at most: its length times the bits of the smallest alphabet its characters
+    come from (hex, base64url, printable); 0 for a key of few distinct characters (a repeated pattern)."""
+    if not key:
+        return 0.0
+    alphabets = (
+        (set(string.hexdigits.lower()), 4.0),
+        (set(string.hexdigits.upper()), 4.0),
+        (set(string.ascii_letters + string.digits + "-_+/="), 6.0),
+        (set(string.printable), math.log2(len(string.printable))),
+    )
+    chars = set(key)
+    bits = next((b for alphabet, b in alphabets if chars <= alphabet), 8.0)
+    # 32 random bytes in any of these spellings use at least a dozen distinct characters; "s" * 64 does not.
+    return len(key) * bits if len(chars) >= 12 else 0.0
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why `key` cannot sign sessions outside the demo, or None when it can."""
+    if not key or key == DEMO_SECRET_KEY:
+        return "CARTWATCH_SECRET_KEY must be set to a secret of your own outside the demo (CARTWATCH_DEMO=0)"
+    if secret_key_strength(key) < SECRET_KEY_MIN_BITS:
+        return (
+            "CARTWATCH_SECRET_KEY must hold at least 32 random bytes "
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    return None
 
 
 def normalise_database_url(url: str) -> str:
@@ -93,6 +127,8 @@ class Settings:
     absolute_timeout: timedelta = timedelta(hours=12)
     demo_password: str | None = None
     wall_allow_framing: bool = False
+    # How long before admission a clinical time may lie (results taken before the patient came in).
+    pre_admission_hours: float = 168.0
     # Alerting (alerts/config.py checks the ranges): cadence, grace, sweep and delivery timing, chain behaviour.
     obs_interval_minutes: int = 240
     crs_interval_minutes: int = 720
@@ -156,6 +192,7 @@ class Settings:
             absolute_timeout=timedelta(hours=float(env.get("CARTWATCH_SESSION_MAX_HOURS", "12"))),
             demo_password=env.get("CARTWATCH_DEMO_PASSWORD") or None,
             wall_allow_framing=_flag(env.get("CARTWATCH_WALL_ALLOW_FRAMING"), default=False),
+            pre_admission_hours=float(env.get("CARTWATCH_PRE_ADMISSION_HOURS") or defaults.pre_admission_hours),
             **{
                 name: _alert_number(env, f"CARTWATCH_{name.upper()}", getattr(defaults, name))
                 for name in ALERT_NUMBER_SETTINGS
@@ -167,6 +204,10 @@ class Settings:
             hl7_port=int(env.get("CARTWATCH_HL7_PORT") or defaults.hl7_port),
             local_codes_path=env.get("CARTWATCH_LOCAL_CODES") or None,
         )
+
+    @property
+    def pre_admission(self) -> timedelta:
+        return timedelta(hours=self.pre_admission_hours)
 
     @property
     def is_sqlite(self) -> bool:

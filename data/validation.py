@@ -5,12 +5,22 @@ Every rejection names the field, the value it got and what is allowed; nothing i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar, cast, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler, ValidationError, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
+    ValidationInfo,
+)
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -25,10 +35,32 @@ class FieldError:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        value = self.value
-        if not isinstance(value, (str, int, float, bool, type(None), list, dict)):
-            value = str(value)
-        return {"field": self.field, "value": value, "allowed": self.allowed, "message": self.message}
+        return {
+            "field": self.field[:ECHO_LIMIT],
+            "value": echo(self.value),
+            "allowed": self.allowed,
+            "message": _shorten(self.message, 4 * ECHO_LIMIT),
+        }
+
+
+ECHO_LIMIT = 100
+"""A rejected value is echoed back to at most this many characters (a client sending a megabyte gets a prefix)."""
+
+
+def _shorten(text: str, limit: int = ECHO_LIMIT) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def echo(value: Any) -> Any:
+    """A rejected value as it may be sent back: small values as they are, anything long as a short prefix."""
+    if isinstance(value, bool | int | float | type(None)):
+        return value if not isinstance(value, int) or abs(value) < 10**18 else _shorten(str(value), 20)
+    if isinstance(value, str):
+        return _shorten(value)
+    if isinstance(value, list | dict):
+        text = json.dumps(value, default=str)
+        return value if len(text) <= ECHO_LIMIT else _shorten(text)
+    return _shorten(str(value))
 
 
 class InvalidInput(ValueError):
@@ -93,6 +125,12 @@ class Range(Describes):
         schema = cast(CoreSchema, {**handler(source), "strict": True})
         return core_schema.no_info_after_validator_function(self._check, schema)
 
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        """The OpenAPI document states the range the server enforces."""
+        found = handler(schema)
+        found.update(minimum=self.low, maximum=self.high)
+        return found
+
 
 @dataclass(frozen=True)
 class OneOf(Describes):
@@ -114,6 +152,11 @@ class OneOf(Describes):
         schema = cast(CoreSchema, {**handler(source), "strict": True})
         return core_schema.no_info_after_validator_function(self._check, schema)
 
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        found = handler(schema)
+        found["enum"] = list(self.choices)
+        return found
+
 
 def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
     now = (info.context or {}).get("now")
@@ -126,14 +169,25 @@ def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
     return value
 
 
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+"""No clinical time of this system is older (CAR-T products were first licensed in 2017): an older one is a typo
+or a placeholder such as 0001-01-01, and is refused rather than stored."""
+PRE_ADMISSION_ALLOWANCE = timedelta(days=7)
+"""Default of how long before admission a clinical time may lie (results taken before the patient came in)."""
+
+
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise PydanticCustomError("naive_time", "timestamp has no time zone", {})
+    if value < EARLIEST_TIME:
+        raise PydanticCustomError(
+            "ancient_time", "{value} is before {earliest}", {"value": value.isoformat(), "earliest": "2000-01-01"}
+        )
     return value
 
 
-TIMESTAMP_ALLOWED = "ISO 8601 with a time zone, not more than 5 minutes in the future"
-PlannedTimestamp = Annotated[datetime, AfterValidator(_aware), Allowed("ISO 8601 with a time zone")]
+TIMESTAMP_ALLOWED = "ISO 8601 with a time zone, from 2000-01-01 to not more than 5 minutes in the future"
+PlannedTimestamp = Annotated[datetime, AfterValidator(_aware), Allowed("ISO 8601 with a time zone, from 2000-01-01")]
 Timestamp = Annotated[datetime, AfterValidator(_aware), AfterValidator(_not_in_future), Allowed(TIMESTAMP_ALLOWED)]
 
 

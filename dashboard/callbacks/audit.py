@@ -12,7 +12,7 @@ from dashboard.auth import require
 from dashboard.context import app_context, read_session
 from dashboard.views.audit_view import FilterInput, search
 
-TEXT_INPUTS = (ids.AUDIT_ACTOR, ids.AUDIT_ACTION, ids.AUDIT_RECORD_TYPE, ids.AUDIT_PATIENT)
+TEXT_INPUTS = (ids.AUDIT_ACTOR, ids.AUDIT_RECORD_TYPE, ids.AUDIT_PATIENT)
 
 
 def register(app: Dash) -> None:
@@ -35,7 +35,6 @@ def register(app: Dash) -> None:
         _s1: int | None,
         _s2: int | None,
         _s3: int | None,
-        _s4: int | None,
         actor: str | None,
         action: str | None,
         outcome: str | None,
@@ -44,7 +43,7 @@ def register(app: Dash) -> None:
         since: str | None,
         until: str | None,
     ) -> tuple[Any, ...]:
-        require("admin")
+        viewer = require("admin")
         form = FilterInput(actor, action, outcome, record_type, patient_id, since, until)
-        result = search(read_session, form, app_context().settings.ward_timezone)
+        result = search(read_session, form, app_context().settings.ward_timezone, viewer_ward=viewer.ward)
         return result.rows, dbc.Alert(result.message, color=result.color, class_name="py-1")

@@ -10,8 +10,17 @@ from dash import html
 from dashboard import ids
 from dashboard.auth import require
 from dashboard.context import app_context, read_session
-from dashboard.views.audit_view import ANY_OUTCOME, FilterInput, column_defs, outcome_options, search
+from dashboard.views.audit_view import (
+    ANY_ACTION,
+    ANY_OUTCOME,
+    FilterInput,
+    action_options,
+    column_defs,
+    outcome_options,
+    search,
+)
 from dashboard.views.shell import frame
+from data.audit import audit_actions
 
 dash.register_page(__name__, path="/audit", title="cartwatch — audit trail")
 
@@ -23,15 +32,19 @@ def _field(label: str, component: object, md: int = 2) -> dbc.Col:
 
 
 def layout(**_query: str) -> html.Div:
-    require("admin")
-    result = search(read_session, FilterInput(), app_context().settings.ward_timezone)
+    viewer = require("admin")
+    result = search(read_session, FilterInput(), app_context().settings.ward_timezone, viewer_ward=viewer.ward)
+    with read_session() as session:
+        actions = audit_actions(session)
     return frame(
         [
             html.H1("Audit trail", className="h3"),
             dbc.Row(
                 [
                     _field("Who (user name)", dbc.Input(id=ids.AUDIT_ACTOR)),
-                    _field("Action", dbc.Input(id=ids.AUDIT_ACTION, placeholder="e.g. login")),
+                    _field(
+                        "Action", dbc.Select(id=ids.AUDIT_ACTION, options=action_options(actions), value=ANY_ACTION)
+                    ),
                     _field(
                         "Outcome", dbc.Select(id=ids.AUDIT_OUTCOME, options=outcome_options(), value=ANY_OUTCOME), md=1
                     ),
@@ -50,6 +63,7 @@ def layout(**_query: str) -> html.Div:
                 rowData=result.rows,
                 getRowId="params.data.id",
                 defaultColDef={"resizable": True, "sortable": True, "width": 120},
+                dashGridOptions={"tooltipShowDelay": 300},
                 style={"height": "560px"},
             ),
         ],

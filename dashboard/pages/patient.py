@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.context import read_session
+from dashboard.read_audit import audit_read
 from dashboard.views.actor import current_actor, granted, viewing_settings
 from dashboard.views.form_layout import recording_tabs
 from dashboard.views.forms import KINDS, TITLES
@@ -77,6 +78,7 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
             view = load_patient(session, int(patient_id), now, settings)
     if view is not None:
         check_ward(current_actor("read"), view.patient)
+        audit_read(view.patient.id, "patient page")
     if view is None:
         return frame(
             [dbc.Alert(f"No patient with id {patient_id}.", color="warning")], root_id=ids.PATIENT_ROOT, active=""

@@ -12,11 +12,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from dashboard.context import Scope
 from dashboard.views.grid import grid_columns
 from dashboard.views.timefmt import local
 from data.audit import AuditFilter, list_audit_events
-from data.models import AuditEvent
+from data.models import AuditEvent, Patient
 from data.validation import FieldError, InvalidInput
 
 ROW_LIMIT = 500
@@ -32,18 +35,64 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("record_type", "Record type"),
     ("record_id", "Record id"),
     ("patient_id", "Patient id"),
+    ("patient", "Patient"),
     ("outcome", "Outcome"),
+    ("details", "Reason and details"),
     ("source", "Source"),
     ("address", "Address"),
 )
+ANY_ACTION = "any"
+DETAILS_LIMIT = 300  # characters of the details shown in a cell (the API gives them whole)
 
 
 def column_defs() -> list[dict[str, Any]]:
-    return grid_columns(COLUMNS, {"when": {"width": 210}})
+    return grid_columns(
+        COLUMNS,
+        {
+            "when": {"width": 210},
+            "patient": {"width": 200},
+            "details": {"width": 380, "wrapText": True, "autoHeight": True, "tooltipField": "details"},
+        },
+    )
 
 
 def outcome_options() -> list[dict[str, str]]:
     return [{"label": ANY_OUTCOME, "value": ANY_OUTCOME}] + [{"label": o, "value": o} for o in OUTCOMES]
+
+
+def action_options(actions: list[str]) -> list[dict[str, str]]:
+    """The action filter's choices: every action the trail holds (reads, refusals, log-ins, records...)."""
+    return [{"label": ANY_ACTION, "value": ANY_ACTION}] + [{"label": a, "value": a} for a in actions]
+
+
+def details_text(details: dict[str, Any] | None) -> str:
+    """An event's details in words, the reason first: "reason: fever settled; amends: 41; path: /api/v1/..."."""
+    if not details:
+        return ""
+    first = [k for k in ("reason", "why") if k in details]
+    keys = first + sorted(k for k in details if k not in first)
+    parts = []
+    for key in keys:
+        value = details[key]
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{key.replace('_', ' ')}: {value}")
+    text = "; ".join(parts)
+    return text if len(text) <= DETAILS_LIMIT else text[:DETAILS_LIMIT] + "…"
+
+
+def patient_labels(session: Session, patient_ids: set[int], viewer_ward: str | None) -> dict[int, str]:
+    """ "Bed 3 · Ann Smith (Ward 33)" for the patients the viewer may see (a viewer kept to a ward: that ward's)."""
+    if not patient_ids:
+        return {}
+    query = select(Patient.id, Patient.bed, Patient.name, Patient.ward).where(Patient.id.in_(patient_ids))
+    return {
+        pid: f"Bed {bed} · {name} ({ward})"
+        for pid, bed, name, ward in session.execute(query)
+        if viewer_ward is None or ward == viewer_ward
+    }
 
 
 @dataclass(frozen=True)
@@ -98,6 +147,8 @@ def parse_filters(form: FilterInput, tz: str, limit: int = ROW_LIMIT) -> AuditFi
                     f"'{patient_text}' is not a patient id",
                 )
             )
+    action = _text(form.action)
+    action = None if action == ANY_ACTION else action
     outcome = _text(form.outcome)
     outcome = None if outcome == ANY_OUTCOME else outcome
     if outcome is not None and outcome not in OUTCOMES:
@@ -109,7 +160,7 @@ def parse_filters(form: FilterInput, tz: str, limit: int = ROW_LIMIT) -> AuditFi
         raise InvalidInput(errors)
     return AuditFilter(
         actor=_text(form.actor),
-        action=_text(form.action),
+        action=action,
         record_type=_text(form.record_type),
         patient_id=patient_id,
         outcome=outcome,
@@ -129,7 +180,9 @@ def _blank(value: Any) -> Any:
     return "" if value is None else value
 
 
-def audit_rows(events: list[AuditEvent], tz: str) -> list[dict[str, Any]]:
+def audit_rows(events: list[AuditEvent], tz: str, patients: dict[int, str] | None = None) -> list[dict[str, Any]]:
+    """Rows for the grid; `patients`: the labels of the patients the viewer may see by bed and name."""
+    patients = patients or {}
     return [
         {
             "id": str(event.id),
@@ -140,7 +193,9 @@ def audit_rows(events: list[AuditEvent], tz: str) -> list[dict[str, Any]]:
             "record_type": _blank(event.record_type),
             "record_id": _blank(event.record_id),
             "patient_id": _blank(event.patient_id),
+            "patient": patients.get(event.patient_id, "") if event.patient_id is not None else "",
             "outcome": event.outcome,
+            "details": details_text(event.details),
             "source": _blank(event.source),
             "address": _blank(event.source_address),
         }
@@ -173,14 +228,18 @@ def refused(error: InvalidInput) -> AuditResult:
     return AuditResult([], "; ".join(f"{e.field}: {e.message} — use {e.allowed}" for e in error.errors), "danger")
 
 
-def search(scope: Scope, form: FilterInput, tz: str, limit: int = ROW_LIMIT) -> AuditResult:
-    """The newest `limit` events matching the form; one more is read to know whether the limit cut any off."""
+def search(
+    scope: Scope, form: FilterInput, tz: str, limit: int = ROW_LIMIT, viewer_ward: str | None = None
+) -> AuditResult:
+    """The newest `limit` events matching the form; one more is read to know whether the limit cut any off.
+    Patients are named (bed and name) only where the viewer may see them (`viewer_ward`: the viewer's ward)."""
     try:
         where = parse_filters(form, tz, limit)
     except InvalidInput as exc:
         return refused(exc)
     with scope() as session:
         events = list_audit_events(session, dataclasses.replace(where, limit=limit + 1))
-    shown = events[:limit]
+        shown = events[:limit]
+        labels = patient_labels(session, {e.patient_id for e in shown if e.patient_id is not None}, viewer_ward)
     message, color = status(len(shown), len(events) > limit, limit)
-    return AuditResult(audit_rows(shown, tz), message, color)
+    return AuditResult(audit_rows(shown, tz, labels), message, color)

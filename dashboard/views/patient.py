@@ -7,7 +7,7 @@ callback build every output from the one `PatientView`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -58,6 +58,7 @@ class PatientView:
     tocilizumab: TocilizumabStatus | None  # `alerts.status.tocilizumab_now`: indication, dose line, doses given
     version: int
     records: dict[str, list[Any]]
+    not_shown: tuple[str, ...] = ()  # stored rows whose time cannot be drawn, named so they can be amended
     guidance: tuple[Guidance, ...] = ()  # the guideline sections that apply now (`alerts.status.guidance`)
     fever_masking_reason: str = ""
     status: PatientStatus | None = None  # everything `alerts.status` decided (None: discharged, not monitored)
@@ -78,6 +79,7 @@ def load_patient(session: Session, patient_id: int, now: datetime, settings: Set
     timeline["monitoring_exceptions"] = list(session.scalars(queries.current_records(MonitoringException, patient_id)))
     for model in (OrganFinding, RoutineIntervention, ClinicalReview):
         timeline[model.__tablename__] = list(session.scalars(queries.current_records(model, patient_id)))
+    timeline, not_shown = drawable_rows(timeline, now)
     frames = frames_from_rows(timeline)
     latest_obs = timeline["observations"][-1] if timeline["observations"] else None
     snapshot = load_snapshot(session, now, [patient_id], window=rules.window, with_alerts=False).patients
@@ -114,7 +116,47 @@ def load_patient(session: Session, patient_id: int, now: datetime, settings: Set
         guidance=found,
         fever_masking_reason=masking.reason,
         status=status,
+        not_shown=not_shown,
     )
+
+
+# Older than any patient alive, or later than tomorrow: a time that cannot be a reading of this admission. Such a
+# row (stored before times were checked against the admission) is left out of the chart and the tables, and named.
+DRAWABLE_FROM = datetime(1900, 1, 1, tzinfo=UTC)
+DRAWABLE_AHEAD = timedelta(days=1)
+
+
+def drawable_rows(timeline: dict[str, list[Any]], now: datetime) -> tuple[dict[str, list[Any]], tuple[str, ...]]:
+    """The rows whose clinical time can be drawn, and a line for each one that cannot."""
+    kept: dict[str, list[Any]] = {}
+    left_out: list[str] = []
+    for series, rows in timeline.items():
+        kept[series] = []
+        for row in rows:
+            when = row.clinical_time
+            if DRAWABLE_FROM <= when <= now + DRAWABLE_AHEAD:
+                kept[series].append(row)
+            else:
+                name = series.replace("_", " ")
+                left_out.append(f"{name} record {row.id}: {row.clinical_time_column} {when.isoformat()}")
+    return kept, tuple(left_out)
+
+
+def not_shown_notice(view: PatientView) -> list[Any]:
+    if not view.not_shown:
+        return []
+    return [
+        dbc.Alert(
+            [
+                html.Strong("Not shown: records with an impossible time. "),
+                html.Span("Correct each as an amendment (or mark it entered in error): "),
+                html.Span("; ".join(view.not_shown)),
+            ],
+            color="warning",
+            id=ids.PATIENT_NOT_SHOWN,
+            class_name="py-1 my-2",
+        )
+    ]
 
 
 def patient_unchanged(session: Session, patient_id: int, known_version: int | None) -> bool:
@@ -247,6 +289,7 @@ def header(view: PatientView, now: datetime, tz: str) -> list[Any]:
             className="bay-grades",
         ),
         *([html.Div(trial_text(p.trial), className="bay-trial")] if p.trial else []),
+        *not_shown_notice(view),
     ]
 
 

@@ -25,6 +25,7 @@ from dashboard.views.trajectory_panels import (
     lab_panel,
     neuro_panel,
     oxygen_panel,
+    plain,
     temperature_panel,
 )
 from toxicity import (
@@ -122,7 +123,12 @@ def grade_strip(frames: Frames, origin: datetime, now: datetime, tz: str) -> tup
                 "textposition": "middle right",
                 "marker": {"size": 7, "color": "#212529", "symbol": "line-ns-open"},
                 "customdata": [
-                    [int(grade), when, "<br>".join(reasons), grade_source(str(rule_set), bool(overridden))]
+                    [
+                        int(grade),
+                        when,
+                        "<br>".join(map(plain, reasons)),
+                        plain(grade_source(str(rule_set), bool(overridden))),
+                    ]
                     for grade, when, reasons, rule_set, overridden in zip(
                         frame["grade"],
                         clock_times,
@@ -172,7 +178,7 @@ def drug_markers(frames: Frames, origin: datetime, tz: str) -> tuple[list[Trace]
                 "y": [2.5] * len(x),
                 "marker": {"symbol": "triangle-down", "size": 12, "color": colour},
                 "customdata": [
-                    [drug, f"{dose:g} {unit} {route}", when]
+                    [plain(drug), plain(f"{dose:g} {unit} {route}"), when]
                     for drug, dose, unit, route, when in zip(
                         group["drug"],
                         group["dose"],

@@ -5,6 +5,7 @@ Each returns plain dict traces and shapes; bands and thresholds are read from `t
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping
 from datetime import datetime
@@ -27,6 +28,13 @@ LINE: Mapping[str, Any] = MappingProxyType({"color": "#212529", "width": 1.5})  
 
 def days_since(times: pd.Series | list[datetime], origin: datetime) -> list[float]:
     return [round((t - origin).total_seconds() / DAY_SECONDS, 4) for t in times]
+
+
+def plain(text: object) -> str:
+    """Text a person or a feed wrote, as Plotly must show it: its hover and text labels read a subset of HTML
+    (`<br>`, `<span style>`, `<a>`), so markup in a reason would forge lines in a clinical chart. Entities are
+    shown as the characters they stand for."""
+    return html.escape(str(text), quote=False)
 
 
 def hover_times(times: list[datetime], tz: str) -> list[str]:
@@ -135,7 +143,8 @@ def haemodynamics_panel(frames: Frames, origin: datetime, tz: str) -> tuple[list
         if (level := safe_hypotension_level(bool(hyp), list(vaso))) is not None
     ]
     hover = [
-        f"{HYPOTENSION_LEVELS[lv].label}{' (' + ', '.join(v) + ')' if v else ''}<br>{stamp(t, tz)}" for t, lv, v in rows
+        f"{HYPOTENSION_LEVELS[lv].label}{' (' + plain(', '.join(v)) + ')' if v else ''}<br>{stamp(t, tz)}"
+        for t, lv, v in rows
     ]
     x = days_since([t for t, _, _ in rows], origin)
     return level_panel("y3", HYPOTENSION_LEVELS, x, [lv for _, lv, _ in rows], hover, "Haemodynamics")
@@ -149,7 +158,7 @@ def oxygen_panel(frames: Frames, origin: datetime, tz: str) -> tuple[list[Trace]
         flow_value = None if pd.isna(flow) else float(flow)
         level = oxygen_level(str(device), flow_value)
         if level is not None:
-            rows.append((t, level, f"{oxygen_words(str(device), flow_value)}<br>{stamp(t, tz)}"))
+            rows.append((t, level, f"{plain(oxygen_words(str(device), flow_value))}<br>{stamp(t, tz)}"))
     x = days_since([t for t, _, _ in rows], origin)
     return level_panel("y4", OXYGEN_LEVELS, x, [lv for _, lv, _ in rows], [h for _, _, h in rows], "Oxygen")
 

@@ -7,6 +7,7 @@ from data.models.admin import (
     IdempotentRequest,
     LoginAttempt,
     LoginSession,
+    LoginThrottle,
     User,
     WardState,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "LabResult",
     "LoginAttempt",
     "LoginSession",
+    "LoginThrottle",
     "MedicationAdministration",
     "MonitoringException",
     "NeuroAssessment",

@@ -110,3 +110,15 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(80), index=True)
     address: Mapped[str | None] = mapped_column(String(64), index=True)
     succeeded: Mapped[bool]
+
+
+class LoginThrottle(Base):
+    """Failed log-ins counted per key ("user <name> from <address>", "address <address>"): the row is locked
+    while an attempt is checked, so concurrent attempts are counted exactly; a lock-out ends by itself."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]

@@ -10,7 +10,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from dashboard.app import create_app
 from data.settings import Settings
-from tests.browser.conftest import PASSWORD, USERNAME
+from tests.browser.conftest import PASSWORD, USERNAME, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -40,3 +40,19 @@ def test_auth001_logging_in_through_the_page_shows_the_board(dash_duo: Any, data
     dash_duo.wait_for_text_to_equal("h1.bay-title", "CAR-T bay", timeout=10)
     assert "Demo Bravo" in dash_duo.find_element("body").text
     assert dash_duo.get_logs() == []
+
+
+def test_auth002_back_after_logging_out_shows_no_patient(dash_duo: Any, database: str) -> None:
+    dash_duo.start_server(create_app(Settings(database_url=database)), navigate=False)
+    root = dash_duo.server.url.rstrip("/")
+    log_in(dash_duo)
+    dash_duo.driver.get(f"{root}/patient/1")
+    dash_duo.wait_for_contains_text("#patient-header h1", "Bed", timeout=10)
+    name = dash_duo.find_element("#patient-header h1").text.split("·", 1)[1].strip()
+    dash_duo.find_element("#app-logout").click()
+    WebDriverWait(dash_duo.driver, 10).until(lambda driver: "/login" in driver.current_url)
+    dash_duo.driver.back()
+    # Nothing was kept: the browser asks the server again, which sends it to the log-in page.
+    WebDriverWait(dash_duo.driver, 10).until(lambda driver: "/login" in driver.current_url)
+    WebDriverWait(dash_duo.driver, 10).until(lambda driver: driver.find_elements(By.ID, "login-submit"))
+    assert name not in dash_duo.driver.find_element(By.TAG_NAME, "body").text

@@ -17,21 +17,23 @@ from data.audit import Actor, audit
 from data.models import AuditEvent
 from tests.conftest import sign_in
 from tests.dash_requests import page_request
+from tests.integration.conftest import ago, patient_body
 
 ORIGIN = {"Origin": "http://localhost"}
 FILTERS = ("audit-actor", "audit-action", "audit-outcome", "audit-record-type", "audit-patient")
+MENUS = ("audit-action", "audit-outcome")  # chosen from a list: no Enter to submit
 
 
 def _filter_request(**values: str) -> dict[str, Any]:
     """The request the audit page sends when Apply filters is clicked with these filter values."""
     fields = (*FILTERS, "audit-since", "audit-until")
-    form = {"outcome": "any", **values}  # the outcome menu starts at "any"
+    form = {"outcome": "any", "action": "any", **values}  # the outcome and action menus start at "any"
     return {
         "output": "..audit-grid.rowData...audit-status.children..",
         "outputs": [{"id": "audit-grid", "property": "rowData"}, {"id": "audit-status", "property": "children"}],
         "inputs": [
             {"id": "audit-apply", "property": "n_clicks", "value": 1},
-            *({"id": f, "property": "n_submit", "value": None} for f in FILTERS if f != "audit-outcome"),
+            *({"id": f, "property": "n_submit", "value": None} for f in FILTERS if f not in MENUS),
         ],
         "changedPropIds": ["audit-apply.n_clicks"],
         "state": [{"id": f, "property": "value", "value": form.get(f.removeprefix("audit-"))} for f in fields],
@@ -144,3 +146,50 @@ def test_at_most_the_limit_is_shown_with_a_note_when_more_match(sessions: sessio
         "2026-11-24 08:01:00 GMT",
     ]
     assert cut.color == "warning" and "newest 3 events only" in cut.message
+
+
+def test_the_trail_names_patients_by_bed_and_shows_reads_refusals_and_reasons(
+    app: Dash, sessions: sessionmaker[Session]
+) -> None:
+    doctor = _client(app, sessions, "doctor")
+    made = doctor.post("/api/v1/patients", json=patient_body(), headers=ORIGIN)
+    assert made.status_code == 201
+    pid = made.get_json()["id"]
+    assert doctor.get(f"/api/v1/patients/{pid}").status_code == 200  # a read
+    assert app.server.test_client().get("/api/v1/patients", headers={"Authorization": "Bearer x"}).status_code == 401
+    obs = doctor.post(
+        f"/api/v1/patients/{pid}/observations", json={"taken_at": ago(minutes=5), "heart_rate": 90}, headers=ORIGIN
+    )
+    amended = doctor.post(
+        f"/api/v1/records/observations/{obs.get_json()['id']}/amend",
+        json={"changes": {"heart_rate": 95}, "reason": "misread the monitor"},
+        headers=ORIGIN,
+    )
+    assert amended.status_code == 201
+    admin = _client(app, sessions, "admin")
+    page = admin.post("/_dash-update-component", json=page_request("/audit"), headers=ORIGIN)
+    actions = {o["value"] for o in _prop(page, "audit-action", "options")}
+    assert {"any", "read", "authenticate", "amend", "login"} <= actions
+    rows = _prop(page, "audit-grid", "rowData")
+    amend = next(r for r in rows if r["action"] == "amend")
+    assert amend["patient"] == "Bed 3 · Test Patient (Ward 33)"
+    assert amend["details"].startswith("reason: misread the monitor")
+    reads = admin.post("/_dash-update-component", json=_filter_request(action="read"), headers=ORIGIN)
+    read_rows = reads.get_json()["response"]["audit-grid"]["rowData"]
+    assert [(r["actor"], r["patient"]) for r in read_rows] == [("test.doctor", "Bed 3 · Test Patient (Ward 33)")]
+    refused = admin.post("/_dash-update-component", json=_filter_request(action="authenticate"), headers=ORIGIN)
+    (row,) = refused.get_json()["response"]["audit-grid"]["rowData"]
+    assert (row["actor"], row["outcome"]) == ("anonymous", "failure")
+    assert "invalid, expired or revoked API token" in row["details"]
+
+
+def test_an_admin_kept_to_a_ward_sees_other_wards_patients_by_id_only(sessions: sessionmaker[Session]) -> None:
+    from data.records import create_patient
+
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        for number, ward in (("HOSP0001", "Ward 33"), ("HOSP0002", "Ward 9")):
+            patient = create_patient(session, patient_body(ward=ward, hospital_number=number), Actor("t"), now)
+            audit(session, Actor("nurse.jones", "nurse", "form"), "read", now, patient_id=patient.id)
+    rows = search(sessions, FilterInput(action="read"), "Europe/London", viewer_ward="Ward 9").rows
+    assert sorted(r["patient"] for r in rows) == ["", "Bed 3 · Test Patient (Ward 9)"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -319,7 +320,8 @@ def test_every_action_leaves_an_audit_event(
 def test_a_production_start_without_a_secret_key_refuses_to_run(database_url: str) -> None:
     with pytest.raises(InsecureConfiguration, match="CARTWATCH_SECRET_KEY"):
         create_app(Settings(database_url=database_url, demo=False))
-    env = {"CARTWATCH_DATABASE_URL": database_url, "CARTWATCH_DEMO": "0", "CARTWATCH_SECRET_KEY": "s" * 40}
+    key = secrets.token_hex(32)
+    env = {"CARTWATCH_DATABASE_URL": database_url, "CARTWATCH_DEMO": "0", "CARTWATCH_SECRET_KEY": key}
     production = create_app(Settings.from_env(env))
     init_auth(production.server)
     assert production.server.config["SESSION_COOKIE_SECURE"] is True

@@ -4,8 +4,10 @@ import pytest
 
 from dashboard.views.audit_view import (
     ANY_OUTCOME,
+    DETAILS_LIMIT,
     ROW_LIMIT,
     FilterInput,
+    action_options,
     audit_rows,
     column_defs,
     outcome_options,
@@ -55,7 +57,9 @@ def test_a_row_shows_who_did_what_to_which_record_in_ward_time() -> None:
         "record_type": "observation",
         "record_id": 41,
         "patient_id": 3,
+        "patient": "",
         "outcome": "success",
+        "details": "",
         "source": "form",
         "address": "10.0.0.7",
     }
@@ -156,3 +160,21 @@ def test_the_status_says_how_many_and_warns_when_the_limit_cut_some_off() -> Non
     assert status(0, more=False)[0] == "No audit events match these filters."
     message, color = status(ROW_LIMIT, more=True)
     assert color == "warning" and f"newest {ROW_LIMIT} events only" in message
+
+
+def test_the_reason_comes_first_in_the_details_and_a_long_text_is_cut() -> None:
+    event = _event(details={"amends": 41, "reason": "typo in the temperature", "changed": {"bed": "3"}})
+    assert audit_rows([event], TZ)[0]["details"] == "reason: typo in the temperature; amends: 41; changed: bed 3"
+    long = audit_rows([_event(details={"why": "x" * 1000})], TZ)[0]["details"]
+    assert long.startswith("why: xxx") and long.endswith("…") and len(long) == DETAILS_LIMIT + 1
+
+
+def test_a_patient_is_named_only_when_a_label_is_given_for_them() -> None:
+    rows = audit_rows([_event(), _event(id=10, patient_id=4)], TZ, {3: "Bed 3 · Ann Smith (Ward 33)"})
+    assert [r["patient"] for r in rows] == ["Bed 3 · Ann Smith (Ward 33)", ""]
+
+
+def test_the_action_menu_offers_any_then_each_action_and_any_filters_nothing() -> None:
+    assert [o["value"] for o in action_options(["access", "read"])] == ["any", "access", "read"]
+    assert parse_filters(FilterInput(action="any"), TZ).action is None
+    assert parse_filters(FilterInput(action="read"), TZ).action == "read"
