@@ -254,7 +254,9 @@ def build(engine: Engine, wards: int, beds: int, discharged: int, now: datetime,
             shift = admitted - EPOCH
             pid = first[patients_table.name] + index
             offsets = {
-                name: first[name] + index * per_template[name] - rows[name][0]["id"] for name in per_template if rows[name]
+                name: first[name] + index * per_template[name] - rows[name][0]["id"]
+                for name in per_template
+                if rows[name]
             }
             person = dict(patient)
             for column in times[patients_table.name]:
@@ -325,4 +327,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
-
