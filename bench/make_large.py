@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select, text
+from sqlalchemy import Connection, Engine, Table, event, func, insert, select, text
 from tqdm import tqdm
 
 from data.audit import Actor
@@ -217,6 +217,13 @@ def plan(scale: float, wards: int, beds: int, discharged: int) -> tuple[int, int
 def build(engine: Engine, wards: int, beds: int, discharged: int, now: datetime, progress: bool = True) -> int:
     """Write the patients and their histories; returns the number of rows written."""
     templates = build_templates()
+    if engine.dialect.name == "sqlite":  # a large page cache: the indexes of a multi-million-row load stay in memory
+
+        @event.listens_for(engine, "connect")
+        def _cache(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute("PRAGMA cache_size=-1000000")
+
+        engine.dispose()
     tables: list[Table] = [*CLINICAL_TABLES, AuditEvent.__table__]  # type: ignore[list-item]
     patients_table: Table = Patient.__table__  # type: ignore[assignment]
     times = {table.name: _time_columns(table) for table in [*tables, patients_table]}
