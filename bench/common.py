@@ -47,13 +47,14 @@ class Figure:
     def row(self) -> str:
         floor = f"{statistics.median(self.floor_ms):.2f} ms" if self.floor_ms else "—"
         ratio = f"{self.ratio:.2f}" if self.ratio is not None else "—"
-        return (
-            f"| {self.name} | {self.p50:.2f} ms | {self.p95:.2f} ms | {floor} | {ratio} | {self.target} |"
-            + (f" {self.note} |" if self.note else " |")
+        return f"| {self.name} | {self.p50:.2f} ms | {self.p95:.2f} ms | {floor} | {ratio} | {self.target} |" + (
+            f" {self.note} |" if self.note else " |"
         )
 
 
-HEADER = "| figure | p50 | p95 | floor p50 (same run) | ratio p50/floor | target | notes |\n|---|---|---|---|---|---|---|"
+HEADER = (
+    "| figure | p50 | p95 | floor p50 (same run) | ratio p50/floor | target | notes |\n|---|---|---|---|---|---|---|"
+)
 
 
 def timed(run: Callable[[], Any], repeat: int, warm: int = 3) -> list[float]:
