@@ -7,9 +7,12 @@ import pkgutil
 import sys
 from pathlib import Path
 
+NOT_BENCHMARKS = {"__main__", "make_large", "common"}  # the builder of the large database, and shared helpers
+
 
 def main(argv: list[str]) -> int:
-    names = argv or sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name != "__main__")
+    modules = pkgutil.iter_modules([str(Path(__file__).parent)])
+    names = argv or sorted(m.name for m in modules if m.name not in NOT_BENCHMARKS)
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         if hasattr(module, "main"):

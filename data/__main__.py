@@ -1,4 +1,5 @@
-"""`python -m data migrate | demo [--if-empty] | create-user | create-token | grant-app-role`: operator commands."""
+"""`python -m data migrate | demo [--if-empty] | create-user | create-token | grant-app-role | backup | restore`:
+operator commands."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ import os
 import secrets
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from data.audit import Actor
 from data.auth import create_token, create_user
+from data.backup import BackupError, backup, restore
 from data.db import make_engine, make_session_factory
 from data.demo import seed_demo_ward, ward_is_empty
 from data.migrate import upgrade
@@ -43,7 +48,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     grants.add_argument("role")
     grants.add_argument("--print", action="store_true", help="print the SQL instead of running it")
+    save = commands.add_parser("backup", help="write a backup of the database (pg_dump, or SQLite's online backup)")
+    save.add_argument("file", type=Path)
+    load = commands.add_parser("restore", help="restore a backup into the configured database, then migrate it")
+    load.add_argument("file", type=Path)
+    load.add_argument("--replace", action="store_true", help="overwrite a database that already holds patients")
     args = parser.parse_args(argv)
+
+    if args.command in ("backup", "restore"):
+        url = Settings.from_env().database_url
+        try:
+            if args.command == "backup":
+                print(f"backup written to {backup(url, args.file)}")
+            else:
+                restore(url, args.file, replace=args.replace)
+                print(f"restored {args.file} into {make_url(url).render_as_string(hide_password=True)}")
+        except BackupError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        return 0
 
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)

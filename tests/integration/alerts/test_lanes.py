@@ -20,7 +20,7 @@ from alerts.lifecycle import acknowledge
 from dashboard.views.board import check_pulse
 from data.audit import Actor
 from tests.integration.alerts.conftest import Ward, free_port, minutes, write_chains
-from tests.integration.alerts.faults import Receiver, wait_for
+from tests.resilience.faults import Receiver, wait_for
 from tests.integration.alerts.test_delivery import Mailbox
 
 T = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)

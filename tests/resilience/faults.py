@@ -24,7 +24,7 @@ import psycopg
 
 from tests.integration.alerts.conftest import free_port
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/local/bin")
 
 
@@ -94,6 +94,7 @@ class Received:
     path: str
     page: dict[str, Any]
     at: float
+    delivery: str = ""  # the X-Cartwatch-Delivery header: a repeat of a page carries the same id
 
 
 @dataclass
@@ -122,7 +123,8 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 name = self.path.rsplit("/", 1)[-1]
                 with receiver.lock:
-                    receiver.pages.append(Received(self.path, json.loads(body or b"{}"), time.monotonic()))
+                    delivery = self.headers.get("X-Cartwatch-Delivery", "")
+                    receiver.pages.append(Received(self.path, json.loads(body or b"{}"), time.monotonic(), delivery))
                     first = name in receiver.hang_first and sum(r.path == self.path for r in receiver.pages) == 1
                 if name in receiver.hanging or first:
                     receiver.released.wait(60)

@@ -26,7 +26,7 @@ from data.migrate import upgrade
 from data.models import AlertDelivery, SchedulerHeartbeat, SchedulerLeadership
 from data.settings import Settings
 from tests.integration.alerts.conftest import Ward, free_port
-from tests.integration.alerts.faults import (
+from tests.resilience.faults import (
     FAST,
     PrivatePostgres,
     Processes,
