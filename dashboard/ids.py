@@ -24,6 +24,8 @@ BAY_BEDS = "bay-beds"
 BAY_TIMERS = "bay-timers"
 BAY_BANNER = "bay-banner"
 BAY_LEAF = "bay-leaf"
+BAY_SUMMARY = "bay-summary"
+BAY_SUMMARY_OVERDUE = "bay-summary-overdue"
 
 
 def bay_leaf(patient_id: Any, field: str) -> dict[str, Any]:

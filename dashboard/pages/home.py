@@ -10,7 +10,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.context import read_session
 from dashboard.views.actor import viewing_settings
-from dashboard.views.bay import bed_cards, timers_store, updated_text
+from dashboard.views.bay import bed_cards, overdue_summary, summary_text, timers_store, updated_text
 from dashboard.views.board import load_board, offline_banner
 from dashboard.views.shell import frame, heartbeat_banner, is_wall
 
@@ -35,6 +35,13 @@ def layout(wall: str | None = None, **_query: str) -> html.Div:
                     html.Span(updated_text(now, tz), id=ids.BAY_UPDATED, className="bay-updated"),
                 ],
                 className="d-flex justify-content-between align-items-baseline",
+            ),
+            html.P(
+                [
+                    html.Span(summary_text(board), id=ids.BAY_SUMMARY),
+                    html.Span(overdue_summary(timers, now), id=ids.BAY_SUMMARY_OVERDUE),
+                ],
+                className="bay-summary",
             ),
             html.Div(bed_cards(board, tz, timers), id=ids.BAY_CARDS, className="bay-grid"),
             dcc.Interval(id=ids.BAY_INTERVAL, interval=settings.board_refresh_seconds * 1000),
