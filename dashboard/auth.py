@@ -194,7 +194,8 @@ def _inline_script_hashes() -> str:
 
 
 def _wall_framing(settings: Any) -> bool:
-    return bool(settings.wall_allow_framing) and request.path == "/" and request.args.get("wall") == "1"
+    wall = request.path == "/wall" or (request.path == "/" and request.args.get("wall") == "1")
+    return bool(settings.wall_allow_framing) and wall
 
 
 LOGIN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cartwatch — log in</title>

@@ -33,6 +33,27 @@ def bay_leaf(patient_id: Any, field: str) -> dict[str, Any]:
     return {"type": BAY_LEAF, "patient": patient_id, "field": field}
 
 
+# --- wall screen (/wall) -------------------------------------------------------------------------------------
+WALL_ROOT = "wall-root"
+WALL_GRID = "wall-grid"
+WALL_CLOCK = "wall-clock"
+WALL_CLOCK_TICK = "wall-clock-tick"
+WALL_TZ = "wall-tz"
+WALL_SUMMARY = "wall-summary"
+WALL_UPDATED = "wall-updated"
+WALL_INTERVAL = "wall-interval"
+WALL_VERSION = "wall-version"
+WALL_RENDERED = "wall-rendered"
+WALL_BANNER = "wall-banner"
+WALL_STALE = "wall-stale"
+WALL_STALE_TEXT = "wall-stale-text"
+WALL_TILE = "wall-tile"
+
+
+def wall_tile(patient_id: Any) -> dict[str, Any]:
+    return {"type": WALL_TILE, "patient": patient_id}
+
+
 # --- patient trajectory (/patient/<id>) ----------------------------------------------------------------------
 PATIENT_ROOT = "patient-root"
 PATIENT_ID = "patient-id"

@@ -11,10 +11,11 @@ from dash import Dash
 
 
 def register_callbacks(app: Dash) -> None:
-    from dashboard.callbacks import alerts, audit, bay, patient, recording
+    from dashboard.callbacks import alerts, audit, bay, patient, recording, wall
 
     alerts.register(app)
     audit.register(app)
     bay.register(app)
     patient.register(app)
     recording.register(app)
+    wall.register(app)

@@ -1,4 +1,4 @@
-"""Bay overview (`/`): one card per bed; `/?wall=1` is the wall screen (large type, no navigation)."""
+"""Bay overview (`/`): one card per bed; `/?wall=1` is the wall screen (`/wall`)."""
 
 from __future__ import annotations
 
@@ -13,19 +13,20 @@ from dashboard.views.actor import viewing_settings
 from dashboard.views.bay import bed_cards, overdue_summary, summary_text, timers_store, updated_text
 from dashboard.views.board import load_board, offline_banner
 from dashboard.views.shell import frame, heartbeat_banner, is_wall
+from dashboard.views.wall_page import wall_layout
 
 dash.register_page(__name__, path="/", title="cartwatch — bay")
 
 
 def layout(wall: str | None = None, **_query: str) -> html.Div:
+    if is_wall(wall):
+        return wall_layout()
     settings = viewing_settings()
     now = datetime.now(UTC)
     with read_session() as session:
         board = load_board(session, now, settings)
     tz = settings.ward_timezone
     timers = timers_store(board, tz)
-    on_wall = is_wall(wall)
-    style = {"--wall-scale": str(settings.wall_font_scale)} if on_wall else None
     return frame(
         [
             heartbeat_banner(ids.BAY_BANNER, offline_banner(board.pulse, now, settings)),
@@ -51,6 +52,4 @@ def layout(wall: str | None = None, **_query: str) -> html.Div:
         ],
         root_id=ids.BAY_ROOT,
         active="/",
-        wall=on_wall,
-        style=style,
     )

@@ -42,6 +42,7 @@ class AlertSummary:
     highest: str | None
     kinds: tuple[str, ...]
     severities: tuple[str, ...] = ()  # one per open alert
+    top_kind: str | None = None  # the kind of a most severe open alert
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ def summarise_alerts(alerts: list[Alert]) -> AlertSummary:
         highest=None if highest is None else str(highest),
         kinds=tuple(dict.fromkeys(a.kind for a in alerts)),
         severities=tuple(a.severity for a in alerts),
+        top_kind=next((a.kind for a in alerts if highest is not None and a.severity == str(highest)), None),
     )
 
 
