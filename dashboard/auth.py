@@ -15,12 +15,13 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user
 
+from dashboard import kiosk
 from dashboard.context import app_context, read_session, session_scope
 from data import auth as auth_store
 from data.audit import Actor, audit
 from data.records import Forbidden
 
-PUBLIC_PREFIXES = ("/login", "/healthz", "/_dash-component-suites/", "/assets/", "/_favicon.ico")
+PUBLIC_PREFIXES = ("/login", "/kiosk", "/healthz", "/_dash-component-suites/", "/assets/", "/_favicon.ico")
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -69,6 +70,12 @@ def _load_from_request(req: Any) -> WardUser | None:
             )
             g.auth_kind = "token"
             return WardUser(user.id, user.username, user.role, identity.scopes, user.ward)
+    if session.get(kiosk.SESSION_KEY) is not None:  # a wall display (kiosk mode), read-only, one ward
+        display = kiosk.current_display(now)
+        if display is None:
+            return None
+        g.auth_kind = "display"
+        return WardUser(display.user_id, display.username, "viewer", frozenset({"read"}), display.ward)
     sid = session.get("sid")
     if not sid:
         return None
@@ -133,7 +140,13 @@ def _guard() -> Any:
         if path.startswith("/api/") or path.startswith("/_dash-"):
             return Response('{"detail": "authentication required"}', 401, mimetype="application/json")
         return redirect(f"/login?next={path}")
-    if request.method in STATE_CHANGING and getattr(g, "auth_kind", "") == "session" and not _same_origin():
+    if getattr(g, "auth_kind", "") == "display" and not kiosk.display_may(path, request.get_json(silent=True)):
+        return Response('{"detail": "a wall display sees only the wall"}', 403, mimetype="application/json")
+    if (
+        request.method in STATE_CHANGING
+        and getattr(g, "auth_kind", "") in ("session", "display")
+        and not _same_origin()
+    ):
         return Response('{"detail": "cross-origin request refused"}', 403, mimetype="application/json")
     if path.startswith("/api/"):
         needed = api_permission(request.method, path, request.get_json(silent=True))
@@ -274,6 +287,7 @@ def init_auth(server: Flask) -> None:
     server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", _logout, methods=["GET", "POST"])
     server.add_url_rule("/api/v1/me", "whoami", whoami)
+    kiosk.init_kiosk(server)
 
 
 def app_context_settings(server: Flask) -> Any:

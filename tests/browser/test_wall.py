@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from data.audit import Actor
 from data.db import make_engine, make_session_factory
+from data.display_tokens import create_display_token, display_tokens, revoke_display_token
 from data.models import Alert, LoginSession, Patient
 from data.records import create_patient
 
@@ -153,3 +154,27 @@ def test_wall004_a_stopped_server_covers_the_wall_with_not_updating(
     dash_duo.server.stop()
     dash_duo.wait_for_contains_text("#wall-stale", "the server cannot be reached", timeout=6)
     assert dash_duo.find_element("#wall-stale").is_displayed()
+
+
+def test_wall005_a_display_token_runs_the_wall_unattended_until_revoked(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    start_app()
+    dash_duo.driver.get(dash_duo.server_url + "/logout")
+    nic = Actor("sister.jones", role="nurse_in_charge", source="form", ward="Ward 33")
+    tokens: list[str] = []
+    _write(database, lambda session, now: tokens.append(create_display_token(session, "Ward 33", 365, nic, now)))
+    dash_duo.driver.get(f"{dash_duo.server_url}/kiosk?token={tokens[0]}")
+    dash_duo.wait_for_contains_text(".wall-grid", "DG")
+    assert "d-none" in dash_duo.find_element("#wall-stale").get_attribute("class")
+    dash_duo.driver.get(dash_duo.server_url + "/patient/1")  # a display sees the wall only
+    assert "wall display sees only the wall" in dash_duo.driver.page_source
+    dash_duo.driver.get(dash_duo.server_url + "/wall")
+    dash_duo.wait_for_contains_text(".wall-grid", "DG")
+
+    def revoke(session: Session, now: datetime) -> None:
+        (listed,) = display_tokens(session, "Ward 33")
+        revoke_display_token(session, listed.id, nic, now)
+
+    _write(database, revoke)
+    dash_duo.wait_for_contains_text("#wall-stale", "display token has ended", timeout=4)
