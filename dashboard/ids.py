@@ -54,6 +54,35 @@ def wall_tile(patient_id: Any) -> dict[str, Any]:
     return {"type": WALL_TILE, "patient": patient_id}
 
 
+# --- beds (/beds): admission, move, discharge, discharged patients, wall display tokens ------------------------
+BEDS_ROOT = "beds-root"
+BEDS_FIELD = "beds-field"
+BEDS_ADMIT = "beds-admit"
+BEDS_ADMIT_STATUS = "beds-admit-status"
+BEDS_MOVE_PATIENT = "beds-move-patient"
+BEDS_MOVE_BED = "beds-move-bed"
+BEDS_MOVE = "beds-move"
+BEDS_MOVE_STATUS = "beds-move-status"
+BEDS_DISCHARGE_PATIENT = "beds-discharge-patient"
+BEDS_DISCHARGE_AT = "beds-discharge-at"
+BEDS_DISCHARGE_CONFIRM = "beds-discharge-confirm"
+BEDS_DISCHARGE = "beds-discharge"
+BEDS_DISCHARGE_STATUS = "beds-discharge-status"
+BEDS_DISCHARGED = "beds-discharged"
+BEDS_CHANGED = "beds-changed"
+BEDS_TOKEN_WARD = "beds-token-ward"
+BEDS_TOKEN_DAYS = "beds-token-days"
+BEDS_TOKEN_CREATE = "beds-token-create"
+BEDS_TOKEN_LIST = "beds-token-list"
+BEDS_TOKEN_REVOKE = "beds-token-revoke"
+BEDS_TOKEN_STATUS = "beds-token-status"
+
+
+def beds_field(name: Any) -> dict[str, Any]:
+    """An admission form field; `name` is the patient body's key (or ALL)."""
+    return {"type": BEDS_FIELD, "name": name}
+
+
 # --- patient trajectory (/patient/<id>) ----------------------------------------------------------------------
 PATIENT_ROOT = "patient-root"
 PATIENT_ID = "patient-id"

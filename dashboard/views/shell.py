@@ -12,7 +12,13 @@ from flask_login import current_user
 from dashboard import ids
 from dashboard.auth import permitted
 
-NAV_LINKS: tuple[tuple[str, str], ...] = (("Bay", "/"), ("Alerts", "/alerts"), ("Wall screen", "/wall"))
+NAV_LINKS: tuple[tuple[str, str], ...] = (
+    ("Bay", "/"),
+    ("Alerts", "/alerts"),
+    ("Beds", "/beds"),
+    ("Handover", "/handover"),
+    ("Wall screen", "/wall"),
+)
 ADMIN_LINKS: tuple[tuple[str, str], ...] = (("Audit", "/audit"),)
 
 
