@@ -83,6 +83,31 @@ def beds_field(name: Any) -> dict[str, Any]:
     return {"type": BEDS_FIELD, "name": name}
 
 
+# --- handover sheet (/handover) -------------------------------------------------------------------------------
+HANDOVER_ROOT = "handover-root"
+HANDOVER_PLAN = "handover-plan"
+HANDOVER_SAVE = "handover-save"
+HANDOVER_STATUS = "handover-status"
+HANDOVER_PLAN_SHOWN = "handover-plan-shown"
+HANDOVER_PRINT = "handover-print"
+
+
+def handover_plan(patient_id: Any) -> dict[str, Any]:
+    return {"type": HANDOVER_PLAN, "patient": patient_id}
+
+
+def handover_save(patient_id: Any) -> dict[str, Any]:
+    return {"type": HANDOVER_SAVE, "patient": patient_id}
+
+
+def handover_status(patient_id: Any) -> dict[str, Any]:
+    return {"type": HANDOVER_STATUS, "patient": patient_id}
+
+
+def handover_plan_shown(patient_id: Any) -> dict[str, Any]:
+    return {"type": HANDOVER_PLAN_SHOWN, "patient": patient_id}
+
+
 # --- patient trajectory (/patient/<id>) ----------------------------------------------------------------------
 PATIENT_ROOT = "patient-root"
 PATIENT_ID = "patient-id"
