@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.views.bay import haemodynamics_text, neuro_text, oxygen_text, temperature_text
+from dashboard.views.bay import haemodynamics_text, neuro_text, oxygen_text
 from dashboard.views.board import DUE_KINDS
 from dashboard.views.handover import HandoverPatient
 from dashboard.views.timefmt import clock, countdown, day_label, milestones_text, stamp
@@ -34,7 +34,7 @@ PAPER_COLUMNS = (
 )
 BACK_ENTRY = (
     "Back-entry after downtime: enter each paper row with the time it was taken, through the obs form with the "
-    "time set or `python -m feeds import-csv` (columns hospital_number, time, temperature_c, heart_rate, "
+    "time set or python -m feeds import-csv (columns hospital_number, time, temperature_c, heart_rate, "
     "respiratory_rate, systolic_bp, diastolic_bp, spo2, oxygen_device, oxygen_flow_l_min, consciousness). "
     "Back-entered records are stored marked as late entry, with both times."
 )
@@ -48,7 +48,7 @@ def _last_obs(item: HandoverPatient, tz: str) -> str:
     obs = item.bed.obs
     if obs is None:
         return "no obs recorded"
-    parts = [temperature_text(item.bed, tz)]
+    parts = [f"{obs.temperature_c:.1f} °C" if obs.temperature_c is not None else "no temperature"]
     for label, value, unit in (
         ("HR", obs.heart_rate, "/min"),
         ("RR", obs.respiratory_rate, "/min"),
