@@ -31,7 +31,7 @@ BAND_FILLS: dict[int, str] = {
 # alert's colour is never read as a grade: IEC 60601-1-8's red/yellow alarm colours would collide with grades 1-3.
 SEVERITY_COLOURS: dict[str, tuple[str, str]] = {
     "info": ("#e7f1ff", "#052c65"),
-    "warning": ("#cfe2ff", "#052c65"),
+    "warning": ("#9ec5fe", "#052c65"),
     "urgent": ("#0b3d91", "#ffffff"),
     "critical": ("#000000", "#ffffff"),
 }
