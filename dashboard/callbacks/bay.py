@@ -30,7 +30,7 @@ def register(app: Dash) -> None:
         State(ids.BAY_BEDS, "data"),
         prevent_initial_call=True,
     )
-    def on_tick(_n: int, version: int | None, banner: str | None, beds: list[int] | None) -> tuple[Any, ...]:
+    def on_tick(_n: int, version: int | None, banner: str | None, beds: list[int | str] | None) -> tuple[Any, ...]:
         settings = viewing_settings()
         now = datetime.now(UTC)
         with read_session() as session:

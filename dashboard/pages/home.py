@@ -10,7 +10,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.context import read_session
 from dashboard.views.actor import viewing_settings
-from dashboard.views.bay import bed_cards, overdue_summary, summary_text, timers_store, updated_text
+from dashboard.views.bay import bed_cards, bed_keys, overdue_summary, summary_text, timers_store, updated_text
 from dashboard.views.board import load_board, offline_banner
 from dashboard.views.shell import frame, heartbeat_banner, is_wall
 from dashboard.views.wall_page import wall_layout
@@ -47,7 +47,7 @@ def layout(wall: str | None = None, **_query: str) -> html.Div:
             html.Div(bed_cards(board, tz, timers), id=ids.BAY_CARDS, className="bay-grid"),
             dcc.Interval(id=ids.BAY_INTERVAL, interval=settings.board_refresh_seconds * 1000),
             dcc.Store(id=ids.BAY_VERSION, data=board.pulse.version),
-            dcc.Store(id=ids.BAY_BEDS, data=[bed.patient_id for bed in board.beds]),
+            dcc.Store(id=ids.BAY_BEDS, data=bed_keys(board)),
             dcc.Store(id=ids.BAY_TIMERS, data=timers),
         ],
         root_id=ids.BAY_ROOT,

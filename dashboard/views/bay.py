@@ -301,6 +301,12 @@ def bed_card(bed: BedSnapshot, now: datetime, tz: str, timers: dict[str, Any]) -
     )
 
 
+def bed_keys(board: BoardSnapshot) -> list[int | str]:
+    """What the page's cards stand for, in order: patient ids, then the empty beds ("empty 8"). The cards are
+    drawn again when this changes (a patient moving into an empty bed changes it even if the order holds)."""
+    return [*(bed.patient_id for bed in board.beds), *(f"empty {label}" for label in board.empty_beds)]
+
+
 def empty_bed_card(label: str) -> html.Div:
     """A configured bed with nobody in it (`board_beds`): admission starts from the Beds page."""
     return html.Div(

@@ -18,6 +18,7 @@ from dashboard.views.bay import (
     TIMER_LEAVES,
     Leaf,
     bed_cards,
+    bed_keys,
     card_leaves,
     summary_text,
     timer_leaves,
@@ -57,7 +58,7 @@ def unchanged(leaf_outputs: list[Outputs]) -> list[list[Any]]:
 
 
 def tick_outputs(
-    change: Refresh, shown_beds: list[int] | None, leaf_outputs: list[Outputs], tz: str, now: datetime
+    change: Refresh, shown_beds: list[int | str] | None, leaf_outputs: list[Outputs], tz: str, now: datetime
 ) -> tuple[Any, ...]:
     """Every output of the refresh callback, in FIXED_OUTPUTS then LEAVES order, `no_update` where unchanged.
 
@@ -70,7 +71,7 @@ def tick_outputs(
     timers = timers_store(board, tz)
     updated = updated_text(now, tz)
     summary = summary_text(board)
-    beds = [bed.patient_id for bed in board.beds]
+    beds = bed_keys(board)
     if beds != shown_beds:
         # A bed came, went or changed places: render the cards again (they carry the new leaves); the leaves
         # matched on the old cards are left alone, the new cards replace them.
