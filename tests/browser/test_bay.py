@@ -252,6 +252,17 @@ def _wall_beds(dash_duo: Any) -> list[str]:
     return beds
 
 
+def _wall_tile(dash_duo: Any, bed: str) -> str:
+    """The text of the wall's tile for `bed`, read in one go (the tiles are drawn again on every change)."""
+    script = (
+        "const tile = Array.from(document.querySelectorAll('.wall-tile'))"
+        ".find(t => t.querySelector('.wall-bed').innerText === arguments[0]);"
+        "return tile ? tile.innerText : '';"
+    )
+    text: str = dash_duo.driver.execute_script(script, bed)
+    return text
+
+
 def _wait_for_wall(dash_duo: Any, check: Callable[[list[str]], bool], what: str) -> None:
     dash_duo._wait_for(
         lambda _driver: check(_wall_beds(dash_duo)), 10, lambda _driver: f"{what}: {_wall_beds(dash_duo)}"
@@ -272,9 +283,7 @@ def test_bay008_the_wall_screen_follows_every_change_of_the_ward(
     _write(database, _admit)
     _wait_for_wall(dash_duo, lambda beds: "9 DI" in beds, "the admission")
     _write(database, _temperature_in_bed_9(38.6))
-    dash_duo._wait_for(
-        lambda _d: "CRS\n1" in dash_duo.find_element(f"#{_tile_id(database, '9')}").text, 10, "bed 9's CRS grade 1"
-    )
+    dash_duo._wait_for(lambda _d: "CRS\n1" in _wall_tile(dash_duo, "9"), 10, "bed 9's CRS grade 1")
     _write(database, _discharge_bed_2)
     _wait_for_wall(dash_duo, lambda beds: "2 DB" not in beds, "the discharge")
     _write(database, _move_bed_1_to_10)
@@ -285,12 +294,3 @@ def test_bay008_the_wall_screen_follows_every_change_of_the_ward(
     beat(database)
     dash_duo._wait_for(lambda _driver: _texts(dash_duo, "#wall-banner") == [], 10, "the banner to close")
     assert dash_duo.get_logs() == []
-
-
-def _tile_id(database: str, bed: str) -> str:
-    """The DOM id Dash gives a wall tile's pattern-matching id."""
-    engine = make_engine(database)
-    with make_session_factory(engine)() as session:
-        pid = _patient_id(session, bed)
-    engine.dispose()
-    return '\\{\\"patient\\"\\:' + str(pid) + '\\,\\"type\\"\\:\\"wall-tile\\"\\}'

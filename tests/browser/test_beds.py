@@ -129,3 +129,19 @@ def test_beds003_a_nurse_sees_the_beds_but_no_admission_move_or_discharge(
     dash_duo.wait_for_contains_text("#beds-root", "Discharged patients")
     assert dash_duo.find_elements("#beds-admit") == [] and dash_duo.find_elements("#beds-discharge") == []
     assert "may see the beds but not admit" in dash_duo.find_element("#beds-root").text
+
+
+def test_beds004_a_display_link_made_on_the_beds_page_opens_the_wall_until_revoked(
+    dash_duo: Any, start_app: Callable[..., Dash]
+) -> None:
+    start_app()
+    dash_duo.driver.get(dash_duo.server_url + "/beds")
+    dash_duo.wait_for_element("#beds-token-create")
+    dash_duo.find_element("#beds-token-ward").send_keys("Ward 33")
+    dash_duo.find_element("#beds-token-create").click()
+    dash_duo.wait_for_contains_text("#beds-token-status", "/kiosk?token=")
+    link = next(line for line in dash_duo.find_element("#beds-token-status").text.splitlines() if "/kiosk?" in line)
+    dash_duo.driver.get(dash_duo.server_url + "/logout")
+    dash_duo.driver.get(dash_duo.server_url + link)
+    dash_duo.wait_for_contains_text(".wall-grid", "DG")  # no log-in: the display token opened the wall
+    assert "Demo Golf" not in dash_duo.find_element(".wall-screen").text
