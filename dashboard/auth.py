@@ -15,14 +15,15 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user
 
+from dashboard import kiosk
 from dashboard.context import app_context, read_session, session_scope
 from data import auth as auth_store
 from data.audit import Actor, audit
 from data.records import Forbidden
 
 # Open without log-in: exactly these pages (a prefix would open "/login-x", where Dash serves its app shell), and
-# static files under these folders.
-PUBLIC_PATHS = frozenset({"/login", "/healthz", "/_favicon.ico"})
+# static files under these folders. /kiosk takes a wall display token and nothing else.
+PUBLIC_PATHS = frozenset({"/login", "/kiosk", "/healthz", "/_favicon.ico"})
 STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/")
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -72,6 +73,12 @@ def _load_from_request(req: Any) -> WardUser | None:
             )
             g.auth_kind = "token"
             return WardUser(user.id, user.username, user.role, identity.scopes, user.ward)
+    if session.get(kiosk.SESSION_KEY) is not None:  # a wall display (kiosk mode), read-only, one ward
+        display = kiosk.current_display(now)
+        if display is None:
+            return None
+        g.auth_kind = "display"
+        return WardUser(display.user_id, display.username, "viewer", frozenset({"read"}), display.ward)
     sid = session.get("sid")
     if not sid:
         return None
@@ -188,7 +195,14 @@ def _guard() -> Any:
             audit_refusal("authenticate", "failure", why=_why_unauthenticated())
             return Response('{"detail": "authentication required"}', 401, mimetype="application/json")
         return redirect(f"/login?next={path}")
-    if request.method in STATE_CHANGING and getattr(g, "auth_kind", "") == "session" and not _same_origin():
+    if getattr(g, "auth_kind", "") == "display" and not kiosk.display_may(path, request.get_json(silent=True)):
+        audit_refusal("display_scope", "forbidden", actor(), why=f"path {path[:100]}")
+        return Response('{"detail": "a wall display sees only the wall"}', 403, mimetype="application/json")
+    if (
+        request.method in STATE_CHANGING
+        and getattr(g, "auth_kind", "") in ("session", "display")
+        and not _same_origin()
+    ):
         audit_refusal("cross_origin", "forbidden", actor(), why=f"origin {_origin()[:100] or 'not sent'}")
         return Response('{"detail": "cross-origin request refused"}', 403, mimetype="application/json")
     if path.startswith("/api/"):
@@ -256,7 +270,8 @@ def _inline_script_hashes() -> str:
 
 
 def _wall_framing(settings: Any) -> bool:
-    return bool(settings.wall_allow_framing) and request.path == "/" and request.args.get("wall") == "1"
+    wall = request.path == "/wall" or (request.path == "/" and request.args.get("wall") == "1")
+    return bool(settings.wall_allow_framing) and wall
 
 
 LOGIN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cartwatch — log in</title>
@@ -333,6 +348,7 @@ def init_auth(server: Flask) -> None:
     server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", _logout, methods=["GET", "POST"])
     server.add_url_rule("/api/v1/me", "whoami", whoami)
+    kiosk.init_kiosk(server)
 
 
 def app_context_settings(server: Flask) -> Any:

@@ -24,11 +24,88 @@ BAY_BEDS = "bay-beds"
 BAY_TIMERS = "bay-timers"
 BAY_BANNER = "bay-banner"
 BAY_LEAF = "bay-leaf"
+BAY_SUMMARY = "bay-summary"
+BAY_SUMMARY_OVERDUE = "bay-summary-overdue"
 
 
 def bay_leaf(patient_id: Any, field: str) -> dict[str, Any]:
     """One updatable leaf of a bed card: `field` is e.g. "crs" or "due-obs"; `patient_id` may be ALL."""
     return {"type": BAY_LEAF, "patient": patient_id, "field": field}
+
+
+# --- wall screen (/wall) -------------------------------------------------------------------------------------
+WALL_ROOT = "wall-root"
+WALL_GRID = "wall-grid"
+WALL_CLOCK = "wall-clock"
+WALL_CLOCK_TICK = "wall-clock-tick"
+WALL_TZ = "wall-tz"
+WALL_SUMMARY = "wall-summary"
+WALL_UPDATED = "wall-updated"
+WALL_INTERVAL = "wall-interval"
+WALL_VERSION = "wall-version"
+WALL_RENDERED = "wall-rendered"
+WALL_BANNER = "wall-banner"
+WALL_STALE = "wall-stale"
+WALL_STALE_TEXT = "wall-stale-text"
+WALL_TILE = "wall-tile"
+
+
+def wall_tile(patient_id: Any) -> dict[str, Any]:
+    return {"type": WALL_TILE, "patient": patient_id}
+
+
+# --- beds (/beds): admission, move, discharge, discharged patients, wall display tokens ------------------------
+BEDS_ROOT = "beds-root"
+BEDS_FIELD = "beds-field"
+BEDS_ADMIT = "beds-admit"
+BEDS_ADMIT_STATUS = "beds-admit-status"
+BEDS_MOVE_PATIENT = "beds-move-patient"
+BEDS_MOVE_BED = "beds-move-bed"
+BEDS_MOVE = "beds-move"
+BEDS_MOVE_STATUS = "beds-move-status"
+BEDS_DISCHARGE_PATIENT = "beds-discharge-patient"
+BEDS_DISCHARGE_AT = "beds-discharge-at"
+BEDS_DISCHARGE_CONFIRM = "beds-discharge-confirm"
+BEDS_DISCHARGE = "beds-discharge"
+BEDS_DISCHARGE_STATUS = "beds-discharge-status"
+BEDS_DISCHARGED = "beds-discharged"
+BEDS_CHANGED = "beds-changed"
+BEDS_TOKEN_WARD = "beds-token-ward"
+BEDS_TOKEN_DAYS = "beds-token-days"
+BEDS_TOKEN_CREATE = "beds-token-create"
+BEDS_TOKEN_LIST = "beds-token-list"
+BEDS_TOKEN_REVOKE = "beds-token-revoke"
+BEDS_TOKEN_STATUS = "beds-token-status"
+
+
+def beds_field(name: Any) -> dict[str, Any]:
+    """An admission form field; `name` is the patient body's key (or ALL)."""
+    return {"type": BEDS_FIELD, "name": name}
+
+
+# --- handover sheet (/handover) -------------------------------------------------------------------------------
+HANDOVER_ROOT = "handover-root"
+HANDOVER_PLAN = "handover-plan"
+HANDOVER_SAVE = "handover-save"
+HANDOVER_STATUS = "handover-status"
+HANDOVER_PLAN_SHOWN = "handover-plan-shown"
+HANDOVER_PRINT = "handover-print"
+
+
+def handover_plan(patient_id: Any) -> dict[str, Any]:
+    return {"type": HANDOVER_PLAN, "patient": patient_id}
+
+
+def handover_save(patient_id: Any) -> dict[str, Any]:
+    return {"type": HANDOVER_SAVE, "patient": patient_id}
+
+
+def handover_status(patient_id: Any) -> dict[str, Any]:
+    return {"type": HANDOVER_STATUS, "patient": patient_id}
+
+
+def handover_plan_shown(patient_id: Any) -> dict[str, Any]:
+    return {"type": HANDOVER_PLAN_SHOWN, "patient": patient_id}
 
 
 # --- patient trajectory (/patient/<id>) ----------------------------------------------------------------------

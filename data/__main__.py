@@ -1,5 +1,5 @@
-"""`python -m data migrate | demo [--if-empty] | create-user | create-token | grant-app-role | backup | restore`:
-operator commands."""
+"""`python -m data migrate | demo [--if-empty] | create-user | create-token | grant-app-role | backup | restore |
+create-display-token | revoke-display-token`: operator commands."""
 
 from __future__ import annotations
 
@@ -13,16 +13,19 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from sqlalchemy import select
+
 from data.audit import Actor
 from data.auth import create_token, create_user
 from data.backup import BackupError, backup, restore
 from data.db import make_engine, make_session_factory
 from data.demo import seed_demo_ward, ward_is_empty
+from data.display_tokens import create_display_token, revoke_display_token
 from data.migrate import upgrade
-from data.models import ROLES
+from data.models import ROLES, User
 from data.roles import grant_statements
 from data.settings import Settings
-from data.validation import InvalidInput
+from data.validation import InvalidInput, invalid
 
 OPERATOR = Actor("operator-cli", role="admin", source="system")
 DEMO_USERS = (("nurse", "nurse"), ("nic", "nurse_in_charge"), ("doctor", "doctor"), ("admin", "admin"))
@@ -53,6 +56,15 @@ def main(argv: list[str] | None = None) -> int:
     load = commands.add_parser("restore", help="restore a backup into the configured database, then migrate it")
     load.add_argument("file", type=Path)
     load.add_argument("--replace", action="store_true", help="overwrite a database that already holds patients")
+    display = commands.add_parser(
+        "create-display-token", help="issue a wall display (kiosk) token for one ward; prints the /kiosk link's token"
+    )
+    display.add_argument("--ward", required=True)
+    display.add_argument("--days", type=int, default=365)
+    display.add_argument("--by", required=True, help="the admin or nurse-in-charge issuing it (audited)")
+    revoke = commands.add_parser("revoke-display-token", help="revoke a wall display token by its id")
+    revoke.add_argument("--by", required=True)
+    revoke.add_argument("id", type=int)
     args = parser.parse_args(argv)
 
     if args.command in ("backup", "restore"):
@@ -120,6 +132,18 @@ def main(argv: list[str] | None = None) -> int:
                     datetime.now(UTC),
                 )
             print(value)
+        elif args.command in ("create-display-token", "revoke-display-token"):
+            sessions = make_session_factory(engine)
+            with sessions.begin() as session:
+                by = session.scalar(select(User).where(User.username == args.by, User.active.is_(True)))
+                if by is None:
+                    raise invalid("by", args.by, "an active user", f"no active user named '{args.by}'")
+                actor = Actor(by.username, by.role, "system", ward=by.ward)
+                if args.command == "revoke-display-token":
+                    revoke_display_token(session, args.id, actor, datetime.now(UTC))
+                    print(f"display token {args.id} revoked", file=sys.stderr)
+                else:
+                    print(create_display_token(session, args.ward, args.days, actor, datetime.now(UTC)))
     except InvalidInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -121,7 +121,7 @@ class Settings:
     smtp_url: str | None = None
     escalation_chains_path: str | None = None
     board_ward: str | None = None  # the ward the bay overview shows; None shows every ward
-    wall_font_scale: float = 1.6  # type size of the wall-screen board (/?wall=1) relative to the desk board
+    board_beds: str | None = None  # the bay's beds ("1-8,10A"): those with nobody in them show as empty
     secure_cookies: bool = False
     idle_timeout: timedelta = timedelta(minutes=30)
     absolute_timeout: timedelta = timedelta(hours=12)
@@ -186,7 +186,7 @@ class Settings:
             system_alert_email=env.get("CARTWATCH_SYSTEM_ALERT_EMAIL") or None,
             escalation_chains_path=env.get("CARTWATCH_ESCALATION_CHAINS") or None,
             board_ward=env.get("CARTWATCH_BOARD_WARD") or None,
-            wall_font_scale=float(env.get("CARTWATCH_WALL_FONT_SCALE", defaults.wall_font_scale)),
+            board_beds=env.get("CARTWATCH_BOARD_BEDS") or None,
             secure_cookies=_flag(env.get("CARTWATCH_SECURE_COOKIES"), default=not demo),
             idle_timeout=timedelta(minutes=int(env.get("CARTWATCH_IDLE_TIMEOUT_MINUTES", "30"))),
             absolute_timeout=timedelta(hours=float(env.get("CARTWATCH_SESSION_MAX_HOURS", "12"))),

@@ -11,10 +11,13 @@ from dash import Dash
 
 
 def register_callbacks(app: Dash) -> None:
-    from dashboard.callbacks import alerts, audit, bay, patient, recording
+    from dashboard.callbacks import alerts, audit, bay, beds, handover, patient, recording, wall
 
     alerts.register(app)
     audit.register(app)
     bay.register(app)
+    beds.register(app)
+    handover.register(app)
     patient.register(app)
     recording.register(app)
+    wall.register(app)

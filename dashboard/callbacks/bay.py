@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.context import read_session
 from dashboard.views.actor import viewing_settings
-from dashboard.views.bay import LEAVES, TIMER_LEAVES, Leaf
+from dashboard.views.bay import LEAVES, TIMER_LEAVES, Leaf, overdue_summary
 from dashboard.views.bay_refresh import FIXED_OUTPUTS, clock_outputs, tick_outputs
 from dashboard.views.board import refresh
 
@@ -30,7 +30,7 @@ def register(app: Dash) -> None:
         State(ids.BAY_BEDS, "data"),
         prevent_initial_call=True,
     )
-    def on_tick(_n: int, version: int | None, banner: str | None, beds: list[int] | None) -> tuple[Any, ...]:
+    def on_tick(_n: int, version: int | None, banner: str | None, beds: list[int | str] | None) -> tuple[Any, ...]:
         settings = viewing_settings()
         now = datetime.now(UTC)
         with read_session() as session:
@@ -48,3 +48,13 @@ def register(app: Dash) -> None:
     def on_clock(_n: int, timers: dict[str, Any]) -> list[list[Any]]:
         """Countdowns move with the clock: computed from the stored due times, no database read."""
         return clock_outputs(timers, ctx.outputs_list, datetime.now(UTC))
+
+    @app.callback(
+        Output(ids.BAY_SUMMARY_OVERDUE, "children"),
+        Input(ids.BAY_INTERVAL, "n_intervals"),
+        Input(ids.BAY_TIMERS, "data"),
+        prevent_initial_call=True,
+    )
+    def on_overdue(_n: int, timers: dict[str, Any]) -> str:
+        """The summary's overdue count moves with the clock, from the stored due times (no database read)."""
+        return overdue_summary(timers, datetime.now(UTC))

@@ -14,10 +14,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.views.board import DUE_KINDS, BedSnapshot, BoardSnapshot
+from dashboard.views.board import DUE_KINDS, BedSnapshot, BoardSnapshot, bed_number_key, board_summary
 from dashboard.views.grades import GradeView
 from dashboard.views.palette import SEVERITY_CLASSES, grade_class
-from dashboard.views.timefmt import clock, countdown, day_label
+from dashboard.views.timefmt import clock, countdown, day_label, milestones_text
 from dashboard.views.timeline import oxygen_words
 from toxicity import HLH_FERRITIN_THRESHOLD_NG_ML, count_vasopressors
 from toxicity.ice import ICE_MAX
@@ -59,6 +59,7 @@ LEAVES: tuple[Leaf, ...] = (
 )
 TIMER_LEAVES: tuple[Leaf, ...] = (
     ("day", "children"),
+    ("milestones", "children"),
     ("card", "className"),
     *((f"due-{kind}", prop) for kind, _label in DUE_KINDS for prop in ("children", "className")),
 )
@@ -231,7 +232,10 @@ def timer_leaves(store: dict[str, Any], patient_id: int, now: datetime) -> dict[
     if bed is None:
         return {leaf: "" for leaf in TIMER_LEAVES}
     infused = datetime.fromisoformat(bed["infused_at"]) if bed["infused_at"] else None
-    leaves: dict[Leaf, Any] = {("day", "children"): day_label(infused, now, tz)}
+    leaves: dict[Leaf, Any] = {
+        ("day", "children"): day_label(infused, now, tz),
+        ("milestones", "children"): milestones_text(infused, now, tz),
+    }
     any_overdue = False
     for kind, label in DUE_KINDS:
         due = bed["due"].get(kind)
@@ -305,6 +309,7 @@ def bed_card(bed: BedSnapshot, now: datetime, tz: str, timers: dict[str, Any]) -
                             className="bay-values",
                         ),
                         html.Ul(due_rows, className="bay-due-list"),
+                        _leaf(html.Div, pid, "milestones", values, className="bay-milestones"),
                     ]
                 ),
             ]
@@ -312,8 +317,53 @@ def bed_card(bed: BedSnapshot, now: datetime, tz: str, timers: dict[str, Any]) -
     )
 
 
+def bed_keys(board: BoardSnapshot) -> list[int | str]:
+    """What the page's cards stand for, in order: patient ids, then the empty beds ("empty 8"). The cards are
+    drawn again when this changes (a patient moving into an empty bed changes it even if the order holds)."""
+    return [*(bed.patient_id for bed in board.beds), *(f"empty {label}" for label in board.empty_beds)]
+
+
+def empty_bed_card(label: str) -> html.Div:
+    """A configured bed with nobody in it (`board_beds`): admission starts from the Beds page."""
+    return html.Div(
+        dbc.Card(
+            [
+                dbc.CardHeader(html.Span(f"Bed {label}", className="bay-bed")),
+                dbc.CardBody(
+                    [html.Span("empty", className="bay-empty-word"), dcc.Link("Admit", href=f"/beds?bed={label}")]
+                ),
+            ]
+        ),
+        className="bay-empty",
+    )
+
+
 def bed_cards(board: BoardSnapshot, tz: str, timers: dict[str, Any]) -> list[html.Div]:
-    return [bed_card(bed, board.now, tz, timers) for bed in board.beds]
+    """The occupied beds' cards in the board's order, each empty bed placed before the first bed numbered above it."""
+    cards = [(bed.bed, bed_card(bed, board.now, tz, timers)) for bed in board.beds]
+    for label in board.empty_beds:
+        key = bed_number_key(label)
+        at = next((i for i, (bed, _card) in enumerate(cards) if bed_number_key(bed) > key), len(cards))
+        cards.insert(at, (label, empty_bed_card(label)))
+    return [card for _bed, card in cards]
+
+
+def summary_text(board: BoardSnapshot) -> str:
+    """Beds and open critical/urgent alerts (they change on a write); overdue items move with the clock."""
+    summary = board_summary(board)
+    beds = f"{summary.occupied} patient{'s' if summary.occupied != 1 else ''}"
+    if summary.empty:
+        beds += f" · {summary.empty} empty bed{'s' if summary.empty != 1 else ''}"
+    return f"{beds} · {summary.critical} critical · {summary.urgent} urgent open alerts"
+
+
+def overdue_summary(store: dict[str, Any], now: datetime) -> str:
+    """ "· 3 overdue items", from the timers store alone (the countdowns' rule: due + grace passed)."""
+    grace = timedelta(seconds=store["grace_seconds"])
+    late = sum(
+        1 for bed in store["beds"].values() for due in bed["due"].values() if now > datetime.fromisoformat(due) + grace
+    )
+    return f" · {late} overdue item{'s' if late != 1 else ''}"
 
 
 def updated_text(now: datetime, tz: str) -> str:

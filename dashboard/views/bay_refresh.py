@@ -18,7 +18,9 @@ from dashboard.views.bay import (
     TIMER_LEAVES,
     Leaf,
     bed_cards,
+    bed_keys,
     card_leaves,
+    summary_text,
     timer_leaves,
     timers_store,
     updated_text,
@@ -34,6 +36,7 @@ FIXED_OUTPUTS: tuple[tuple[str, str], ...] = (
     (ids.BAY_CARDS, "children"),
     (ids.BAY_TIMERS, "data"),
     (ids.BAY_UPDATED, "children"),
+    (ids.BAY_SUMMARY, "children"),
 )
 
 Outputs = list[dict[str, Any]]  # one entry of `ctx.outputs_list` for an ALL output: the matched components
@@ -55,7 +58,7 @@ def unchanged(leaf_outputs: list[Outputs]) -> list[list[Any]]:
 
 
 def tick_outputs(
-    change: Refresh, shown_beds: list[int] | None, leaf_outputs: list[Outputs], tz: str, now: datetime
+    change: Refresh, shown_beds: list[int | str] | None, leaf_outputs: list[Outputs], tz: str, now: datetime
 ) -> tuple[Any, ...]:
     """Every output of the refresh callback, in FIXED_OUTPUTS then LEAVES order, `no_update` where unchanged.
 
@@ -64,18 +67,19 @@ def tick_outputs(
     head = (change.banner, bool(change.banner))
     board = change.board
     if board is None:  # only the banner changed
-        return (no_update, *head, no_update, no_update, no_update, no_update, *unchanged(leaf_outputs))
+        return (no_update, *head, no_update, no_update, no_update, no_update, no_update, *unchanged(leaf_outputs))
     timers = timers_store(board, tz)
     updated = updated_text(now, tz)
-    beds = [bed.patient_id for bed in board.beds]
+    summary = summary_text(board)
+    beds = bed_keys(board)
     if beds != shown_beds:
         # A bed came, went or changed places: render the cards again (they carry the new leaves); the leaves
         # matched on the old cards are left alone, the new cards replace them.
         cards = bed_cards(board, tz, timers)
-        return (board.pulse.version, *head, beds, cards, timers, updated, *unchanged(leaf_outputs))
+        return (board.pulse.version, *head, beds, cards, timers, updated, summary, *unchanged(leaf_outputs))
     values = {bed.patient_id: card_leaves(bed, tz) for bed in board.beds}
     leaves = [ordered_values(group, values, leaf) for group, leaf in zip(leaf_outputs, LEAVES, strict=True)]
-    return (board.pulse.version, *head, no_update, no_update, timers, updated, *leaves)
+    return (board.pulse.version, *head, no_update, no_update, timers, updated, summary, *leaves)
 
 
 def clock_outputs(timers: dict[str, Any], leaf_outputs: list[Outputs], now: datetime) -> list[list[Any]]:

@@ -48,6 +48,8 @@ class AlertSummary:
     unacknowledged: int
     highest: str | None
     kinds: tuple[str, ...]
+    severities: tuple[str, ...] = ()  # one per open alert
+    top_kind: str | None = None  # the kind of a most severe open alert
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,26 @@ class BoardSnapshot:
     pulse: Pulse
     beds: list[BedSnapshot] = field(default_factory=list)
     grace: timedelta = timedelta(minutes=15)
+    empty_beds: tuple[str, ...] = ()  # configured beds (`board_beds`) with nobody in them, in bed order
+
+
+def bed_labels(spec: str | None) -> tuple[str, ...]:
+    """The bay's beds from "1-8,10A": ranges of numbers and single labels, in the order given."""
+    labels: list[str] = []
+    for part in (spec or "").split(","):
+        part = part.strip()
+        match = re.fullmatch(r"(\d+)\s*-\s*(\d+)", part)
+        if match:
+            labels.extend(str(n) for n in range(int(match.group(1)), int(match.group(2)) + 1))
+        elif part:
+            labels.append(part)
+    return tuple(dict.fromkeys(labels))
+
+
+def bed_number_key(bed: str) -> tuple[int, str]:
+    """Bed number in numeric order ("2" before "10"), then the bed's text."""
+    match = re.match(r"\d+", bed)
+    return (int(match.group()) if match else 1_000_000, bed)
 
 
 def cadence_policy(settings: Settings) -> CadencePolicy:
@@ -105,8 +127,7 @@ def heartbeat_stale(pulse: Pulse, now: datetime, settings: Settings) -> bool:
 
 def bed_sort_key(patient: Patient) -> tuple[str, int, str]:
     """Ward, then bed number in numeric order ("2" before "10"), then the bed's text."""
-    match = re.match(r"\d+", patient.bed)
-    return (patient.ward, int(match.group()) if match else 1_000_000, patient.bed)
+    return (patient.ward, *bed_number_key(patient.bed))
 
 
 def summarise_alerts(alerts: list[Alert]) -> AlertSummary:
@@ -116,6 +137,8 @@ def summarise_alerts(alerts: list[Alert]) -> AlertSummary:
         unacknowledged=sum(1 for a in alerts if a.status == "open"),
         highest=None if highest is None else str(highest),
         kinds=tuple(dict.fromkeys(a.kind for a in alerts)),
+        severities=tuple(a.severity for a in alerts),
+        top_kind=next((a.kind for a in alerts if highest is not None and a.severity == str(highest)), None),
     )
 
 
@@ -236,4 +259,34 @@ def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse
                 interventions_open=tuple(item.words for item in status.interventions if item.open),
             )
         )
-    return BoardSnapshot(now=now, pulse=pulse, beds=beds, grace=rules.policy.grace)
+    occupied = {p.bed for p in patients}
+    empty = tuple(sorted((b for b in bed_labels(settings.board_beds) if b not in occupied), key=bed_number_key))
+    return BoardSnapshot(now=now, pulse=pulse, beds=beds, grace=rules.policy.grace, empty_beds=empty)
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    """The line above the cards: beds, open critical and urgent alerts, overdue items."""
+
+    occupied: int
+    empty: int
+    critical: int
+    urgent: int
+    overdue: int
+
+
+def overdue_count(bed: BedSnapshot, now: datetime, grace: timedelta) -> int:
+    """Items past their due time and grace at `now` (the rule of `toxicity.due_items`, as the countdowns show it)."""
+    return sum(1 for item in bed.due.values() if now > item.due_at + grace)
+
+
+def board_summary(board: BoardSnapshot, now: datetime | None = None) -> BoardSummary:
+    when = now or board.now
+    severities = [s for bed in board.beds for s in bed.alerts.severities]
+    return BoardSummary(
+        occupied=len(board.beds),
+        empty=len(board.empty_beds),
+        critical=severities.count("critical"),
+        urgent=severities.count("urgent"),
+        overdue=sum(overdue_count(bed, when, board.grace) for bed in board.beds),
+    )

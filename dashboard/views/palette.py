@@ -7,8 +7,10 @@ from __future__ import annotations
 
 # grade -> (fill, text colour). Yellow, orange, vermillion and wine differ in lightness as well as hue, so
 # they stay in order for deuteranopia, protanopia and tritanopia and in greyscale.
+# Grade 0 is white with a thin border and grade 1 yellow with a heavy one: in greyscale the two fills are close,
+# so the border (and the number) tells them apart, not the colour alone.
 GRADE_COLOURS: dict[int, tuple[str, str]] = {
-    0: ("#e9ecef", "#212529"),
+    0: ("#ffffff", "#212529"),
     1: ("#f0e442", "#212529"),
     2: ("#e69f00", "#212529"),
     3: ("#d55e00", "#ffffff"),
@@ -23,6 +25,15 @@ BAND_FILLS: dict[int, str] = {
     2: "rgba(230, 159, 0, 0.30)",
     3: "rgba(213, 94, 0, 0.30)",
     4: "rgba(136, 34, 85, 0.30)",
+}
+
+# Alert severities use another family (blues to black, each with its word) than the grades' yellow-to-wine, so an
+# alert's colour is never read as a grade: IEC 60601-1-8's red/yellow alarm colours would collide with grades 1-3.
+SEVERITY_COLOURS: dict[str, tuple[str, str]] = {
+    "info": ("#e7f1ff", "#052c65"),
+    "warning": ("#9ec5fe", "#052c65"),
+    "urgent": ("#0b3d91", "#ffffff"),
+    "critical": ("#000000", "#ffffff"),
 }
 
 SEVERITY_CLASSES: dict[str, str] = {

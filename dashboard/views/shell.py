@@ -12,7 +12,13 @@ from flask_login import current_user
 from dashboard import ids
 from dashboard.auth import permitted
 
-NAV_LINKS: tuple[tuple[str, str], ...] = (("Bay", "/"), ("Alerts", "/alerts"), ("Wall screen", "/?wall=1"))
+NAV_LINKS: tuple[tuple[str, str], ...] = (
+    ("Bay", "/"),
+    ("Alerts", "/alerts"),
+    ("Beds", "/beds"),
+    ("Handover", "/handover"),
+    ("Wall screen", "/wall"),
+)
 ADMIN_LINKS: tuple[tuple[str, str], ...] = (("Audit", "/audit"),)
 
 
@@ -42,7 +48,7 @@ def is_wall(value: str | None) -> bool:
 
 
 def _link(label: str, href: str, active: str) -> dbc.NavItem:
-    return dbc.NavItem(dbc.NavLink(label, href=href, active=href == active, external_link=href.startswith("/?")))
+    return dbc.NavItem(dbc.NavLink(label, href=href, active=href == active, external_link=href == "/wall"))
 
 
 def navigation(active: str, user: SignedIn | None = None) -> dbc.Navbar:

@@ -29,6 +29,30 @@ def day_number(infused_at: datetime, now: datetime, tz: str) -> int:
     return (local(now, tz).date() - local(infused_at, tz).date()).days
 
 
+MILESTONES = (14, 28)
+
+
+def milestone_date(infused_at: datetime, day: int, tz: str) -> str:
+    """The ward-local date of day `day` after infusion: "Sat 12 Dec"."""
+    return (local(infused_at, tz) + timedelta(days=day)).strftime("%a %d %b")
+
+
+def milestones_text(infused_at: datetime | None, now: datetime, tz: str) -> str:
+    """ "D+14 Sat 12 Dec · D+28 Sat 26 Dec"; a milestone passed says so, "" before an infusion is recorded.
+
+    D+14: CRS typically occurs within the first 14 days (guideline); D+28: ICANS has been seen in the third and
+    fourth week (guideline) and the product labels keep patients near the centre for 4 weeks."""
+    if infused_at is None:
+        return ""
+    today = day_number(infused_at, now, tz)
+    parts = []
+    for day in MILESTONES:
+        when = milestone_date(infused_at, day, tz)
+        state = "today" if today == day else ("passed" if today > day else "")
+        parts.append(f"D+{day} {when}" + (f" ({state})" if state else ""))
+    return " · ".join(parts)
+
+
 def day_label(infused_at: datetime | None, now: datetime, tz: str) -> str:
     """ "D-2", "D0", "D+4"; "not infused" when no infusion time is recorded."""
     if infused_at is None:
@@ -62,7 +86,7 @@ def countdown(due_at: datetime, now: datetime, grace: timedelta) -> Countdown:
     """The same rule as `toxicity.due_items`: overdue once now > due + grace, minutes late counted from due."""
     if now > due_at + grace:
         late = int((now - due_at).total_seconds() // 60)
-        return Countdown(f"overdue · {late} min late", "overdue", late)
+        return Countdown(f"overdue · {duration(late)} late", "overdue", late)
     if now >= due_at:
         return Countdown("due now", "grace")
     until = int((due_at - now).total_seconds() // 60)

@@ -29,6 +29,7 @@ from data.models.clinical import (
 )
 from data.models.imports import ImportKey
 from data.models.patient import Patient
+from data.models.plans import CarePlan
 
 __all__ = [
     "CLINICAL_MODELS",
@@ -39,6 +40,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CRSAssessment",
+    "CarePlan",
     "ClinicalRecord",
     "ClinicalReview",
     "DeliveryAttempt",

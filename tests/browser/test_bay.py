@@ -65,11 +65,12 @@ def test_bay002_the_overdue_bed_is_red_with_minutes_late(dash_duo: Any, start_ap
 def test_bay003_wall_mode_has_large_type_and_no_navigation(dash_duo: Any, start_app: Callable[..., Dash]) -> None:
     start_app()
     dash_duo.wait_for_element("#app-nav")
-    dash_duo.driver.get(dash_duo.server_url + "/?wall=1")
-    dash_duo.wait_for_contains_text(".wall-root .bay-grid", "Demo Golf")
+    dash_duo.driver.get(dash_duo.server_url + "/?wall=1")  # the old address opens the wall screen
+    dash_duo.wait_for_contains_text(".wall-screen .wall-grid", "DG")
     assert dash_duo.find_elements("#app-nav") == []
-    size = float(dash_duo.find_element(".wall-root").value_of_css_property("font-size").removesuffix("px"))
-    assert size >= 24
+    size = float(dash_duo.find_element(".wall-bed").value_of_css_property("font-size").removesuffix("px"))
+    height = dash_duo.driver.execute_script("return window.innerHeight;")
+    assert size >= 0.069 * height  # 7 vh whatever the screen (tests/browser/test_wall.py: 1920×1080 from 3 m)
     assert dash_duo.get_logs() == []
 
 
@@ -241,10 +242,55 @@ def test_bay007_an_open_board_follows_admission_discharge_bed_move_and_the_alert
     _follow_the_ward(dash_duo, database, ".bay-grid")
 
 
+def _wall_beds(dash_duo: Any) -> list[str]:
+    """The wall's tiles as "bed initials", in the order shown (by acuity)."""
+    script = (
+        "return Array.from(document.querySelectorAll('.wall-tile:not(.wall-empty)'))"
+        ".map(t => t.querySelector('.wall-bed').innerText + ' ' + t.querySelector('.wall-initials').innerText);"
+    )
+    beds: list[str] = dash_duo.driver.execute_script(script)
+    return beds
+
+
+def _wall_tile(dash_duo: Any, bed: str) -> str:
+    """The text of the wall's tile for `bed`, read in one go (the tiles are drawn again on every change)."""
+    script = (
+        "const tile = Array.from(document.querySelectorAll('.wall-tile'))"
+        ".find(t => t.querySelector('.wall-bed').innerText === arguments[0]);"
+        "return tile ? tile.innerText : '';"
+    )
+    text: str = dash_duo.driver.execute_script(script, bed)
+    return text
+
+
+def _wait_for_wall(dash_duo: Any, check: Callable[[list[str]], bool], what: str) -> None:
+    dash_duo._wait_for(
+        lambda _driver: check(_wall_beds(dash_duo)), 10, lambda _driver: f"{what}: {_wall_beds(dash_duo)}"
+    )
+
+
 def test_bay008_the_wall_screen_follows_every_change_of_the_ward(
     dash_duo: Any, start_app: Callable[..., Dash], database: str
 ) -> None:
+    """Initials and bed instead of names, in acuity order (bed 7 is overdue, so first)."""
     beat(database)
-    start_app()  # the board checks for changes every 2 s
-    dash_duo.driver.get(dash_duo.server_url + "/?wall=1")
-    _follow_the_ward(dash_duo, database, ".wall-root .bay-grid")
+    start_app()  # the wall checks for changes every 2 s
+    dash_duo.driver.get(dash_duo.server_url + "/wall")
+    dash_duo.wait_for_contains_text(".wall-grid", "DG")
+    assert _wall_beds(dash_duo)[0] == "7 DG"
+    assert sorted(_wall_beds(dash_duo)) == sorted(["1 DA", "2 DB", "3 DC", "4 DD", "5 DE", "6 DF", "7 DG"])
+
+    _write(database, _admit)
+    _wait_for_wall(dash_duo, lambda beds: "9 DI" in beds, "the admission")
+    _write(database, _temperature_in_bed_9(38.6))
+    dash_duo._wait_for(lambda _d: "CRS\n1" in _wall_tile(dash_duo, "9"), 10, "bed 9's CRS grade 1")
+    _write(database, _discharge_bed_2)
+    _wait_for_wall(dash_duo, lambda beds: "2 DB" not in beds, "the discharge")
+    _write(database, _move_bed_1_to_10)
+    _wait_for_wall(dash_duo, lambda beds: "10 DA" in beds and "1 DA" not in beds, "the bed move")
+
+    _write(database, _scheduler_silent_for_ten_minutes)
+    dash_duo.wait_for_contains_text("#wall-banner", "Alerting offline — escalate by phone")
+    beat(database)
+    dash_duo._wait_for(lambda _driver: _texts(dash_duo, "#wall-banner") == [], 10, "the banner to close")
+    assert dash_duo.get_logs() == []

@@ -3,7 +3,7 @@ from typing import Any
 
 from dash import no_update
 
-from dashboard.views.bay import LEAVES, TIMER_LEAVES, timers_store
+from dashboard.views.bay import LEAVES, TIMER_LEAVES, bed_keys, timers_store
 from dashboard.views.bay_refresh import FIXED_OUTPUTS, clock_outputs, ordered_values, tick_outputs
 from dashboard.views.board import BoardSnapshot, Pulse, Refresh
 from dashboard.views.grades import GradeView
@@ -117,3 +117,11 @@ def test_ordered_values_follow_the_order_dash_lists_the_components() -> None:
     outputs = [{"id": {"patient": 2}}, {"id": {"patient": 1}}]
     values = {1: {("crs", "children"): "CRS 1"}, 2: {("crs", "children"): "CRS 2"}}
     assert ordered_values(outputs, values, ("crs", "children")) == ["CRS 2", "CRS 1"]
+
+
+def test_a_move_into_an_empty_bed_renders_the_cards_again_though_the_patients_order_holds() -> None:
+    before = BoardSnapshot(now=NOW, pulse=Pulse(2, NOW), beds=[bed(bed="8")], empty_beds=("9",))
+    after = BoardSnapshot(now=NOW, pulse=Pulse(3, NOW), beds=[bed(bed="9")], empty_beds=("8",))
+    shown = _named(tick_outputs(Refresh("", after), bed_keys(before), _outputs([7]), TZ, NOW))
+    assert shown["bay-beds.data"] == [7, "empty 8"]
+    assert [card.className.split()[0] for card in shown["bay-cards.children"]] == ["bay-empty", "bay-card"]

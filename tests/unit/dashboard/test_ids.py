@@ -7,7 +7,7 @@ def test_every_static_id_is_unique() -> None:
 
 
 def test_every_id_is_prefixed_by_its_page() -> None:
-    prefixes = ("app-", "bay-", "patient-", "alerts-", "audit-")
+    prefixes = ("app-", "bay-", "patient-", "alerts-", "audit-", "wall-", "beds-", "handover-")
     assert [v for v in ids.static_ids().values() if not v.startswith(prefixes)] == []
 
 

@@ -1,0 +1,46 @@
+"""Wall screen callbacks: the refresh (one cheap statement when nothing changed), the clock and the "not updating"
+check, both in the browser (assets/wall.js), so they keep working when the server does not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from dash import ClientsideFunction, Dash, Input, Output, State
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids
+from dashboard.views.wall_page import WALL_OUTPUTS, WallTick, wall_refresh
+
+
+def register(app: Dash) -> None:
+    @app.callback(
+        *(Output(component, prop) for component, prop in WALL_OUTPUTS),
+        Input(ids.WALL_INTERVAL, "n_intervals"),
+        State(ids.WALL_VERSION, "data"),
+        State(ids.WALL_RENDERED, "data"),
+        State(ids.WALL_BANNER, "children"),
+        prevent_initial_call=True,
+    )
+    def on_tick(_n: int, version: int | None, rendered: str | None, banner: str | None) -> tuple[Any, ...]:
+        outputs = wall_refresh(WallTick(version, rendered, banner), datetime.now(UTC))
+        if outputs is None:
+            raise PreventUpdate
+        return outputs
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="cartwatchWall", function_name="clock"),
+        Output(ids.WALL_CLOCK, "children"),
+        Input(ids.WALL_CLOCK_TICK, "n_intervals"),
+        State(ids.WALL_TZ, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="cartwatchWall", function_name="alive"),
+        Output(ids.WALL_STALE, "className"),
+        Output(ids.WALL_STALE_TEXT, "children"),
+        Input(ids.WALL_INTERVAL, "n_intervals"),
+        State(ids.WALL_RENDERED, "data"),
+        State(ids.WALL_TZ, "data"),
+        prevent_initial_call=True,
+    )
