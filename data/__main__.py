@@ -11,9 +11,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from data.audit import Actor
 from data.auth import create_token, create_user
