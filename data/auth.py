@@ -14,13 +14,12 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
 from data.audit import Actor, audit
-from data.models import ROLES, ApiToken, LoginAttempt, LoginSession, LoginThrottle, User
+from data.login_throttle import give_back, reserve, throttle_keys
+from data.models import ROLES, ApiToken, LoginAttempt, LoginSession, User
 from data.validation import FieldError, InvalidInput
 
 SCOPES = ("read", "write", "admin")
@@ -128,56 +127,6 @@ class LoginResult:
 SessionScope = Callable[[], AbstractContextManager[Session]]
 
 
-def throttle_keys(username: str, address: str | None) -> tuple[str, str]:
-    """The two counters a log-in attempt is checked against: this user name from this address, and the address.
-
-    A stranger elsewhere can lock a user name out only for their own address, never for the user's."""
-    where = address or "-"
-    return f"address {where}"[:200], f"user {username} from {where}"[:200]
-
-
-def _claim_rows(session: Session, keys: tuple[str, ...], now: datetime) -> list[LoginThrottle]:
-    """The throttle rows of `keys`, created if missing and locked (FOR UPDATE) in key order, so concurrent
-    attempts are counted one after another and two of them never deadlock."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    for key in sorted(keys):
-        session.execute(
-            insert(LoginThrottle)
-            .values(key=key, failures=0, window_started_at=now, locked_until=None)
-            .on_conflict_do_nothing(index_elements=["key"])
-        )
-    query = select(LoginThrottle).where(LoginThrottle.key.in_(keys)).order_by(LoginThrottle.key)
-    return list(session.scalars(query.with_for_update().execution_options(populate_existing=True)))
-
-
-def _reserve(session: Session, keys: tuple[str, str], now: datetime, policy: AuthPolicy) -> bool:
-    """Count this attempt as a failure in advance (False: a limit is reached, the attempt is refused unchecked).
-
-    The count is taken before the password is checked, under the rows' lock, so N concurrent attempts can never
-    all see the count from before any of them; a success gives its reservation back."""
-    limits = {keys[0]: policy.max_failures_per_address, keys[1]: policy.max_failures_per_user}
-    rows = _claim_rows(session, keys, now)
-    for row in rows:
-        # A window opens at the first failure; a lock-out ends with its window (bounded, never extended).
-        if row.failures == 0 or now - row.window_started_at >= policy.throttle_window:
-            row.failures, row.window_started_at, row.locked_until = 0, now, None
-    if any(row.failures >= limits[row.key] for row in rows):
-        return False
-    for row in rows:
-        row.failures += 1
-        if row.failures >= limits[row.key]:
-            row.locked_until = row.window_started_at + policy.throttle_window
-    return True
-
-
-def _give_back(session: Session, keys: tuple[str, str], now: datetime) -> None:
-    """After a successful log-in: the user's count from this address starts again, the address keeps the others."""
-    for row in _claim_rows(session, keys, now):
-        row.failures = 0 if row.key == keys[1] else max(0, row.failures - 1)
-        row.locked_until = None
-
-
 def log_in(
     scope: SessionScope, username: str, password: str, address: str | None, now: datetime, policy: AuthPolicy
 ) -> LoginResult:
@@ -188,7 +137,7 @@ def log_in(
     actor = Actor(username or "-", role=None, source="form", address=address)
     keys = throttle_keys(username, address)
     with scope() as session:
-        if not _reserve(session, keys, now, policy):
+        if not reserve(session, keys, now, policy):
             session.add(LoginAttempt(attempted_at=now, username=username, address=address, succeeded=False))
             audit(session, actor, "login", now, outcome="locked", record_type="user")
             minutes = int(policy.throttle_window.total_seconds() // 60)
@@ -212,7 +161,7 @@ def log_in(
         if not verified or user is None:
             audit(session, actor, "login", now, outcome="failure", record_type="user")
             return LoginResult(None, None, "User name or password not recognised.")
-        _give_back(session, keys, now)
+        give_back(session, keys, now)
         if hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hasher.hash(password)
         session_id = secrets.token_urlsafe(32)
