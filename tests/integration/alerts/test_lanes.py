@@ -20,8 +20,8 @@ from alerts.lifecycle import acknowledge
 from dashboard.views.board import check_pulse
 from data.audit import Actor
 from tests.integration.alerts.conftest import Ward, free_port, minutes, write_chains
-from tests.resilience.faults import Receiver, wait_for
 from tests.integration.alerts.test_delivery import Mailbox
+from tests.resilience.faults import Receiver, wait_for
 
 T = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 HUNG = ("bedside_nurse", "nurse_in_charge", "cart_registrar", "consultant", "pharmacy")
