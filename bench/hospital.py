@@ -186,7 +186,7 @@ def run(url: str, repeat: int, refreshes: int) -> list[Figure]:
                 [after],
                 "growth ≤ 10 %, peak ≤ 250 MB",
                 note=f"RSS {before:.0f} → {after:.0f} MB ({growth:+.1f} %), peak {peak:.0f} MB (MB, not ms)",
-            )
+            ),
         )
     finally:
         served.close()
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> None:
                 samples,
                 "same statements at 24 and 288; p95 ≤ 250 ms",
                 note=f"{count} statements at {active} patients, {one_count} at {one_ward}",
-            )
+            ),
         )
 
 
