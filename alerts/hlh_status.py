@@ -185,29 +185,43 @@ def _finding_criterion(label: str, short: str, seen: FindingsSeen) -> HLHCriteri
     return HLHCriterion(short, False, f"{label}: not recorded")
 
 
-def hlh_timeline(patient: PatientSnapshot, rules: StatusRules) -> Iterator[HLHPoint]:
-    """The screen re-run at every CRS assessment, ferritin, organ result and organ finding, in time order. An
-    organ criterion counts only when it occurred after the first ferritin above 10,000 ng/mL in the CRS phase ("and
-    subsequently developed")."""
-    phase = rules.hlh_crs_phase
-    timeline: list[tuple[datetime, int, str, int]] = [
-        (row.at, 0, "crs-assessments", row.record_id) for row in patient.crs
-    ]
+HLHEvent = tuple[datetime, int, str, int]
+PhasedFerritin = list[tuple[LabValue, bool]]
+
+
+def _hlh_events(patient: PatientSnapshot, rules: StatusRules) -> tuple[list[HLHEvent], PhasedFerritin]:
+    """Every CRS assessment, ferritin, organ result and organ finding in time order, and each ferritin with whether
+    it fell in the CRS phase (which depends only on its own time: decided once per result)."""
+    timeline: list[HLHEvent] = [(row.at, 0, "crs-assessments", row.record_id) for row in patient.crs]
     timeline += [(lab.at, 1, "labs", lab.record_id) for lab in patient.ferritin]
     timeline += [(lab.at, 2, "labs", lab.record_id) for rows in patient.organ_labs.values() for lab in rows]
     timeline += [(row.at, 3, "organ-findings", row.record_id) for row in patient.findings]
     timeline.sort()
-    # Whether a result fell in the CRS phase depends only on its own time: decide it once per result.
-    labs = [(lab, in_crs_phase(patient, lab.at, phase)) for lab in patient.ferritin]
-    for when, _, source_type, source_id in timeline:
-        ferritins = [(lab, phased) for lab, phased in labs if lab.at <= when]
-        if not ferritins:
-            continue
-        in_phase = [lab for lab, phased in ferritins if phased]
-        peak = max(lab.value for lab in in_phase) if in_phase else max(lab.value for lab, _ in ferritins)
-        crossed = next((lab.at for lab in in_phase if lab.value > HLH_FERRITIN_THRESHOLD_NG_ML), None)
-        criteria = hlh_criteria(patient, rules, crossed, when)
-        yield HLHPoint(when, source_type, source_id, hlh_screen_criteria(peak, bool(in_phase), criteria), peak)
+    return timeline, [(lab, in_crs_phase(patient, lab.at, rules.hlh_crs_phase)) for lab in patient.ferritin]
+
+
+def _hlh_point(patient: PatientSnapshot, rules: StatusRules, labs: PhasedFerritin, event: HLHEvent) -> HLHPoint | None:
+    """The screen as it stood at one event (None before the first ferritin)."""
+    when, _, source_type, source_id = event
+    ferritins = [(lab, phased) for lab, phased in labs if lab.at <= when]
+    if not ferritins:
+        return None
+    in_phase = [lab for lab, phased in ferritins if phased]
+    peak = max(lab.value for lab in in_phase) if in_phase else max(lab.value for lab, _ in ferritins)
+    crossed = next((lab.at for lab in in_phase if lab.value > HLH_FERRITIN_THRESHOLD_NG_ML), None)
+    criteria = hlh_criteria(patient, rules, crossed, when)
+    return HLHPoint(when, source_type, source_id, hlh_screen_criteria(peak, bool(in_phase), criteria), peak)
+
+
+def hlh_timeline(patient: PatientSnapshot, rules: StatusRules) -> Iterator[HLHPoint]:
+    """The screen re-run at every CRS assessment, ferritin, organ result and organ finding, in time order. An
+    organ criterion counts only when it occurred after the first ferritin above 10,000 ng/mL in the CRS phase ("and
+    subsequently developed")."""
+    timeline, labs = _hlh_events(patient, rules)
+    for event in timeline:
+        point = _hlh_point(patient, rules, labs, event)
+        if point is not None:
+            yield point
 
 
 @dataclass(frozen=True)
@@ -230,9 +244,10 @@ class HLHStatus:
 
 
 def hlh_now(patient: PatientSnapshot, rules: StatusRules) -> HLHStatus:
-    last: HLHPoint | None = None
-    for point in hlh_timeline(patient, rules):
-        last = point
+    """The last point of `hlh_timeline`, computed alone: the screen at the newest event (re-running it at every
+    earlier one cost each board read seconds on a 30-day history)."""
+    timeline, labs = _hlh_events(patient, rules)
+    last = _hlh_point(patient, rules, labs, timeline[-1]) if timeline else None
     if last is None:
         return HLHStatus(None, ("not assessable: no ferritin result recorded",))
     return HLHStatus(last.result, last.result.reasons, last.peak)
