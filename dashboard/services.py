@@ -22,10 +22,11 @@ def _settings() -> Settings | None:
 
 
 def record_clinical(
-    session: Session, kind: str, patient_id: int, data: Any, actor: Actor, now: datetime
+    session: Session, kind: str, patient_id: int, data: Any, actor: Actor, now: datetime, *, late_entry: bool = False
 ) -> ClinicalRecord:
-    """Store a clinical record; escalation rules run in the caller's transaction."""
-    row = records.record(session, kind, patient_id, data, actor, now)
+    """Store a clinical record (`late_entry`: entered well after its clinical time); escalation rules run in the
+    caller's transaction."""
+    row = records.record(session, kind, patient_id, data, actor, now, late_entry=late_entry)
     on_clinical_write(session, row, now, _settings())
     return row
 

@@ -26,14 +26,14 @@ def test_hypotension_is_never_pre_filled_even_on_vasopressors() -> None:
 
 def test_findings_that_must_be_stated_open_unanswered() -> None:
     crs = initial_values("crs-assessments", "ICE", NOW, TZ)
-    assert crs["assessed_at"] == "2026-11-24T12:00"
+    assert crs["assessed_at"] is None  # empty: the moment of saving, not of opening the page
     assert (crs["hypotension"], crs["oxygen"], crs["temperature_c"]) == (None, None, None)
     neuro = initial_values("neuro-assessments", "ICE", NOW, TZ)
     for name in ("consciousness", "seizure", "deep_focal_motor_weakness", "icp_findings"):
         assert neuro[name] is None, name
     assert initial_values("observations", "ICE", NOW, TZ)["oxygen_device"] is None
     exception = initial_values("monitoring-exceptions", "ICE", NOW, TZ)
-    assert exception["starts_at"] == "2026-11-24T12:00" and exception["ends_at"] is None
+    assert exception["starts_at"] is None and exception["ends_at"] is None
 
 
 def test_the_source_names_the_obs_and_its_time_with_the_day_when_not_today() -> None:
