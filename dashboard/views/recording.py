@@ -190,7 +190,11 @@ def submit_form(
 
 def cleared_values(kind: str, tool: str) -> dict[str, Any]:
     """A form as it opens: the defaults, no answer to a finding, the time empty (the moment of saving)."""
-    return {f.name: f.default for f in form_fields(kind, tool)}
+    return {f.name: [] if f.kind in TICK_BOXES and f.default is None else f.default for f in form_fields(kind, tool)}
+
+
+TICK_BOXES = ("multi", "flags", "findings", "ice")
+"""Field kinds whose component holds a list: cleared to an empty list (nothing ticked), never to null."""
 
 
 def amend_from_table(
