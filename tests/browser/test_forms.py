@@ -144,7 +144,8 @@ def test_forms004_a_neurological_event_recorded_on_the_page_is_listed_and_pages_
     open_patient(dash_duo, pid)
     _show_records(dash_duo, "Neurological event")
     # The grid redraws its columns for the kind chosen: wait for the "Event" header cell itself, not any text.
-    dash_duo.wait_for_text_to_equal("#patient-records .ag-header-cell[col-id='event'] .ag-header-cell-text", "Event", 30)
+    header = "#patient-records .ag-header-cell[col-id='event'] .ag-header-cell-text"
+    dash_duo.wait_for_text_to_equal(header, "Event", timeout=30)
     open_tab(dash_duo, "Neurological event")
     form = "neuro-events"
     save(dash_duo, form)

@@ -15,8 +15,8 @@ from dashboard.views.forms import (
 )
 from data.schemas import RECORD_SCHEMAS
 from data.validation import FieldError, InvalidInput, parse
-from toxicity.ice import ICE_PART_MAXIMA
 from tests.unit.dashboard.factories import NOW, TZ, walk
+from toxicity.ice import ICE_PART_MAXIMA
 
 
 def test_every_form_field_is_a_field_of_its_schema() -> None:
