@@ -18,6 +18,7 @@ from dashboard.compression import init_compression
 from dashboard.context import EXTENSION, AppContext
 from dashboard.fhir_api import fhir_api
 from dashboard.outage import init_outage
+from dashboard.page_access import init_page_access
 from data.db import make_engine, make_read_session_factory, make_session_factory
 from data.settings import DEMO_SECRET_KEY, Settings
 
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> D
         settings, engine, make_session_factory(engine), make_read_session_factory(engine)
     )
     init_auth(server)
+    init_page_access(server)
     init_outage(server)
     server.register_blueprint(api)
     server.register_blueprint(health)

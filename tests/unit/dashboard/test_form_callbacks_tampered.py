@@ -139,3 +139,13 @@ def test_tampered_callback_values_answer_400_with_a_message_and_store_nothing(
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     assert "nothing was saved" in response.get_data(as_text=True)
     assert _count(sessions, Observation) == 0 and _count(sessions, CRSAssessment) == 0
+
+
+def test_a_page_the_role_may_not_open_says_so(app: Dash, sessions: sessionmaker[Session]) -> None:
+    nurse = app.server.test_client()
+    sign_in(nurse, sessions, "nurse")
+    refused = nurse.get("/audit")
+    assert refused.status_code == 403
+    said = refused.get_data(as_text=True)
+    assert "The audit trail is for administrators; your role (nurse) cannot open it." in said
+    assert nurse.get("/alerts").status_code == 200
