@@ -118,7 +118,10 @@ def records_section(view: PatientView, tz: str, may_record: bool) -> list[Any]:
             rowData=row_data("observations", view.records["observations"], tz),
             getRowId="params.data.id",
             defaultColDef={"resizable": True, "sortable": False, "width": 110},
-            dashGridOptions=single_row_selection(stopEditingWhenCellsLoseFocus=True, singleClickEdit=True),
+            # Every column drawn (not only those scrolled into view), so a screen reader and a search find them.
+            dashGridOptions=single_row_selection(
+                stopEditingWhenCellsLoseFocus=True, singleClickEdit=True, suppressColumnVirtualisation=True
+            ),
             style={"height": "340px"},
         ),
         *(amendment_controls() if may_record else []),

@@ -81,6 +81,9 @@ WIDE = {
     "kind": {"minWidth": 130, **WRAP},
     "late": {"width": 90, **WRAP},
     "snoozed": {"minWidth": 140, **WRAP},
+    "raised": {"minWidth": 140, **WRAP},
+    "created": {"minWidth": 140, **WRAP},
+    "attempted": {"minWidth": 140, **WRAP},
 }
 
 

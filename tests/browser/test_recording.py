@@ -24,6 +24,7 @@ from data.models import Observation
 from tests.browser.conftest import log_in
 from tests.browser.forms import (
     by_id,
+    click,
     css_id,
     field_id,
     open_patient,
@@ -102,8 +103,10 @@ def test_recording002_a_time_set_hours_back_is_a_late_entry_shown_with_both_time
     stored = _newest_obs(database, pid)
     assert stored.late_entry and stored.heart_rate == 92
     row = f"#patient-records .ag-row[row-id='{stored.id}']"
-    dash_duo.wait_for_contains_text(row, "late entry, recorded", timeout=20)
-    assert clock(stored.taken_at, TZ) in dash_duo.find_element(row).text
+    entered = f"{row} .ag-cell[col-id='entered']"
+    dash_duo.wait_for_contains_text(entered, "late entry, recorded", timeout=20)
+    assert clock(stored.recorded_at, TZ) in dash_duo.find_element(entered).text
+    assert clock(stored.taken_at, TZ) in dash_duo.find_element(f"{row} .ag-cell[col-id='when']").text
     assert dash_duo.get_logs() == []
 
 
@@ -221,14 +224,13 @@ def test_recording008_a_refused_amendment_puts_the_grid_back_with_the_message_be
     cell = f"#patient-records .ag-row[row-id='{newest.id}'] .ag-cell[col-id='temperature_c']"
     dash_duo.wait_for_element(cell, timeout=20)
     original = dash_duo.find_element(cell).text
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", dash_duo.find_element(cell))
-    dash_duo.find_element(cell).click()
+    click(dash_duo, dash_duo.find_element(cell))
     editor = WebDriverWait(dash_duo.driver, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, f"{cell} input"))
     editor.send_keys(Keys.CONTROL, "a")
     editor.send_keys("98.6", Keys.ENTER)
     dash_duo.wait_for_contains_text("#patient-amend-pending-text", "Temp °C changed to 98.6", timeout=20)
     dash_duo.find_element("#patient-amend-reason").send_keys("typed in the wrong box")
-    dash_duo.find_element("#patient-amend").click()
+    click(dash_duo, dash_duo.find_element("#patient-amend"))
     dash_duo.wait_for_contains_text("#patient-amend-status", "Nothing was saved", timeout=20)
     assert "98.6 is outside 30-45 °C" in dash_duo.find_element("#patient-amend-status").text
     dash_duo.wait_for_text_to_equal(cell, original, timeout=20)  # the stored value again, not the refused one
@@ -245,9 +247,8 @@ def test_recording009_marking_a_row_entered_in_error_shows_it_first_and_acts_on_
     open_patient(dash_duo, pid)
     when = f"#patient-records .ag-row[row-id='{newest.id}'] .ag-cell[col-id='when']"  # not editable: selects
     dash_duo.wait_for_element(when, timeout=20)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", dash_duo.find_element(when))
-    dash_duo.find_element(when).click()
-    dash_duo.find_element("#patient-entered-in-error").click()
+    click(dash_duo, dash_duo.find_element(when))
+    click(dash_duo, dash_duo.find_element("#patient-entered-in-error"))
     dash_duo.wait_for_element("#patient-amend-confirm-text table", timeout=20)
     shown = dash_duo.find_element("#patient-amend-confirm-text").text
     assert to_local_input(newest.taken_at, TZ)[-5:] in shown and str(newest.heart_rate) in shown
