@@ -39,7 +39,6 @@ def amendment_controls() -> list[Any]:
     """Amend an edited cell (with a reason), or mark the selected row entered in error after confirming it; each
     control's message sits under it."""
     return [
-        html.Div(pending_text(None), id=ids.PATIENT_PENDING_TEXT, className="small text-secondary my-2"),
         dbc.Row(
             [
                 dbc.Col(
@@ -123,6 +122,11 @@ def records_section(view: PatientView, tz: str, may_record: bool) -> list[Any]:
                 stopEditingWhenCellsLoseFocus=True, singleClickEdit=True, suppressColumnVirtualisation=True
             ),
             style={"height": "340px"},
+        ),
+        html.Div(
+            pending_text(None) if may_record else "",
+            id=ids.PATIENT_PENDING_TEXT,
+            className="small text-secondary my-2",
         ),
         *(amendment_controls() if may_record else []),
         dcc.Store(id=ids.PATIENT_PENDING, data={}),
