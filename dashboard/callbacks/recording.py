@@ -19,6 +19,8 @@ from dashboard.views.previews import form_preview
 from dashboard.views.recording import submit_form
 from dashboard.views.tampering import known_names, patient_store, submission_key
 
+PREFILLED_NAMES = [f.name for f in form_fields("crs-assessments")]
+
 
 def _names(outputs: list[dict[str, Any]], kind: str, tool: str) -> list[str]:
     allowed = [f.name for f in form_fields(kind, tool)]
@@ -83,7 +85,7 @@ def _register_prefill_marks(app: Dash, kind: str) -> None:
     )
     def prefill_marks(_values: list[Any], filled: Any) -> list[str]:
         """A pre-filled value the nurse changes is no longer marked as the obs's."""
-        names = [o["id"]["name"] for o in ctx.outputs_list]
+        names = known_names((o.get("id", {}).get("name") for o in ctx.outputs_list), PREFILLED_NAMES)
         return marks(names, form_values(ctx.inputs_list[0]), filled if isinstance(filled, dict) else {})
 
     @app.callback(
