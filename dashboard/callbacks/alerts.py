@@ -84,14 +84,15 @@ def register(app: Dash) -> None:
         action = ACTIONS.get(str(ctx.triggered_id))
         if action is None:
             raise BadCallback("the action is not one this page offers")
+        settings = viewing_settings()
+        actor = current_actor(action)  # a role that may not act is refused (403) before anything else is read
         if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, (int, float))):
             raise BadCallback("the snooze minutes are not a number")
-        settings = viewing_settings()
         result = act(
             session_scope,
             action,
             selected_alert(selected),
-            current_actor(action),
+            actor,
             datetime.now(UTC),
             settings,
             optional_text(reason, "reason"),

@@ -224,9 +224,10 @@ def selected_alert(rows: list[dict[str, Any]] | None) -> int | None:
         return None
     row = rows[0] if isinstance(rows, list) else None
     found = row.get("id") if isinstance(row, dict) else None
-    if not isinstance(found, str) or not found.isdigit() or len(found) > 12:
+    text = str(found) if isinstance(found, (str, int)) and not isinstance(found, bool) else ""
+    if not text.isdigit() or len(text) > 12:
         raise BadCallback("the selected alert is not one this page listed")
-    return int(found)
+    return int(text)
 
 
 def history_title(rows: list[dict[str, Any]] | None) -> str:
