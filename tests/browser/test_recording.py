@@ -249,9 +249,9 @@ def test_recording009_marking_a_row_entered_in_error_shows_it_first_and_acts_on_
     dash_duo.wait_for_element(when, timeout=20)
     click(dash_duo, dash_duo.find_element(when))
     click(dash_duo, dash_duo.find_element("#patient-entered-in-error"))
-    dash_duo.wait_for_element("#patient-amend-confirm-text table", timeout=20)
-    shown = dash_duo.find_element("#patient-amend-confirm-text").text
-    assert to_local_input(newest.taken_at, TZ)[-5:] in shown and str(newest.heart_rate) in shown
+    # The dialog fades in: wait for the row's time to be readable in it.
+    dash_duo.wait_for_contains_text("#patient-amend-confirm-text", to_local_input(newest.taken_at, TZ)[-5:], 20)
+    assert str(newest.heart_rate) in dash_duo.find_element("#patient-amend-confirm-text").text
     dash_duo.find_element("#patient-error-reason").send_keys("recorded on the wrong patient")
     dash_duo.find_element("#patient-amend-confirm-yes").click()
     dash_duo.wait_for_contains_text("#patient-error-status", "Marked entered in error", timeout=20)
