@@ -19,6 +19,7 @@ from dashboard.compression import init_compression
 from dashboard.context import EXTENSION, AppContext
 from dashboard.fhir_api import fhir_api
 from dashboard.outage import init_outage
+from dashboard.page_access import init_page_access
 from dashboard.read_audit import init_read_audit
 from data.db import make_engine, make_read_session_factory, make_session_factory
 from data.settings import Settings, secret_key_problem
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> D
     )
     init_api_guard(server)  # first: no body reaches a parser (the auth check reads some) before it is checked
     init_auth(server)
+    init_page_access(server)
     init_outage(server)
     init_read_audit(server)
     server.register_blueprint(api)

@@ -137,6 +137,15 @@ PATIENT_SAVED = "patient-saved"
 PATIENT_PREVIEW = "patient-preview"
 PATIENT_PREFILL = "patient-prefill"
 PATIENT_PREFILLED = "patient-prefilled"
+PATIENT_SUBMISSION = "patient-submission-key"
+PATIENT_ICE_TOTAL = "patient-ice-total"
+PATIENT_AMEND_CONFIRM = "patient-amend-confirm"
+PATIENT_AMEND_CONFIRM_TEXT = "patient-amend-confirm-text"
+PATIENT_AMEND_CONFIRM_YES = "patient-amend-confirm-yes"
+PATIENT_AMEND_CONFIRM_NO = "patient-amend-confirm-no"
+PATIENT_AMEND_TARGET = "patient-amend-target"
+PATIENT_ERROR_STATUS = "patient-error-status"
+PATIENT_ERROR_REASON = "patient-error-reason"
 PATIENT_UNIT_OPTIONS = "patient-unit-options"
 PATIENT_RECORD_KIND = "patient-record-kind"
 PATIENT_RECORDS = "patient-records"
@@ -168,8 +177,8 @@ def patient_prefill(form: str, name: Any) -> dict[str, Any]:
 
 
 def patient_form(kind: str, form: Any) -> dict[str, Any]:
-    """The per-form components: `kind` is PATIENT_SAVE, PATIENT_STATUS, PATIENT_SAVED, PATIENT_PREVIEW or
-    PATIENT_PREFILLED (the pre-filled values and their sources)."""
+    """The per-form components: `kind` is PATIENT_SAVE, PATIENT_STATUS, PATIENT_SAVED, PATIENT_PREVIEW,
+    PATIENT_PREFILLED (the pre-filled values and their sources) or PATIENT_SUBMISSION (the one-use key)."""
     return {"type": kind, "form": form}
 
 

@@ -22,12 +22,13 @@ def _settings() -> Settings | None:
 
 
 def record_clinical(
-    session: Session, kind: str, patient_id: int, data: Any, actor: Actor, now: datetime
+    session: Session, kind: str, patient_id: int, data: Any, actor: Actor, now: datetime, *, late_entry: bool = False
 ) -> ClinicalRecord:
-    """Store a clinical record; escalation rules run in the caller's transaction."""
+    """Store a clinical record (`late_entry`: entered well after its clinical time); escalation rules run in the
+    caller's transaction."""
     settings = _settings()
     allowance = settings.pre_admission if settings is not None else None
-    row = records.record(session, kind, patient_id, data, actor, now, pre_admission=allowance)
+    row = records.record(session, kind, patient_id, data, actor, now, pre_admission=allowance, late_entry=late_entry)
     on_clinical_write(session, row, now, settings)
     return row
 

@@ -12,8 +12,11 @@ from dashboard import ids
 from dashboard.context import read_session, session_scope
 from dashboard.views.actor import current_actor, viewing_settings
 from dashboard.views.alerts_view import (
+    STATUSES,
     act,
     action_status,
+    chains_or_none,
+    columns_for,
     history_title,
     load_alert_rows,
     load_history,
@@ -21,6 +24,7 @@ from dashboard.views.alerts_view import (
     selected_alert,
 )
 from dashboard.views.board import check_pulse
+from dashboard.views.tampering import BadCallback, optional_text
 
 ACTIONS = {ids.ALERTS_ACK: "acknowledge", ids.ALERTS_SNOOZE: "snooze", ids.ALERTS_RESOLVE: "resolve"}
 
@@ -28,6 +32,7 @@ ACTIONS = {ids.ALERTS_ACK: "acknowledge", ids.ALERTS_SNOOZE: "snooze", ids.ALERT
 def register(app: Dash) -> None:
     @app.callback(
         Output(ids.ALERTS_GRID, "rowData"),
+        Output(ids.ALERTS_GRID, "columnDefs"),
         Output(ids.ALERTS_VERSION, "data"),
         Output(ids.ALERTS_BANNER, "children"),
         Output(ids.ALERTS_BANNER, "is_open"),
@@ -38,7 +43,9 @@ def register(app: Dash) -> None:
         State(ids.ALERTS_BANNER, "children"),
         prevent_initial_call=True,
     )
-    def refresh(_n: int, _changed: int, status: str, version: int, banner: str | None) -> tuple[Any, ...]:
+    def refresh(_n: int, _changed: int, status: Any, version: Any, banner: Any) -> tuple[Any, ...]:
+        if status not in dict(STATUSES):
+            raise BadCallback("the alerts filter is not one this page offers")
         settings = viewing_settings()
         now = datetime.now(UTC)
         # A tick reads the rows only when the ward changed; an action here or a new filter always does.
@@ -48,9 +55,9 @@ def register(app: Dash) -> None:
             if check is None:
                 raise PreventUpdate
             if not check.changed:
-                return no_update, no_update, check.banner, bool(check.banner)
+                return no_update, no_update, no_update, check.banner, bool(check.banner)
             rows = load_alert_rows(session, now, settings, status)
-        return rows, check.pulse.version, check.banner, bool(check.banner)
+        return rows, columns_for(status), check.pulse.version, check.banner, bool(check.banner)
 
     @app.callback(
         Output(ids.ALERTS_STATUS, "children"),
@@ -74,17 +81,22 @@ def register(app: Dash) -> None:
         minutes: int | None,
         changed: int,
     ) -> tuple[Any, ...]:
-        action = ACTIONS[str(ctx.triggered_id)]
+        action = ACTIONS.get(str(ctx.triggered_id))
+        if action is None:
+            raise BadCallback("the action is not one this page offers")
         settings = viewing_settings()
+        actor = current_actor(action)  # a role that may not act is refused (403) before anything else is read
+        if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, (int, float))):
+            raise BadCallback("the snooze minutes are not a number")
         result = act(
             session_scope,
             action,
             selected_alert(selected),
-            current_actor(action),
+            actor,
             datetime.now(UTC),
             settings,
-            reason,
-            minutes,
+            optional_text(reason, "reason"),
+            None if minutes is None else int(minutes),
         )
         if not result.done:
             return action_status(result, selected), no_update, no_update
@@ -101,6 +113,9 @@ def register(app: Dash) -> None:
         alert_id = selected_alert(selected)
         if alert_id is None:
             return [], history_title(None), resolve_hint(None)
+        settings = viewing_settings()
         with read_session() as session:
-            rows = load_history(session, alert_id, viewing_settings().ward_timezone, current_actor("read"))
+            rows = load_history(
+                session, alert_id, settings.ward_timezone, current_actor("read"), chains_or_none(settings)
+            )
         return rows, history_title(selected), resolve_hint(selected)

@@ -10,11 +10,13 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.context import read_session, session_scope
-from dashboard.views.actor import current_actor, viewing_settings
+from dashboard.views.actor import current_actor, granted, viewing_settings
+from dashboard.views.form_layout import error_message
 from dashboard.views.infusion import save_infusion
 from dashboard.views.patient import load_patient, page_outputs, patient_unchanged
 from dashboard.views.recording import amend_from_table
-from dashboard.views.records_table import pending_changes, pending_text
+from dashboard.views.records_table import confirm_text, pending_changes, pending_text, record_kind, stored_rows
+from dashboard.views.tampering import BadCallback, optional_text, patient_store
 from data.records import check_ward
 
 
@@ -33,7 +35,9 @@ def register(app: Dash) -> None:
         _clicks: int, when: str | None, reason: str | None, patient: dict[str, Any], amended: int
     ) -> tuple[Any, ...]:
         tz = viewing_settings().ward_timezone
-        saved, message = save_infusion(session_scope, patient["id"], when, reason, current_actor, datetime.now(UTC), tz)
+        saved, message = save_infusion(
+            session_scope, patient_store(patient)["id"], when, reason, current_actor, datetime.now(UTC), tz
+        )
         return message, (amended or 0) + 1 if saved else no_update
 
     @app.callback(
@@ -51,9 +55,8 @@ def register(app: Dash) -> None:
         State(ids.PATIENT_VERSION, "data"),
         prevent_initial_call=True,
     )
-    def redraw(
-        _n: int, _saved: list[int], _amended: int, kind: str, patient: dict[str, Any], version: int
-    ) -> tuple[Any, ...]:
+    def redraw(_n: int, _saved: list[int], _amended: int, kind: Any, store: Any, version: Any) -> tuple[Any, ...]:
+        patient = patient_store(store)
         tz = viewing_settings().ward_timezone
         now = datetime.now(UTC)
         with read_session() as session:
@@ -63,7 +66,7 @@ def register(app: Dash) -> None:
         if view is None:
             raise PreventUpdate
         check_ward(current_actor("read"), view.patient)
-        return page_outputs(view, kind, now, tz)
+        return page_outputs(view, record_kind(kind), now, tz, "record" in granted("record"))
 
     @app.callback(
         Output(ids.PATIENT_PENDING, "data"),
@@ -77,35 +80,95 @@ def register(app: Dash) -> None:
     def edit(events: list[dict[str, Any]] | None, kind: str, _amended: int, pending: dict[str, Any]) -> tuple[Any, ...]:
         if ctx.triggered_id != ids.PATIENT_RECORDS:
             return {}, pending_text(None)
-        current = pending_changes(kind, events, pending)
+        known = pending if isinstance(pending, dict) else None
+        current = pending_changes(record_kind(kind), events if isinstance(events, list) else None, known)
         return current, pending_text(current)
 
     @app.callback(
         Output(ids.PATIENT_AMEND_STATUS, "children"),
         Output(ids.PATIENT_AMENDED, "data"),
         Output(ids.PATIENT_AMEND_REASON, "value"),
+        Output(ids.PATIENT_RECORDS, "rowData", allow_duplicate=True),
+        Output(ids.PATIENT_PENDING, "data", allow_duplicate=True),
+        Output(ids.PATIENT_PENDING_TEXT, "children", allow_duplicate=True),
         Input(ids.PATIENT_AMEND, "n_clicks"),
-        Input(ids.PATIENT_ERROR, "n_clicks"),
         State(ids.PATIENT_RECORD_KIND, "value"),
         State(ids.PATIENT_PENDING, "data"),
-        State(ids.PATIENT_RECORDS, "selectedRows"),
         State(ids.PATIENT_AMEND_REASON, "value"),
+        State(ids.PATIENT_AMENDED, "data"),
+        State(ids.PATIENT_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def amend(_a: int, kind: Any, pending: Any, reason: Any, count: Any, store: Any) -> tuple[Any, ...]:
+        """Save the edited cells as an amendment; refused, the grid goes back to what is stored."""
+        patient = patient_store(store)
+        kind = record_kind(kind)
+        tz = viewing_settings().ward_timezone
+        saved, message = amend_from_table(
+            session_scope,
+            kind,
+            False,
+            None,
+            pending if isinstance(pending, dict) else None,
+            optional_text(reason, "reason"),
+            current_actor("record"),
+            datetime.now(UTC),
+            tz,
+        )
+        if saved:
+            return message, (count if isinstance(count, int) else 0) + 1, "", no_update, no_update, no_update
+        with read_session() as session:
+            rows = stored_rows(session, patient["id"], kind, tz)
+        return message, no_update, no_update, rows, {}, pending_text(None)
+
+    @app.callback(
+        Output(ids.PATIENT_AMEND_CONFIRM, "is_open"),
+        Output(ids.PATIENT_AMEND_CONFIRM_TEXT, "children"),
+        Output(ids.PATIENT_AMEND_TARGET, "data"),
+        Output(ids.PATIENT_ERROR_STATUS, "children"),
+        Input(ids.PATIENT_ERROR, "n_clicks"),
+        Input(ids.PATIENT_AMEND_CONFIRM_NO, "n_clicks"),
+        State(ids.PATIENT_RECORD_KIND, "value"),
+        State(ids.PATIENT_RECORDS, "selectedRows"),
+        prevent_initial_call=True,
+    )
+    def confirm(_e: int, _no: int, kind: Any, selected: Any) -> tuple[Any, ...]:
+        """Ask first, showing the row that will be marked; the choice is kept, whatever is clicked meanwhile."""
+        if ctx.triggered_id == ids.PATIENT_AMEND_CONFIRM_NO:
+            return False, no_update, None, ""
+        kind = record_kind(kind)
+        row = selected[0] if isinstance(selected, list) and selected and isinstance(selected[0], dict) else None
+        if row is None or not str(row.get("id", "")).isdigit():
+            return False, no_update, None, error_message(["Select the row to mark entered in error first."])
+        return True, confirm_text(kind, row), {"kind": kind, "id": int(row["id"])}, ""
+
+    @app.callback(
+        Output(ids.PATIENT_ERROR_STATUS, "children", allow_duplicate=True),
+        Output(ids.PATIENT_AMENDED, "data", allow_duplicate=True),
+        Output(ids.PATIENT_AMEND_CONFIRM, "is_open", allow_duplicate=True),
+        Output(ids.PATIENT_ERROR_REASON, "value"),
+        Input(ids.PATIENT_AMEND_CONFIRM_YES, "n_clicks"),
+        State(ids.PATIENT_AMEND_TARGET, "data"),
+        State(ids.PATIENT_ERROR_REASON, "value"),
         State(ids.PATIENT_AMENDED, "data"),
         prevent_initial_call=True,
     )
-    def amend(
-        _a: int,
-        _e: int,
-        kind: str,
-        pending: dict[str, Any],
-        selected: list[dict[str, Any]] | None,
-        reason: str | None,
-        count: int,
-    ) -> tuple[Any, ...]:
-        in_error = ctx.triggered_id == ids.PATIENT_ERROR
+    def mark_in_error(_yes: int, target: Any, reason: Any, count: Any) -> tuple[Any, ...]:
+        """Mark the row shown in the confirmation (not whichever row is selected now) entered in error."""
+        if not isinstance(target, dict) or not isinstance(target.get("id"), int):
+            raise BadCallback("the record to mark is not named")
+        kind = record_kind(target.get("kind"))
         saved, message = amend_from_table(
-            session_scope, kind, in_error, selected, pending, reason, current_actor("record"), datetime.now(UTC)
+            session_scope,
+            kind,
+            True,
+            [{"id": target["id"]}],
+            None,
+            optional_text(reason, "reason"),
+            current_actor("record"),
+            datetime.now(UTC),
+            viewing_settings().ward_timezone,
         )
-        if not saved:
-            return message, no_update, no_update
-        return message, (count or 0) + 1, ""
+        if saved:
+            return message, (count if isinstance(count, int) else 0) + 1, False, ""
+        return message, no_update, True, no_update

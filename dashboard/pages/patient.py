@@ -37,35 +37,127 @@ dash.register_page(__name__, path_template="/patient/<patient_id>", title="cartw
 GRAPH_CONFIG: Any = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
 
 
-def records_section(view: PatientView, tz: str) -> list[Any]:
+def amendment_controls() -> list[Any]:
+    """Amend an edited cell (with a reason), or mark the selected row entered in error after confirming it; each
+    control's message sits under it."""
+    return [
+        dbc.Row(
+            [
+                dbc.Col(
+                    [
+                        html.Label(
+                            [
+                                html.Span("Reason for the amendment (required)", className="form-label small d-block"),
+                                dbc.InputGroup(
+                                    [
+                                        dbc.Input(id=ids.PATIENT_AMEND_REASON),
+                                        dbc.Button("Save amendment", id=ids.PATIENT_AMEND, color="primary"),
+                                    ]
+                                ),
+                            ],
+                            className="w-100",
+                        ),
+                        html.Div(id=ids.PATIENT_AMEND_STATUS, className="mt-2", role="status"),
+                    ],
+                    lg=8,
+                ),
+                dbc.Col(
+                    [
+                        html.Span("Wrong patient or never happened?", className="form-label small d-block"),
+                        dbc.Button(
+                            "Mark selected row entered in error…", id=ids.PATIENT_ERROR, color="danger", outline=True
+                        ),
+                        html.Div(id=ids.PATIENT_ERROR_STATUS, className="mt-2", role="status"),
+                    ],
+                    lg=4,
+                ),
+            ],
+            class_name="g-2 recording",
+        ),
+        dbc.Modal(
+            [
+                dbc.ModalHeader(dbc.ModalTitle("Mark this record entered in error?")),
+                dbc.ModalBody(
+                    [
+                        html.Div(id=ids.PATIENT_AMEND_CONFIRM_TEXT),
+                        html.Label(
+                            [
+                                html.Span("Reason (required)", className="form-label small d-block"),
+                                dbc.Input(id=ids.PATIENT_ERROR_REASON),
+                            ],
+                            className="w-100 mt-2",
+                        ),
+                    ]
+                ),
+                dbc.ModalFooter(
+                    [
+                        dbc.Button("Cancel", id=ids.PATIENT_AMEND_CONFIRM_NO, color="secondary"),
+                        dbc.Button("Mark entered in error", id=ids.PATIENT_AMEND_CONFIRM_YES, color="danger"),
+                    ]
+                ),
+            ],
+            id=ids.PATIENT_AMEND_CONFIRM,
+            is_open=False,
+            class_name="recording",
+        ),
+        dcc.Store(id=ids.PATIENT_AMEND_TARGET, data=None),
+    ]
+
+
+def records_section(view: PatientView, tz: str, may_record: bool) -> list[Any]:
     return [
         dbc.RadioItems(
             id=ids.PATIENT_RECORD_KIND,
             options=[{"label": TITLES[k], "value": k} for k in KINDS],
             value="observations",
             inline=True,
-            class_name="mb-2",
+            class_name="mb-2 ticks",
         ),
         dag.AgGrid(
             id=ids.PATIENT_RECORDS,
-            columnDefs=column_defs("observations"),
+            columnDefs=column_defs("observations", editable=may_record),
             rowData=row_data("observations", view.records["observations"], tz),
             getRowId="params.data.id",
             defaultColDef={"resizable": True, "sortable": False, "width": 110},
-            dashGridOptions=single_row_selection(stopEditingWhenCellsLoseFocus=True, singleClickEdit=True),
+            # Every column drawn (not only those scrolled into view), so a screen reader and a search find them.
+            dashGridOptions=single_row_selection(
+                stopEditingWhenCellsLoseFocus=True, singleClickEdit=True, suppressColumnVirtualisation=True
+            ),
             style={"height": "340px"},
         ),
-        html.Div(pending_text(None), id=ids.PATIENT_PENDING_TEXT, className="small text-secondary my-2"),
-        dbc.InputGroup(
-            [
-                dbc.Input(id=ids.PATIENT_AMEND_REASON, placeholder="Reason for the amendment (required)"),
-                dbc.Button("Save amendment", id=ids.PATIENT_AMEND, color="primary"),
-                dbc.Button("Mark selected row entered in error", id=ids.PATIENT_ERROR, color="danger", outline=True),
-            ]
+        html.Div(
+            pending_text(None) if may_record else "",
+            id=ids.PATIENT_PENDING_TEXT,
+            className="small text-secondary my-2",
         ),
-        html.Div(id=ids.PATIENT_AMEND_STATUS, className="mt-2"),
+        *(amendment_controls() if may_record else []),
         dcc.Store(id=ids.PATIENT_PENDING, data={}),
     ]
+
+
+def record_section(view: PatientView, now: datetime, tz: str, permissions: frozenset[str]) -> list[Any]:
+    """The recording forms, or a line saying this role does not record."""
+    if "record" not in permissions:
+        return [
+            html.H2("Record", className="h5 mt-3"),
+            dbc.Alert(NO_RECORDING, color="secondary", class_name="py-2"),
+        ]
+    return [
+        html.H2("Record", className="h5 mt-3"),
+        html.Div(
+            recording_tabs(
+                view.tool,
+                initial_form_values(view, now, tz),
+                form_notes(view, now, tz),
+                prefilled_values(view, now, tz),
+                permissions,
+            ),
+            className="recording",
+        ),
+    ]
+
+
+NO_RECORDING = "Your role can view this patient but not record; the recording forms are for nurses and doctors."
 
 
 def layout(patient_id: str | None = None, **_query: str) -> html.Div:
@@ -83,27 +175,26 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
         return frame(
             [dbc.Alert(f"No patient with id {patient_id}.", color="warning")], root_id=ids.PATIENT_ROOT, active=""
         )
+    permissions = granted("record", "override", "pause_monitoring")
+    chart = dbc.Row(
+        [
+            dbc.Col(dcc.Graph(id=ids.PATIENT_GRAPH, figure=figure(view, now, tz), config=GRAPH_CONFIG), xl=8),
+            dbc.Col(html.Div(guidance_panel(view, tz), id=ids.PATIENT_GUIDANCE), xl=4),
+        ]
+    )
+    record = record_section(view, now, tz, permissions)
+    # Nurses record first (the forms at the top, above the chart); a doctor reviews first.
+    infusion = [
+        html.H2("Infusion", className="h5 mt-3"),
+        *infusion_section(view.patient, tz, bool(granted("confirm_infusion"))),
+    ]
+    body = [*record, chart, *infusion] if recording_first(permissions) else [chart, *infusion, *record]
     return frame(
         [
             html.Div(header(view, now, tz), id=ids.PATIENT_HEADER),
-            dbc.Row(
-                [
-                    dbc.Col(dcc.Graph(id=ids.PATIENT_GRAPH, figure=figure(view, now, tz), config=GRAPH_CONFIG), xl=8),
-                    dbc.Col(html.Div(guidance_panel(view, tz), id=ids.PATIENT_GUIDANCE), xl=4),
-                ]
-            ),
-            html.H2("Infusion", className="h5 mt-3"),
-            *infusion_section(view.patient, tz, bool(granted("confirm_infusion"))),
-            html.H2("Record", className="h5 mt-3"),
-            recording_tabs(
-                view.tool,
-                initial_form_values(view, now, tz),
-                form_notes(view, now, tz),
-                prefilled_values(view, now, tz),
-                granted("pause_monitoring"),
-            ),
+            *body,
             html.H2("Records", className="h5 mt-4"),
-            *records_section(view, tz),
+            *records_section(view, tz, "record" in permissions),
             dcc.Interval(id=ids.PATIENT_INTERVAL, interval=settings.board_refresh_seconds * 1000),
             dcc.Store(id=ids.PATIENT_ID, data={"id": view.patient.id, "ward": view.patient.ward, "tool": view.tool}),
             dcc.Store(id=ids.PATIENT_VERSION, data=view.version),
@@ -112,3 +203,8 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
         root_id=ids.PATIENT_ROOT,
         active="",
     )
+
+
+def recording_first(permissions: frozenset[str]) -> bool:
+    """Those who record but do not override grades (nurses) get the forms first."""
+    return "record" in permissions and "override" not in permissions

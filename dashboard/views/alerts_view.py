@@ -14,10 +14,14 @@ from dash import dcc, html
 from sqlalchemy.orm import Session
 
 from alerts import lifecycle
-from alerts.queries import alert_history, current_minutes_late, open_alerts
+from alerts.chains import ChainConfig
+from alerts.config import ConfigError, load_config
+from alerts.queries import alert_history, current_minutes_late, list_alerts, open_alerts
 from dashboard.context import Scope
+from dashboard.views.alert_people import by_at, next_step, people, recipient_words
 from dashboard.views.errors import error_lines
 from dashboard.views.grid import grid_columns
+from dashboard.views.tampering import BadCallback
 from dashboard.views.timefmt import stamp
 from data import queries
 from data.audit import Actor
@@ -33,9 +37,21 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("status", "Status"),
     ("raised", "Raised"),
     ("paged", "Paged"),
-    ("step", "Chain step"),
+    ("next", "Next escalation"),
+    ("acknowledged", "Acknowledged"),
     ("late", "Minutes late"),
     ("snoozed", "Snoozed until"),
+    ("message", "Message"),
+)
+RESOLVED_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("bed", "Bed"),
+    ("kind", "Kind"),
+    ("severity", "Severity"),
+    ("raised", "Raised"),
+    ("paged", "Paged"),
+    ("acknowledged", "Acknowledged"),
+    ("resolved", "Resolved"),
+    ("reason", "Why"),
     ("message", "Message"),
 )
 HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -50,17 +66,39 @@ HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-WIDE = {"message": {"flex": 2, "minWidth": 240}, "error": {"flex": 2, "minWidth": 240}}
+# Long text wraps in its cell and the row grows with it: nothing is cut off at 1,500 px.
+WRAP = {"wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.35", "wordBreak": "normal"}}
+WIDE = {
+    "message": {"flex": 2, "minWidth": 220, **WRAP},
+    "error": {"flex": 2, "minWidth": 200, **WRAP},
+    "paged": {"flex": 1, "minWidth": 200, **WRAP},
+    "next": {"flex": 1, "minWidth": 200, **WRAP},
+    "acknowledged": {"minWidth": 160, "flex": 1, **WRAP},
+    "resolved": {"minWidth": 160, "flex": 1, **WRAP},
+    "reason": {"minWidth": 160, "flex": 1, **WRAP},
+    "recipient": {"minWidth": 200, "flex": 1, **WRAP},
+    "bed": {"minWidth": 110, **WRAP},
+    "kind": {"minWidth": 130, **WRAP},
+    "late": {"width": 90, **WRAP},
+    "snoozed": {"minWidth": 140, **WRAP},
+    "raised": {"minWidth": 140, **WRAP},
+    "created": {"minWidth": 140, **WRAP},
+    "attempted": {"minWidth": 140, **WRAP},
+}
 
 
 def column_defs(columns: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
     return grid_columns(columns, WIDE)
 
 
-def paged_text(deliveries: list[AlertDelivery], step: int) -> str:
-    """Who the current step of the chain has paged, and how each page went."""
+def paged_text(deliveries: list[AlertDelivery], step: int, chains: ChainConfig | None = None) -> str:
+    """Who the current step of the chain has paged (by title and bleep), and how each page went."""
     current = [d for d in deliveries if d.step == step] or deliveries
-    return ", ".join(f"{d.recipient} ({d.status})" for d in current) if current else "nobody yet"
+    shown = (f"{recipient_words(d.recipient, chains)}: {DELIVERY_WORDS.get(d.status, d.status)}" for d in current)
+    return ", ".join(shown) if current else "nobody yet"
+
+
+DELIVERY_WORDS = {"sent": "paged", "pending": "waiting to send", "dead": "could not be paged", "failed": "failed"}
 
 
 def bed_text(alert: Alert, patients: dict[int, Patient]) -> str:
@@ -76,7 +114,10 @@ def alert_rows(
     deliveries: dict[int, list[AlertDelivery]],
     now: datetime,
     tz: str,
+    chains: ChainConfig | None = None,
+    names: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
+    names = names or {}
     rows = []
     for alert in alerts:
         late = current_minutes_late(alert, now)
@@ -91,8 +132,12 @@ def alert_rows(
                 "severity": alert.severity,
                 "status": alert.status,
                 "raised": stamp(alert.raised_at, tz),
-                "paged": paged_text(deliveries.get(alert.id, []), alert.chain_step),
+                "paged": paged_text(deliveries.get(alert.id, []), alert.chain_step, chains),
                 "step": alert.chain_step,
+                "next": next_step(alert, chains, now, tz),
+                "acknowledged": by_at(alert.acknowledged_by, alert.acknowledged_at, names, tz),
+                "resolved": by_at(alert.resolved_by, alert.resolved_at, names, tz),
+                "reason": alert.resolution_reason or "",
                 "late": late if late is not None else "",
                 "snoozed": f"{stamp(snoozed, tz)} ({alert.snooze_reason})" if snoozed else "",
                 "message": alert.message,
@@ -101,25 +146,44 @@ def alert_rows(
     return rows
 
 
-STATUSES = (("open", "Open"), ("acknowledged", "Acknowledged, not resolved"))
+STATUSES = (("open", "Open"), ("acknowledged", "Acknowledged, not resolved"), ("resolved", "Resolved"))
+
+
+def chains_or_none(settings: Settings) -> ChainConfig | None:
+    """The escalation chains the scheduler follows (None when they cannot be read: the page says so)."""
+    try:
+        return load_config(settings).chains
+    except ConfigError:
+        return None
 
 
 def load_alert_rows(session: Session, now: datetime, settings: Settings, status: str = "open") -> list[dict[str, Any]]:
-    """Unresolved alerts with `status` ("open": nobody has acknowledged them yet), most severe first;
-    four statements whatever their number."""
-    alerts = [a for a in open_alerts(session, now, settings.board_ward) if a.status == status]
+    """Alerts with `status` ("open": nobody has acknowledged them yet; "resolved": the newest resolved ones),
+    most severe first; five statements whatever their number."""
+    if status == "resolved":
+        alerts = list_alerts(session, "resolved", ward=settings.board_ward)
+    else:
+        alerts = [a for a in open_alerts(session, now, settings.board_ward) if a.status == status]
     patients = queries.patients_by_id(session, [a.patient_id for a in alerts if a.patient_id is not None])
     deliveries = queries.deliveries_for_alerts(session, [a.id for a in alerts])
-    return alert_rows(alerts, patients, deliveries, now, settings.ward_timezone)
+    names = people(session, [name for a in alerts for name in (a.acknowledged_by, a.resolved_by)])
+    chains = chains_or_none(settings)
+    return alert_rows(alerts, patients, deliveries, now, settings.ward_timezone, chains, names)
 
 
-def history_rows(history: list[tuple[AlertDelivery, list[DeliveryAttempt]]], tz: str) -> list[dict[str, Any]]:
+def columns_for(status: str) -> list[dict[str, Any]]:
+    return column_defs(RESOLVED_COLUMNS if status == "resolved" else COLUMNS)
+
+
+def history_rows(
+    history: list[tuple[AlertDelivery, list[DeliveryAttempt]]], tz: str, chains: ChainConfig | None = None
+) -> list[dict[str, Any]]:
     """One row per delivery attempt (a delivery not yet tried is one row without an attempt)."""
     rows = []
     for delivery, attempts in history:
         base = {
             "step": delivery.step,
-            "recipient": delivery.recipient,
+            "recipient": recipient_words(delivery.recipient, chains),
             "channel": delivery.channel,
             "status": delivery.status,
             "created": stamp(delivery.created_at, tz),
@@ -138,7 +202,9 @@ def history_rows(history: list[tuple[AlertDelivery, list[DeliveryAttempt]]], tz:
     return rows
 
 
-def load_history(session: Session, alert_id: int, tz: str, actor: Actor) -> list[dict[str, Any]]:
+def load_history(
+    session: Session, alert_id: int, tz: str, actor: Actor, chains: ChainConfig | None = None
+) -> list[dict[str, Any]]:
     """An alert's delivery history, for an alert on a ward the actor may see (else Forbidden, a 403)."""
     alert = session.get(Alert, alert_id)
     if alert is None:
@@ -146,7 +212,7 @@ def load_history(session: Session, alert_id: int, tz: str, actor: Actor) -> list
     patient = session.get(Patient, alert.patient_id) if alert.patient_id is not None else None
     if patient is not None:
         check_ward(actor, patient)
-    return history_rows(alert_history(session, alert_id), tz)
+    return history_rows(alert_history(session, alert_id), tz, chains)
 
 
 HISTORY_TITLE = "Delivery history"
@@ -154,7 +220,14 @@ HISTORY_TITLE = "Delivery history"
 
 def selected_alert(rows: list[dict[str, Any]] | None) -> int | None:
     """The alert selected in the grid (its row id), or None."""
-    return int(rows[0]["id"]) if rows else None
+    if not rows:
+        return None
+    row = rows[0] if isinstance(rows, list) else None
+    found = row.get("id") if isinstance(row, dict) else None
+    text = str(found) if isinstance(found, (str, int)) and not isinstance(found, bool) else ""
+    if not text.isdigit() or len(text) > 12:
+        raise BadCallback("the selected alert is not one this page listed")
+    return int(text)
 
 
 def history_title(rows: list[dict[str, Any]] | None) -> str:
@@ -197,7 +270,7 @@ def act(
             else:
                 lifecycle.resolve(session, alert_id, reason or "", actor, now)
     except InvalidInput as exc:
-        return ActionResult(False, "; ".join(error_lines(exc)))
+        return ActionResult(False, "; ".join(error_lines(exc, settings.ward_timezone)))
     except NotFound as exc:
         return ActionResult(False, str(exc))
     except Refused as exc:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard.views.errors import describe
-from dashboard.views.forms import NO_ICP_FINDING, Field, form_fields
+from dashboard.views.errors import line
+from dashboard.views.forms import ICE_NONE_AND_ITEM, NO_ICE_ITEM, NO_ICP_FINDING, Field, form_fields
 from data.validation import FieldError, InvalidInput
 
 MISSING = "is required"
@@ -18,6 +18,21 @@ NO_VITAL_SIGN = (
     "No vital sign entered: record at least one of temperature, heart rate, respiratory rate, blood pressure, "
     "SpO₂ or consciousness."
 )
+# The grading's "ice_score: missing ..." / "capd_score: missing ..." (a score is needed to grade), by tool.
+SCORES = {
+    "ice_score": (
+        ("ICE",),
+        (
+            "ice",
+            "ICE not answered: tick each item the patient got right, or None right (ICE 0/10); "
+            "if the patient cannot be assessed, tick Unable to perform.",
+        ),
+    ),
+    "capd_score": (
+        ("CAPD",),
+        ("capd_score", "CAPD total not entered (0-32); if the child cannot be assessed, tick Unable to perform."),
+    ),
+}
 ICP_NONE_AND_FINDING = "Raised ICP findings: none of these is ticked together with a finding; untick one."
 
 
@@ -33,6 +48,9 @@ def in_words(kind: str, tool: str, item: FieldError) -> FieldError | None:
         return FieldError(item.field, None, "", found.unanswered)
     if kind == "observations" and item.field == "vital signs":
         return FieldError("", None, "", NO_VITAL_SIGN)  # no field of its own: said above the Save button
+    if item.field in SCORES and tool in SCORES[item.field][0]:
+        field, message = SCORES[item.field][1]
+        return FieldError(field, None, "", message)
     return None
 
 
@@ -46,7 +64,7 @@ def lines(kind: str, tool: str, error: InvalidInput) -> list[str]:
     out = []
     for item in error.errors:
         said = in_words(kind, tool, item)
-        out.append(said.message if said is not None else f"{item.field}: {describe(item)}")
+        out.append(said.message if said is not None else line(item))
     return out
 
 
@@ -54,7 +72,11 @@ def form_problems(kind: str, values: dict[str, Any]) -> dict[str, str]:
     """What the form refuses before the request is checked: "none" ticked together with a raised-ICP finding."""
     if kind != "neuro-assessments":
         return {}
+    problems = {}
     ticked = values.get("icp_findings") or []
     if NO_ICP_FINDING in ticked and len(ticked) > 1:
-        return {"icp_findings": ICP_NONE_AND_FINDING}
-    return {}
+        problems["icp_findings"] = ICP_NONE_AND_FINDING
+    ice = values.get("ice") or []
+    if NO_ICE_ITEM in ice and len(ice) > 1:
+        problems["ice"] = ICE_NONE_AND_ITEM
+    return problems

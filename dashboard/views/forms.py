@@ -11,7 +11,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from dashboard.views.errors import describe
+from dashboard.views.errors import describe, line
+from dashboard.views.tampering import BadCallback, optional_text
 from dashboard.views.timefmt import parse_local
 from data.catalogue import ANALYTES
 from data.schemas import MEDICATION_UNITS, ORGAN_FINDINGS, ROUTES, VASOPRESSOR_NAMES
@@ -77,7 +78,7 @@ class Field:
     """One input. `name` is the body path ("temperature_c", "ice.naming"); `kind` picks the component:
     time, number, select, multi (a list), flags (checked names -> {name: true}), bool (a checkbox: unticked is
     false), yesno (two radio buttons, neither chosen at first), findings (a list with a "none" choice of its own),
-    text.
+    ice (the ICE items ticked, sent as each part's count), text.
 
     `unanswered` is the message shown by the field when the nurse has not answered it; a field with one has no
     default, and an empty answer (nothing chosen, nothing ticked) is never sent as "no". `labels` are the words
@@ -169,7 +170,55 @@ CRS_FIELDS = (
     Field("organ_toxicities.hemophagocytosis", "Haemophagocytosis", "bool", default=False),
     *OVERRIDE,
 )
-ICE_FIELDS = tuple(Field(f"ice.{part}", _words(part).capitalize(), "number", width=3) for part in ICE_PART_MAXIMA)
+NO_ICE_ITEM = "none"
+"""The ICE answer "no item right" (ICE 0/10), distinct from no answer at all (nothing ticked)."""
+ICE_ITEMS = MappingProxyType(
+    {
+        "orientation_year": "Orientation: year",
+        "orientation_month": "Orientation: month",
+        "orientation_city": "Orientation: city",
+        "orientation_hospital": "Orientation: hospital",
+        "naming_1": "Names object 1",
+        "naming_2": "Names object 2",
+        "naming_3": "Names object 3",
+        "follows_commands": "Follows simple commands",
+        "writing": "Writes a standard sentence",
+        "attention": "Counts back from 100 by 10",
+        NO_ICE_ITEM: "None right (ICE 0/10)",
+    }
+)
+# Not a finding every assessment must state (unable to perform, or domains that already decide the grade, need no
+# ICE): when grading needs it, `answers.SCORES` says so under the boxes. Nothing ticked is never sent as 0/10.
+ICE_FIELDS = (
+    Field(
+        "ice",
+        "ICE: tick each item the patient got right",
+        "ice",
+        options=tuple(ICE_ITEMS),
+        labels=ICE_ITEMS,
+        width=12,
+    ),
+)
+
+
+def ice_parts(ticked: list[str]) -> dict[str, int]:
+    """The ICE parts for `data.schemas` from the ticked items (ASTCT 2019: orientation 4, naming 3, commands 1,
+    writing 1, attention 1): each part is the number of its items ticked; "none right" scores every part 0."""
+    items = [item for item in ticked if item != NO_ICE_ITEM]
+    return {part: sum(1 for item in items if part in (item, item.rsplit("_", 1)[0])) for part in ICE_PART_MAXIMA}
+
+
+def ice_total(ticked: list[str] | None) -> str:
+    """The live total under the ICE boxes: "ICE 7/10", or what is wrong with the ticks."""
+    ticked = list(ticked or [])
+    if not ticked:
+        return f"ICE not scored yet (0 of {sum(ICE_PART_MAXIMA.values())} items ticked)"
+    if NO_ICE_ITEM in ticked and len(ticked) > 1:
+        return ICE_NONE_AND_ITEM
+    return f"ICE {sum(ice_parts(ticked).values())}/{sum(ICE_PART_MAXIMA.values())}"
+
+
+ICE_NONE_AND_ITEM = "ICE: None right is ticked together with an item; untick one."
 NEURO_COMMON = (
     Field("unable_to_perform_assessment", "Unable to perform (unarousable)", "bool", default=False, width=4),
     _required(
@@ -380,34 +429,63 @@ def _empty(field: Field, value: Any) -> bool:
     """Nothing entered. For a finding that must be stated an empty list is no answer too (for a list such as the
     vasopressors an empty list is the answer "none")."""
     if isinstance(value, list):
-        return not value and (bool(field.unanswered) or field.kind == "findings")
+        return not value and (bool(field.unanswered) or field.kind in ("findings", "ice"))
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 YES_NO = {"yes": True, "no": False}
 
 
+def _ticked(field: Field, value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadCallback(f"{field.label} is not a list of ticked boxes")
+    return value
+
+
 def _convert(field: Field, value: Any) -> Any:
     if field.kind == "flags":
-        return {name: True for name in value or []}
+        return {name: True for name in _ticked(field, value)}
     if field.kind == "multi":
-        return list(value or [])
+        return list(_ticked(field, value))
     if field.kind == "findings":
-        return [v for v in value if v != NO_ICP_FINDING]
+        return [v for v in _ticked(field, value) if v != NO_ICP_FINDING]
+    if field.kind == "ice":
+        return ice_parts(_ticked(field, value))
     if field.kind == "yesno":
         return YES_NO.get(value, value)
     if field.kind == "bool":
         return bool(value)
     if field.kind == "text":
-        return value.strip()
+        return optional_text(value, field.label.lower()).strip()
     if field.kind == "select" and field.name.startswith(("override.grade", "organ_toxicities.", "ctcae_grade")):
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).isdigit():
+            raise BadCallback(f"the {field.label.lower()} is not a number")
         return int(value)
     return value
 
 
+def _when(field: Field, value: Any, tz: str) -> datetime | None:
+    """A time input's value as UTC; a value that is not a date and time is refused (the input never sends one)."""
+    if value is not None and not isinstance(value, str):
+        raise BadCallback(f"the {field.label.lower()} is not a date and time")
+    try:
+        return parse_local(value, tz)
+    except ValueError:
+        raise BadCallback(f"the {field.label.lower()} is not a date and time") from None
+
+
 def form_values(components: list[dict[str, Any]]) -> dict[str, Any]:
     """The fields' values by name, from the matched inputs of a form (`ctx.states_list` / `ctx.inputs_list`)."""
-    return {component["id"]["name"]: component.get("value") for component in components}
+    found: dict[str, Any] = {}
+    for component in components:
+        cid = component.get("id") if isinstance(component, dict) else None
+        name = cid.get("name") if isinstance(cid, dict) else None
+        if not isinstance(name, str):
+            raise BadCallback("the form's fields are not the ones this page has")
+        found[name] = component.get("value")
+    return found
 
 
 def body_from_values(kind: str, values: dict[str, Any], tz: str, now: datetime, tool: str = "ICE") -> dict[str, Any]:
@@ -419,7 +497,7 @@ def body_from_values(kind: str, values: dict[str, Any], tz: str, now: datetime, 
     for field in form_fields(kind, tool):
         value = values.get(field.name)
         if field.kind == "time":
-            when = parse_local(value, tz) or (now if field.name == TIME_FIELDS[kind] else None)
+            when = _when(field, value, tz) or (now if field.name == TIME_FIELDS[kind] else None)
             if when is not None:
                 body[field.name] = when.isoformat()
             continue
@@ -441,7 +519,7 @@ def field_errors(error: InvalidInput, names: list[str]) -> tuple[dict[str, str],
         name = _field_for(item, names)
         text = describe(item)
         if name is None:
-            general.append(f"{item.field}: {text}" if item.field else text)
+            general.append(line(item))
         else:
             by_field[name] = f"{by_field[name]}; {text}" if name in by_field else text
     return by_field, general

@@ -21,7 +21,7 @@ from dashboard import ids
 from dashboard.views.bay import badge_class, trial_text
 from dashboard.views.forms import KINDS
 from dashboard.views.grades import GradeView, grade_view
-from dashboard.views.prefill import PREFILLABLE, initial_values, prefilled, source_text
+from dashboard.views.prefill import PREFILLABLE, initial_values, prefilled
 from dashboard.views.records_table import column_defs, row_data
 from dashboard.views.timefmt import clock, day_label, stamp
 from dashboard.views.timeline import Frames, frames_from_rows
@@ -334,8 +334,8 @@ def form_notes(view: PatientView, now: datetime, tz: str) -> dict[str, str]:
     }
     if view.latest_obs is not None and prefilled("crs-assessments", view.latest_obs, now, tz):
         notes["crs-assessments"] = (
-            f'Values marked "from {source_text(view.latest_obs, now, tz)}" were recorded in that obs: check each. '
-            "Hypotension is never pre-filled: answer it."
+            'Values marked "from obs at …" were recorded in the newest obs (they follow newer obs as they are '
+            "saved): check each. Hypotension is never pre-filled: answer it."
         )
     if view.tool == "CAPD":
         notes["neuro-assessments"] = (
@@ -345,13 +345,13 @@ def form_notes(view: PatientView, now: datetime, tz: str) -> dict[str, str]:
     return notes
 
 
-def page_outputs(view: PatientView, kind: str, now: datetime, tz: str) -> tuple[Any, ...]:
+def page_outputs(view: PatientView, kind: str, now: datetime, tz: str, editable: bool = True) -> tuple[Any, ...]:
     """The refresh callback's outputs: version, header, figure, guidance, and the `kind` records' grid."""
     return (
         view.version,
         header(view, now, tz),
         figure(view, now, tz),
         guidance_panel(view, tz),
-        column_defs(kind),
+        column_defs(kind, editable),
         row_data(kind, view.records[kind], tz),
     )

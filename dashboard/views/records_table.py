@@ -6,8 +6,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from dashboard.views.forms import EVENT_LABELS, EXCEPTION_ITEM_LABELS, FINDING_LABELS, TIME_FIELDS
+import dash_bootstrap_components as dbc
+from dash import html
+from sqlalchemy.orm import Session
+
+from dashboard.views.forms import EVENT_LABELS, EXCEPTION_ITEM_LABELS, FINDING_LABELS, TIME_FIELDS, TITLES
+from dashboard.views.tampering import BadCallback
 from dashboard.views.timefmt import stamp
+from data import queries
+from data.models import CLINICAL_MODELS
 from toxicity import EXCEPTION_REASONS
 from toxicity.interventions import INTERVENTIONS
 
@@ -94,22 +101,25 @@ WORDS: dict[str, dict[str, Callable[[Any], str]]] = {
 }
 
 
-def column_defs(kind: str) -> list[dict[str, Any]]:
+def column_defs(kind: str, editable: bool = True) -> list[dict[str, Any]]:
+    """The grid's columns; `editable` False for a role that cannot amend (the cells are read-only)."""
     defs: list[dict[str, Any]] = [
         {"field": "when", "headerName": "Time", "editable": False, "pinned": "left", "width": 150},
     ]
+    may_edit = editable
     for name, header, data_type, editable in COLUMNS[kind]:
         defs.append(
             {
                 "field": name,
                 "headerName": header,
                 "cellDataType": data_type,
-                "editable": editable,
-                **({"cellClass": "editable-cell"} if editable else {}),
+                "editable": editable and may_edit,
+                **({"cellClass": "editable-cell"} if editable and may_edit else {}),
                 **({"flex": 2, "minWidth": 220, "tooltipField": name} if name == "reasons" else {}),
             }
         )
     defs += [
+        {"field": "entered", "headerName": "Entered", "editable": False, "width": 210, "tooltipField": "entered"},
         {"field": "recorded_by", "headerName": "By", "editable": False, "width": 110},
         {"field": "amendment_reason", "headerName": "Amendment", "editable": False, "width": 150},
     ]
@@ -124,6 +134,12 @@ def _cell(value: Any, tz: str) -> Any:
     return value
 
 
+def entered_text(row: Any, tz: str) -> str:
+    """When the record was entered: a late entry says so with both times (its own time is in the Time column)."""
+    recorded = stamp(row.recorded_at, tz)
+    return f"late entry, recorded {recorded}" if getattr(row, "late_entry", False) else recorded
+
+
 def row_data(kind: str, rows: list[Any], tz: str) -> list[dict[str, Any]]:
     """Newest first; `id` is the record's id (the row id the amendment names)."""
     out = []
@@ -133,6 +149,7 @@ def row_data(kind: str, rows: list[Any], tz: str) -> list[dict[str, Any]]:
         for name, _header, _type, _editable in COLUMNS[kind]:
             value = getattr(row, name)
             item[name] = words[name](value) if name in words else _cell(value, tz)
+        item["entered"] = entered_text(row, tz)
         item["recorded_by"] = row.recorded_by
         item["amendment_reason"] = row.amendment_reason or ""
         out.append(item)
@@ -140,32 +157,83 @@ def row_data(kind: str, rows: list[Any], tz: str) -> list[dict[str, Any]]:
 
 
 def pending_changes(kind: str, events: list[dict[str, Any]] | None, pending: dict[str, Any] | None) -> dict[str, Any]:
-    """Cell edits since the last save, as {"record_id": id, "changes": {field: value}}; editing another row
-    starts again (an amendment corrects one record)."""
+    """Cell edits since the last save, as {"record_id": id, "when": row time, "changes": {field: value},
+    "shown": {header: value}}; editing another row starts again (an amendment corrects one record)."""
     current = dict(pending or {})
-    editable = {name for name, _h, _t, editable in COLUMNS[kind] if editable}
+    editable = {name: header for name, header, _t, editable in COLUMNS[kind] if editable}
     for event in events or []:
         column = event.get("colId")
-        if column not in editable:
+        data = event.get("data")
+        if column not in editable or not isinstance(data, dict) or not str(data.get("id", "")).isdigit():
             continue
-        record_id = int(event["data"]["id"])
+        record_id = int(data["id"])
         if current.get("record_id") != record_id:
-            current = {"record_id": record_id, "changes": {}}
+            current = {"record_id": record_id, "when": str(data.get("when", "")), "changes": {}, "shown": {}}
         body_name = BODY_NAMES.get(kind, {}).get(column, column)
         current["changes"] = {**current.get("changes", {}), body_name: event.get("value")}
+        current["shown"] = {**current.get("shown", {}), editable[column]: event.get("value")}
     return current
 
 
 def pending_text(pending: dict[str, Any] | None) -> str:
     if not pending or not pending.get("changes"):
         return "Edit a cell to amend a record, or select a row to mark it entered in error."
-    changes = ", ".join(f"{k} → {v}" for k, v in pending["changes"].items())
-    return f"Record {pending['record_id']}: {changes} (give a reason, then save the amendment)"
+    shown = pending.get("shown") or pending["changes"]
+    changes = ", ".join(f"{k} changed to {_words(v)}" for k, v in shown.items())
+    return (
+        f"The record of {pending.get('when') or 'the edited row'}: {changes}. Give a reason, then save the amendment."
+    )
+
+
+def _words(value: Any) -> str:
+    if value is None or value == "":
+        return "empty"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value).replace("_", " ")
+
+
+def row_summary(kind: str, row: dict[str, Any]) -> list[tuple[str, str]]:
+    """A grid row's contents as (header, value) pairs, as the confirmation before marking it in error shows them."""
+    pairs = [("Time", str(row.get("when", "")))]
+    for name, header, _type, _editable in COLUMNS[kind]:
+        value = row.get(name)
+        if value not in (None, ""):
+            pairs.append((header, _words(value)))
+    pairs.append(("By", str(row.get("recorded_by", ""))))
+    return pairs
 
 
 def amend_body(pending: dict[str, Any] | None, reason: str | None) -> dict[str, Any]:
-    return {"reason": reason or "", "changes": dict((pending or {}).get("changes") or {})}
+    changes = (pending or {}).get("changes")
+    return {"reason": reason or "", "changes": dict(changes) if isinstance(changes, dict) else {}}
 
 
 def error_body(reason: str | None) -> dict[str, Any]:
     return {"reason": reason or "", "entered_in_error": True}
+
+
+def record_kind(value: Any) -> str:
+    """The record kind the page's chooser sent: one of the grid's kinds."""
+    if not isinstance(value, str) or value not in COLUMNS:
+        raise BadCallback("the kind of record is not one this page shows")
+    return value
+
+
+def stored_rows(session: Session, patient_id: int, kind: str, tz: str) -> list[dict[str, Any]]:
+    """The grid's rows as stored (after a refused amendment the edited cells go back to these)."""
+    rows = list(session.scalars(queries.current_records(CLINICAL_MODELS[kind], patient_id)))
+    return row_data(kind, rows, tz)
+
+
+def confirm_text(kind: str, row: dict[str, Any]) -> list[Any]:
+    """The confirmation's body: the record that will be marked, field by field."""
+    return [
+        html.P(f"This {TITLES[kind].lower()} will be marked entered in error (it is kept in the audit trail):"),
+        dbc.Table(
+            html.Tbody([html.Tr([html.Th(header), html.Td(value)]) for header, value in row_summary(kind, row)]),
+            size="sm",
+            bordered=True,
+            class_name="mb-0",
+        ),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,7 +65,7 @@ def database(seeded_database: Path, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def start_app(dash_duo: Any, database: str) -> Callable[..., Dash]:
+def start_app(dash_duo: Any, database: str) -> Iterator[Callable[..., Dash]]:
     """Start the app on a fresh copy of the demo ward; settings may be overridden per test."""
 
     def start(**overrides: Any) -> Dash:
@@ -74,7 +75,11 @@ def start_app(dash_duo: Any, database: str) -> Callable[..., Dash]:
         log_in(dash_duo)
         return app
 
-    return start
+    yield start
+    # Leave the page before the server stops: a refresh still in flight would be killed mid-request, and the
+    # request thread's exit is reported as an error of a test that passed.
+    dash_duo.driver.get("about:blank")
+    time.sleep(2)
 
 
 def log_in(dash_duo: Any, username: str = USERNAME, password: str = PASSWORD) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from alerts.config import load_config
 from alerts.sweep import run_sweep
+from dashboard.views.forms import ICE_ITEMS, NO_ICE_ITEM
 from data.db import make_engine, make_session_factory
 from data.models import Patient
 from data.settings import Settings
@@ -62,7 +63,8 @@ def click(dash_duo: Any, element: Any) -> None:
 
 def open_patient(dash_duo: Any, patient_id: int) -> None:
     dash_duo.driver.get(f"{dash_duo.server_url}/patient/{patient_id}")
-    dash_duo.wait_for_element("#patient-graph .js-plotly-plot")
+    # The chart is the page's slowest part; under a loaded CI machine it can take well over 10 s.
+    dash_duo.wait_for_element("#patient-graph .js-plotly-plot", timeout=30)
 
 
 def open_tab(dash_duo: Any, title: str) -> None:
@@ -89,6 +91,13 @@ def tick(dash_duo: Any, form: str, name: str, value: str) -> None:
     """Click the radio button or checkbox with `value` (yes/no answers, ticked findings)."""
     group = by_id(dash_duo, field_id(form, name))
     click(dash_duo, group.find_element(By.CSS_SELECTOR, f"input[value='{value}']"))
+
+
+def tick_every_ice_item(dash_duo: Any, form: str = "neuro-assessments") -> None:
+    """An ICE of 10/10: every item the patient got right ticked."""
+    for item in ICE_ITEMS:
+        if item != NO_ICE_ITEM:
+            tick(dash_duo, form, "ice", item)
 
 
 def selected_options(dash_duo: Any, form: str, name: str) -> list[str]:

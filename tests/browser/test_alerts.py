@@ -8,11 +8,15 @@ from typing import Any
 
 import pytest
 from dash import Dash
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
+from data.audit import Actor
+from data.auth import create_user
 from data.db import make_engine, make_session_factory
 from data.models import Alert, AlertDelivery, DeliveryAttempt, Patient
+from tests.browser.conftest import log_in
 from tests.browser.forms import patient_id, read, sweep
 
 pytestmark = pytest.mark.browser
@@ -74,7 +78,7 @@ def test_alerts001_acknowledging_an_alert_removes_it_from_the_open_list(
     row = dash_duo.find_element("#alerts-grid .ag-center-cols-container .ag-row")
     row.click()
     dash_duo.wait_for_contains_text("#alerts-history", "connection refused")
-    assert "nurse_in_charge" in dash_duo.find_element("#alerts-history").text
+    assert "Nurse in charge" in dash_duo.find_element("#alerts-history").text  # the title, not the role id
     dash_duo.find_element("#alerts-acknowledge").click()
     dash_duo.wait_for_contains_text("#alerts-status", "Alert acknowledged.")
     WebDriverWait(dash_duo.driver, 10).until(lambda _d: "Ward 33 · 7" not in dash_duo.find_element("#alerts-grid").text)
@@ -106,4 +110,71 @@ def test_alerts002_resolving_an_overdue_alert_by_hand_is_refused_and_points_to_r
     dash_duo.find_element("#alerts-status a").click()
     dash_duo.wait_for_contains_text("#patient-header", "Demo Golf")
     assert dash_duo.driver.current_url.endswith(f"/patient/{pid}")
+    assert dash_duo.get_logs() == []
+
+
+NO_TRUNCATED_CELL = """
+return [...document.querySelectorAll(arguments[0] + ' .ag-cell')]
+  .filter(c => c.offsetParent !== null && c.scrollWidth > c.clientWidth + 1)
+  .map(c => c.getAttribute('col-id') + ': ' + c.textContent);
+"""
+
+
+def _escalating(database: str, alert_id: int, minutes: int) -> None:
+    engine = make_engine(database)
+    with make_session_factory(engine).begin() as session:
+        alert = session.get(Alert, alert_id)
+        assert alert is not None
+        alert.next_escalation_at = datetime.now(UTC) + timedelta(minutes=minutes)
+    engine.dispose()
+
+
+def test_alerts003_people_and_bleeps_the_next_step_and_the_resolved_history_all_readable_at_1500_px(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    alert_id = _raise_alert(database, "7")
+    _escalating(database, alert_id, 7)
+    start_app()
+    dash_duo.driver.set_window_size(1500, 1000)
+    dash_duo.driver.get(f"{dash_duo.server_url}/alerts")
+    row = f"#alerts-grid .ag-row[row-id='{alert_id}']"
+    dash_duo.wait_for_contains_text(row, "Nurse in charge: paged", timeout=20)
+    text = dash_duo.find_element(row).text
+    assert "nurse_in_charge" not in text
+    assert "Bedside nurse and Nurse in charge" not in text  # the urgent chain's next step is the registrar
+    assert "CAR-T registrar at " in text
+    assert dash_duo.driver.execute_script(NO_TRUNCATED_CELL, "#alerts-grid") == []
+    dash_duo.find_element(f"{row} .ag-cell[col-id='bed']").click()
+    dash_duo.find_element("#alerts-acknowledge").click()
+    dash_duo.wait_for_contains_text("#alerts-status", "Alert acknowledged.", timeout=20)
+    dash_duo.driver.find_element(By.XPATH, "//label[text()='Acknowledged, not resolved']").click()
+    dash_duo.wait_for_contains_text(row, "doctor at ", timeout=20)
+    assert "no further pages (acknowledged)" in dash_duo.find_element(row).text
+    dash_duo.find_element(f"{row} .ag-cell[col-id='bed']").click()
+    dash_duo.find_element("#alerts-reason").send_keys("patient reviewed, assessment recorded on paper")
+    dash_duo.find_element("#alerts-resolve").click()
+    dash_duo.wait_for_contains_text("#alerts-status", "Alert resolved.", timeout=20)
+    dash_duo.driver.find_element(By.XPATH, "//label[text()='Resolved']").click()
+    dash_duo.wait_for_contains_text(row, "patient reviewed, assessment recorded on paper", timeout=20)
+    assert "doctor at " in dash_duo.find_element(f"{row} .ag-cell[col-id='resolved']").text
+    assert dash_duo.driver.execute_script(NO_TRUNCATED_CELL, "#alerts-grid") == []
+    assert dash_duo.get_logs() == []
+
+
+def test_alerts004_a_nurse_is_offered_acknowledge_only(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    _raise_alert(database, "7")
+    engine = make_engine(database)
+    with make_session_factory(engine).begin() as session:
+        create_user(session, "ward.nurse", "browser-test-nurse-password", "nurse", Actor("tests"), datetime.now(UTC))
+    engine.dispose()
+    start_app()
+    dash_duo.driver.delete_all_cookies()
+    log_in(dash_duo, "ward.nurse", "browser-test-nurse-password")
+    dash_duo.driver.get(f"{dash_duo.server_url}/alerts")
+    dash_duo.wait_for_contains_text("#alerts-grid", "Ward 33 · 7", timeout=20)
+    assert dash_duo.find_element("#alerts-acknowledge").is_displayed()
+    for hidden in ("#alerts-snooze", "#alerts-resolve", "#alerts-reason", "#alerts-snooze-minutes"):
+        assert not dash_duo.find_element(hidden).is_displayed(), hidden
     assert dash_duo.get_logs() == []

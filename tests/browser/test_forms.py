@@ -31,9 +31,9 @@ from tests.browser.forms import (
     status,
     sweep,
     tick,
+    tick_every_ice_item,
     type_into,
 )
-from toxicity.ice import ICE_PART_MAXIMA
 
 pytestmark = pytest.mark.browser
 
@@ -93,8 +93,7 @@ def test_forms002_a_neuro_assessment_with_raised_icp_unanswered_is_refused_then_
             Select(by_id(dash_duo, field_id(form, name))).first_selected_option.get_attribute("textContent")
             == "— not answered —"
         )
-    for part, top in ICE_PART_MAXIMA.items():
-        type_into(dash_duo, form, f"ice.{part}", str(top))
+    tick_every_ice_item(dash_duo, form)
     choose(dash_duo, form, "consciousness", "alert")
     choose(dash_duo, form, "seizure", "none")
     tick(dash_duo, form, "deep_focal_motor_weakness", "no")
@@ -144,7 +143,9 @@ def test_forms004_a_neurological_event_recorded_on_the_page_is_listed_and_pages_
     pid = patient_id(database, "2")
     open_patient(dash_duo, pid)
     _show_records(dash_duo, "Neurological event")
-    dash_duo.wait_for_contains_text("#patient-records", "Event")
+    # The grid redraws its columns for the kind chosen: wait for the "Event" header cell itself, not any text.
+    header = "#patient-records .ag-header-cell[col-id='event'] .ag-header-cell-text"
+    dash_duo.wait_for_text_to_equal(header, "Event", timeout=30)
     open_tab(dash_duo, "Neurological event")
     form = "neuro-events"
     save(dash_duo, form)

@@ -25,9 +25,9 @@ from tests.browser.forms import (
     save,
     status,
     tick,
+    tick_every_ice_item,
     type_into,
 )
-from toxicity.ice import ICE_PART_MAXIMA
 
 pytestmark = pytest.mark.browser
 
@@ -73,8 +73,7 @@ def test_patient002_recording_an_ice_assessment_changes_the_badge_and_adds_a_poi
     before = dash_duo.driver.execute_script(TRACE_POINTS.format(name="'ICE'"))
     open_tab(dash_duo, "Neuro assessment")
     form = "neuro-assessments"
-    for part, top in ICE_PART_MAXIMA.items():
-        type_into(dash_duo, form, f"ice.{part}", str(top))
+    tick_every_ice_item(dash_duo, form)
     choose(dash_duo, form, "consciousness", "alert")
     choose(dash_duo, form, "seizure", "none")
     tick(dash_duo, form, "deep_focal_motor_weakness", "no")

@@ -22,6 +22,7 @@ from dashboard.context import EXTENSION
 from dashboard.views.bay import LEAVES
 from dashboard.views.bay_refresh import FIXED_OUTPUTS
 from dashboard.views.outage import BANNER, DB_UNAVAILABLE, dash_key
+from dashboard.views.submission import new_key
 from data.audit import Actor
 from data.auth import create_user
 from data.models import (
@@ -34,7 +35,7 @@ from data.models import (
     WardState,
 )
 from data.settings import Settings
-from tests.dash_requests import page_request
+from tests.dash_requests import page_request, save_request
 from tests.integration.conftest import ago
 from tests.private_postgres import PrivatePostgres
 
@@ -173,28 +174,10 @@ def _tick(app: Dash, banner: str) -> dict[str, Any]:
 
 
 def _save_observation(app: Dash, patient_id: int, temperature: float) -> dict[str, Any]:
-    """Save on the observations form, with the time left empty (now) and a temperature."""
-    names = ["taken_at", "temperature_c"]
-    key = next(k for k in app.callback_map if '"form":"observations","type":"patient-save-status"' in k)
-    return {
-        "output": key,
-        "outputs": [
-            [{"id": ids.patient_feedback("observations", n), "property": "children"} for n in names],
-            [{"id": ids.patient_wrap("observations", n), "property": "className"} for n in names],
-            {"id": ids.patient_form(ids.PATIENT_STATUS, "observations"), "property": "children"},
-            {"id": ids.patient_form(ids.PATIENT_SAVED, "observations"), "property": "data"},
-        ],
-        "inputs": [{"id": ids.patient_form(ids.PATIENT_SAVE, "observations"), "property": "n_clicks", "value": 1}],
-        "state": [
-            [
-                {"id": ids.patient_field("observations", "taken_at"), "property": "value", "value": None},
-                {"id": ids.patient_field("observations", "temperature_c"), "property": "value", "value": temperature},
-            ],
-            {"id": ids.PATIENT_ID, "property": "data", "value": {"id": patient_id, "ward": "Ward 33", "tool": "ICE"}},
-            {"id": ids.patient_form(ids.PATIENT_SAVED, "observations"), "property": "data", "value": 0},
-        ],
-        "changedPropIds": [f"{dash_key(ids.patient_form(ids.PATIENT_SAVE, 'observations'))}.n_clicks"],
-    }
+    """Save on the observations form, with the time left empty (now) and a temperature (a new submission)."""
+    patient = {"id": patient_id, "ward": "Ward 33", "tool": "ICE"}
+    values = {"taken_at": None, "temperature_c": temperature}
+    return save_request(app.callback_map, "observations", ["taken_at", "temperature_c"], values, patient, key=new_key())
 
 
 def _callback(client: FlaskClient, request: dict[str, Any]) -> Any:

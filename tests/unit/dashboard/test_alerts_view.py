@@ -3,6 +3,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.chains import parse_chains
+from dashboard.views.alert_people import by_at, next_step, recipient_words
 from dashboard.views.alerts_view import (
     COLUMNS,
     RESOLVE_HINT,
@@ -57,7 +59,7 @@ def _delivery(step: int, recipient: str, status: str) -> AlertDelivery:
 
 def test_paged_shows_the_current_step_of_the_chain() -> None:
     deliveries = [_delivery(0, "nurse_in_charge", "sent"), _delivery(1, "registrar", "pending")]
-    assert paged_text(deliveries, 1) == "registrar (pending)"
+    assert paged_text(deliveries, 1) == "Registrar: waiting to send"
     assert paged_text([], 0) == "nobody yet"
 
 
@@ -66,7 +68,7 @@ def test_rows_show_bed_kind_severity_lateness_and_who_was_paged() -> None:
     rows = alert_rows([_alert()], patients, {4: [_delivery(1, "registrar", "sent")]}, NOW, TZ)
     row = rows[0]
     assert (row["id"], row["bed"], row["kind"], row["severity"]) == ("4", "Ward 33 · 7", "crs overdue", "urgent")
-    assert row["paged"] == "registrar (sent)" and row["step"] == 1 and row["late"] == 35
+    assert row["paged"] == "Registrar: paged" and row["step"] == 1 and row["late"] == 35
 
 
 def test_a_system_alert_has_no_bed() -> None:
@@ -88,9 +90,9 @@ def test_history_lists_every_attempt_and_deliveries_not_yet_tried() -> None:
     ]
     rows = history_rows([(sent, attempts), (waiting, [])], TZ)
     assert [(r["recipient"], r["outcome"], r["error"]) for r in rows] == [
-        ("nurse_in_charge", "failed", "refused"),
-        ("nurse_in_charge", "sent", ""),
-        ("registrar", "", ""),
+        ("Nurse in charge", "failed", "refused"),
+        ("Nurse in charge", "sent", ""),
+        ("Registrar", "", ""),
     ]
     assert rows[2]["attempted"] == "not yet"
 
@@ -160,7 +162,7 @@ def test_an_alerts_history_is_shown_to_its_ward_and_refused_to_another(sessions:
     alert_id = _alert_on(sessions, "Ward 33")
     with sessions() as session:
         rows = load_history(session, alert_id, TZ, Actor("nurse", "nurse", ward="Ward 33"))
-        assert [(r["recipient"], r["attempted"]) for r in rows] == [("nurse_in_charge", "not yet")]
+        assert [(r["recipient"], r["attempted"]) for r in rows] == [("Nurse in charge", "not yet")]
         assert load_history(session, alert_id, TZ, Actor("doctor", "doctor")) == rows
         with pytest.raises(Forbidden):
             load_history(session, alert_id, TZ, Actor("ward9.nurse", "nurse", ward="Ward 9"))
@@ -210,3 +212,32 @@ def test_the_resolve_hint_names_what_an_overdue_alert_waits_for() -> None:
     hint = resolve_hint([{"id": "4", "kind_code": "overdue_neuro", "patient_id": 7}])
     text = str([part if isinstance(part, str) else part.to_plotly_json() for part in hint])
     assert "closes itself when the neuro (ICE/ICANS) assessment is recorded" in text and "/patient/7" in text
+
+
+def test_recipients_are_titles_with_their_bleep_and_the_next_step_has_its_time() -> None:
+    chains = parse_chains(
+        {
+            "recipients": {
+                "nurse_in_charge": {"channel": "log"},
+                "cart_registrar": {"channel": "smtp", "address": "bleep-4410@pager.example.org"},
+                "failsafe": {"channel": "log"},
+            },
+            "chains": {
+                name: [
+                    {"notify": ["nurse_in_charge"], "wait_minutes": 10},
+                    {"notify": ["cart_registrar"], "wait_minutes": 10},
+                ]
+                for name in ("info", "warning", "urgent", "critical")
+            },
+            "failsafe": {"notify": ["failsafe"], "repeat_minutes": 15},
+        },
+        webhook_url=None,
+        smtp_configured=True,
+    )
+    assert recipient_words("cart_registrar", chains) == "CAR-T registrar (bleep 4410)"
+    assert recipient_words("nurse_in_charge", chains) == "Nurse in charge"
+    waiting = _alert(chain_step=0, next_escalation_at=NOW + timedelta(minutes=7))
+    assert next_step(waiting, chains, NOW, TZ) == "CAR-T registrar (bleep 4410) at 12:07"
+    acknowledged = _alert(status="acknowledged", acknowledged_by="sjones", acknowledged_at=NOW)
+    assert next_step(acknowledged, chains, NOW, TZ) == "no further pages (acknowledged)"
+    assert by_at("sjones", NOW, {"sjones": "Sam Jones (sjones)"}, TZ) == "Sam Jones (sjones) at 12:00"

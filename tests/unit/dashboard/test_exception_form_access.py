@@ -3,6 +3,7 @@ and a save callback sending it is refused on the server for anyone else, whateve
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard import ids
 from dashboard.app import create_app
 from dashboard.views.forms import form_fields
 from dashboard.views.timefmt import to_local_input
@@ -21,7 +21,7 @@ from data.models import AuditEvent, MonitoringException
 from data.records import create_patient
 from data.settings import Settings
 from tests.conftest import sign_in
-from tests.dash_requests import page_request
+from tests.dash_requests import page_request, save_request
 
 ORIGIN = {"Origin": "http://localhost"}
 FORM = "monitoring-exceptions"
@@ -61,24 +61,8 @@ def _save_request(app: Dash, patient_id: int, reason: str) -> dict[str, Any]:
         "note": "overnight rest agreed with the consultant",
     }
     names = [f.name for f in form_fields(FORM)]
-    return {
-        "output": next(
-            key for key in app.callback_map if '"monitoring-exceptions","type":"patient-save-status"' in key
-        ),
-        "outputs": [
-            [{"id": ids.patient_feedback(FORM, name), "property": "children"} for name in names],
-            [{"id": ids.patient_wrap(FORM, name), "property": "className"} for name in names],
-            {"id": ids.patient_form(ids.PATIENT_STATUS, FORM), "property": "children"},
-            {"id": ids.patient_form(ids.PATIENT_SAVED, FORM), "property": "data"},
-        ],
-        "inputs": [{"id": ids.patient_form(ids.PATIENT_SAVE, FORM), "property": "n_clicks", "value": 1}],
-        "state": [
-            [{"id": ids.patient_field(FORM, name), "property": "value", "value": values[name]} for name in names],
-            {"id": ids.PATIENT_ID, "property": "data", "value": {"id": patient_id, "ward": "Ward 33", "tool": "ICE"}},
-            {"id": ids.patient_form(ids.PATIENT_SAVED, FORM), "property": "data", "value": 0},
-        ],
-        "changedPropIds": ['{"form":"monitoring-exceptions","type":"patient-save"}.n_clicks'],
-    }
+    patient = {"id": patient_id, "ward": "Ward 33", "tool": "ICE"}
+    return save_request(app.callback_map, FORM, names, values, patient, key=secrets.token_hex(16))
 
 
 def _exceptions(sessions: sessionmaker[Session]) -> int:

@@ -3,15 +3,20 @@ from datetime import UTC, datetime
 from dashboard.views.field_hints import schema_range, unit_options
 from dashboard.views.form_layout import control
 from dashboard.views.forms import (
+    ICE_ITEMS,
+    ICE_NONE_AND_ITEM,
     KINDS,
+    NO_ICE_ITEM,
     body_from_values,
     field_errors,
     form_fields,
     form_values,
+    ice_total,
 )
 from data.schemas import RECORD_SCHEMAS
 from data.validation import FieldError, InvalidInput, parse
 from tests.unit.dashboard.factories import NOW, TZ, walk
+from toxicity.ice import ICE_PART_MAXIMA
 
 
 def test_every_form_field_is_a_field_of_its_schema() -> None:
@@ -24,8 +29,8 @@ def test_every_form_field_is_a_field_of_its_schema() -> None:
 def test_the_neuro_form_takes_ice_parts_or_the_capd_total() -> None:
     adult = {f.name for f in form_fields("neuro-assessments", "ICE")}
     child = {f.name for f in form_fields("neuro-assessments", "CAPD")}
-    assert "ice.naming" in adult and "capd_score" not in adult
-    assert "capd_score" in child and "ice.naming" not in child
+    assert "ice" in adult and "capd_score" not in adult
+    assert "capd_score" in child and "ice" not in child
 
 
 def test_empty_inputs_are_left_out_and_the_time_defaults_to_now() -> None:
@@ -39,9 +44,10 @@ def test_the_time_is_read_as_ward_time() -> None:
 
 
 def test_groups_are_nested_and_sent_only_when_filled() -> None:
-    values = {"ice.naming": 3, "ice.writing": 1, "consciousness": "alert", "attributable_to_other_cause": ["seizure"]}
+    ticked = ["naming_1", "naming_2", "naming_3", "writing"]
+    values = {"ice": ticked, "consciousness": "alert", "attributable_to_other_cause": ["seizure"]}
     body = body_from_values("neuro-assessments", values, TZ, NOW)
-    assert body["ice"] == {"naming": 3, "writing": 1}
+    assert body["ice"] == {**dict.fromkeys(ICE_PART_MAXIMA, 0), "naming": 3, "writing": 1}
     assert body["attributable_to_other_cause"] == {"seizure": True}
     assert "override" not in body
 
@@ -53,16 +59,14 @@ def test_override_and_organ_grades_are_numbers() -> None:
     assert body["organ_toxicities"] == {"alt": 3}
 
 
-def test_a_half_filled_ice_is_an_error_naming_the_missing_parts() -> None:
-    body = body_from_values("neuro-assessments", {"ice.naming": 3}, TZ, NOW)
-    try:
-        parse(RECORD_SCHEMAS["neuro-assessments"], body, NOW)
-    except InvalidInput as exc:
-        names = [f.name for f in form_fields("neuro-assessments")]
-        errors, _general = field_errors(exc, names)
-        assert errors["ice.writing"] == "is required (allowed: 0-1)"
-    else:
-        raise AssertionError("a half-filled ICE must not validate")
+def test_the_ice_is_the_items_ticked_and_nothing_ticked_is_no_ice() -> None:
+    every = [item for item in ICE_ITEMS if item != NO_ICE_ITEM]
+    assert body_from_values("neuro-assessments", {"ice": every}, TZ, NOW)["ice"] == dict(ICE_PART_MAXIMA)
+    assert set(body_from_values("neuro-assessments", {"ice": ["none"]}, TZ, NOW)["ice"].values()) == {0}
+    assert "ice" not in body_from_values("neuro-assessments", {"ice": []}, TZ, NOW)  # not a silent 0/10
+    assert ice_total(["orientation_year", "naming_1", "attention"]) == "ICE 3/10"
+    assert ice_total(["none", "writing"]) == ICE_NONE_AND_ITEM
+    assert ice_total([]).startswith("ICE not scored yet")
 
 
 def test_errors_come_back_by_the_field_they_name() -> None:
@@ -78,12 +82,12 @@ def test_errors_come_back_by_the_field_they_name() -> None:
         parse(RECORD_SCHEMAS["observations"], body, NOW)
     except InvalidInput as exc:
         errors, _general = field_errors(exc, names)
-    assert "above systolic_bp 80" in errors["diastolic_bp"]
+    assert "Diastolic BP 90 is above Systolic BP 80" in errors["diastolic_bp"]
 
 
 def test_an_error_naming_no_input_of_the_form_comes_back_as_text() -> None:
     errors, general = field_errors(InvalidInput([FieldError("body", None, "", "nothing to change")]), ["temperature_c"])
-    assert errors == {} and general == ["body: nothing to change"]
+    assert errors == {} and general == ["nothing to change"]
 
 
 def test_lab_units_offer_the_stored_unit_first() -> None:

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from dashboard.views.form_layout import form
-from dashboard.views.prefill import crs_prefill, initial_values, mark, marks, prefilled, source_text
+from dashboard.views.prefill import crs_prefill, initial_values, mark, marks, prefilled, refill, source_text
 from tests.unit.dashboard.factories import NOW, TZ, obs, walk
 
 
@@ -26,14 +26,14 @@ def test_hypotension_is_never_pre_filled_even_on_vasopressors() -> None:
 
 def test_findings_that_must_be_stated_open_unanswered() -> None:
     crs = initial_values("crs-assessments", "ICE", NOW, TZ)
-    assert crs["assessed_at"] == "2026-11-24T12:00"
+    assert crs["assessed_at"] is None  # empty: the moment of saving, not of opening the page
     assert (crs["hypotension"], crs["oxygen"], crs["temperature_c"]) == (None, None, None)
     neuro = initial_values("neuro-assessments", "ICE", NOW, TZ)
     for name in ("consciousness", "seizure", "deep_focal_motor_weakness", "icp_findings"):
         assert neuro[name] is None, name
     assert initial_values("observations", "ICE", NOW, TZ)["oxygen_device"] is None
     exception = initial_values("monitoring-exceptions", "ICE", NOW, TZ)
-    assert exception["starts_at"] == "2026-11-24T12:00" and exception["ends_at"] is None
+    assert exception["starts_at"] is None and exception["ends_at"] is None
 
 
 def test_the_source_names_the_obs_and_its_time_with_the_day_when_not_today() -> None:
@@ -82,3 +82,21 @@ def test_only_forms_that_pre_fill_carry_markers_and_they_show_the_source() -> No
     assert shown == {"temperature_c": "from obs at 11:00"}
     neuro = form("neuro-assessments", "ICE", initial_values("neuro-assessments", "ICE", NOW, TZ))
     assert _markers(neuro) == {}
+
+
+def test_newer_obs_move_the_prefill_on_but_never_over_what_the_nurse_answered() -> None:
+    old = {
+        "temperature_c": {"value": 37.2, "source": "obs at 10:00"},
+        "oxygen": {"value": "room_air", "source": "obs at 10:00"},
+    }
+    newest = {"temperature_c": {"value": 38.9, "source": "obs at 12:00"}}
+    names = ["temperature_c", "oxygen", "hypotension"]
+    untouched = {"temperature_c": 37.2, "oxygen": "room_air", "hypotension": "no"}
+    values, sources = refill(names, untouched, old, newest)
+    # The temperature follows the newest obs; that obs recorded no device, so the device is no longer pre-filled.
+    assert values == [38.9, None, "no"] and sources == newest
+    answered = {**untouched, "temperature_c": 37.6}
+    values, sources = refill(names, answered, old, newest)
+    assert values[0] == 37.6 and sources["temperature_c"] == old["temperature_c"]
+    cleared = dict.fromkeys(names)  # the form after a save: pre-filled again from the newest obs
+    assert refill(names, cleared, old, newest)[0] == [38.9, None, None]

@@ -182,7 +182,7 @@ def test_a_partly_filled_ice_shows_the_running_total() -> None:
         NOW,
     )
     assert shown.grade is None and shown.score.startswith("ICE 3/10 so far")
-    assert "ice.writing: is required (allowed: 0-1)" in shown.problems
+    assert "ICE: writing: not entered (allowed: 0-1)" in shown.problems
 
 
 def _stored_patient(sessions: sessionmaker[Session]) -> int:

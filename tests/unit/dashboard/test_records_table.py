@@ -15,7 +15,7 @@ from tests.unit.dashboard.factories import NOW, TZ, obs
 
 def _row(record_id: int, temperature: float) -> object:
     row = obs(temperature_c=temperature)
-    row.id, row.recorded_by, row.amendment_reason = record_id, "nurse", None
+    row.id, row.recorded_by, row.amendment_reason, row.recorded_at = record_id, "nurse", None, NOW
     return row
 
 
@@ -23,6 +23,14 @@ def test_rows_are_newest_first_with_string_ids_and_ward_time() -> None:
     rows = row_data("observations", [_row(1, 37.0), _row(2, 38.0)], TZ)
     assert [r["id"] for r in rows] == ["2", "1"]
     assert rows[0]["when"] == "Tue 24 Nov 12:00" and rows[0]["temperature_c"] == 38.0
+    assert rows[0]["entered"] == "Tue 24 Nov 12:00"
+
+
+def test_a_late_entry_shows_both_times() -> None:
+    late = _row(3, 37.0)
+    late.taken_at, late.late_entry = NOW - timedelta(hours=3), True
+    (row,) = row_data("observations", [late], TZ)
+    assert (row["when"], row["entered"]) == ("Tue 24 Nov 09:00", "late entry, recorded Tue 24 Nov 12:00")
 
 
 def test_only_the_records_own_fields_are_editable() -> None:
@@ -33,12 +41,13 @@ def test_only_the_records_own_fields_are_editable() -> None:
 
 
 def test_cell_edits_collect_into_one_amendment_per_record() -> None:
-    edit = {"colId": "temperature_c", "value": 37.4, "data": {"id": "5"}}
+    edit = {"colId": "temperature_c", "value": 37.4, "data": {"id": "5", "when": "Tue 24 Nov 12:00"}}
     pending = pending_changes("observations", [edit], {})
     pending = pending_changes("observations", [{**edit, "colId": "heart_rate", "value": 90}], pending)
-    assert pending == {"record_id": 5, "changes": {"temperature_c": 37.4, "heart_rate": 90}}
+    assert (pending["record_id"], pending["changes"]) == (5, {"temperature_c": 37.4, "heart_rate": 90})
+    assert pending["shown"] == {"Temp °C": 37.4, "HR": 90}
     other = pending_changes("observations", [{**edit, "data": {"id": "6"}}], pending)
-    assert other == {"record_id": 6, "changes": {"temperature_c": 37.4}}
+    assert (other["record_id"], other["changes"]) == (6, {"temperature_c": 37.4})
 
 
 def test_lab_edits_use_the_request_field_names() -> None:
@@ -54,12 +63,14 @@ def test_amendment_bodies_carry_the_reason() -> None:
     pending = {"record_id": 5, "changes": {"temperature_c": 37.4}}
     assert amend_body(pending, "typo") == {"reason": "typo", "changes": {"temperature_c": 37.4}}
     assert error_body("wrong patient") == {"reason": "wrong patient", "entered_in_error": True}
-    assert "Record 5: temperature_c → 37.4" in pending_text(pending)
+    said = pending_text({**pending, "when": "Tue 24 Nov 12:00", "shown": {"Temp °C": 37.4}})
+    assert said.startswith("The record of Tue 24 Nov 12:00: Temp °C changed to 37.4.")
+    assert "temperature_c" not in pending_text(pending) or "shown" not in pending
 
 
 def test_neurological_events_read_in_the_guidelines_words_with_their_note() -> None:
     event = NeuroEvent(id=3, occurred_at=NOW, event="prolonged_over_5_min", note="buccal midazolam given")
-    event.recorded_by, event.amendment_reason = "nurse", None
+    event.recorded_by, event.amendment_reason, event.recorded_at = "nurse", None, NOW
     (row,) = row_data("neuro-events", [event], TZ)
     assert row["when"] == "Tue 24 Nov 12:00"
     assert row["event"] == "Status epilepticus: life-threatening prolonged seizure > 5 min"
@@ -75,7 +86,7 @@ def test_monitoring_exceptions_show_their_end_items_and_reason_in_words() -> Non
         reason="paused_by_doctor",
         note="overnight rest",
     )
-    exception.recorded_by, exception.amendment_reason = "doctor", None
+    exception.recorded_by, exception.amendment_reason, exception.recorded_at = "doctor", None, NOW
     (row,) = row_data("monitoring-exceptions", [exception], TZ)
     assert (row["when"], row["ends_at"]) == ("Tue 24 Nov 12:00", "Tue 24 Nov 15:00")
     assert (row["items"], row["reason"]) == ("CRS assessment, daily bloods", "paused by a doctor")
