@@ -13,11 +13,13 @@ from alerts.config import ConfigError, load_config
 from alerts.watchdog import Watchdog
 from dashboard.api import api, health
 from dashboard.auth import init_auth
+from dashboard.bundles import WardDash, init_bundles
 from dashboard.callbacks import register_callbacks
 from dashboard.compression import init_compression
 from dashboard.context import EXTENSION, AppContext
 from dashboard.fhir_api import fhir_api
 from dashboard.outage import init_outage
+from dashboard.static_cache import init_static_caching
 from data.db import make_engine, make_read_session_factory, make_session_factory
 from data.settings import DEMO_SECRET_KEY, Settings
 
@@ -39,7 +41,7 @@ def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> D
             "CARTWATCH_SECRET_KEY must be set to a secret of your own outside the demo (CARTWATCH_DEMO=0)"
         )
     engine = make_engine(settings.database_url)
-    app = Dash(
+    app = WardDash(
         __package__,
         use_pages=True,
         pages_folder="pages",
@@ -61,6 +63,8 @@ def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> D
     register_callbacks(app)
     server.config["DASH_APP"] = app  # for the Content-Security-Policy's hashes of Dash's inline scripts
     init_compression(server)
+    init_bundles(app, server)
+    init_static_caching(server)
     if watchdog:
         start_watchdog(server, settings, engine)
     return app

@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.context import read_session, session_scope
 from dashboard.views.actor import current_actor, viewing_settings
-from dashboard.views.patient import load_patient, page_outputs, patient_unchanged
+from dashboard.views.patient import figure, load_patient, page_outputs, patient_unchanged
 from dashboard.views.recording import amend_from_table
 from dashboard.views.records_table import pending_changes, pending_text
 from data.records import check_ward
@@ -31,10 +31,11 @@ def register(app: Dash) -> None:
         Input(ids.PATIENT_RECORD_KIND, "value"),
         State(ids.PATIENT_ID, "data"),
         State(ids.PATIENT_VERSION, "data"),
+        State(ids.PATIENT_CHART_VIEW, "value"),
         prevent_initial_call=True,
     )
     def redraw(
-        _n: int, _saved: list[int], _amended: int, kind: str, patient: dict[str, Any], version: int
+        _n: int, _saved: list[int], _amended: int, kind: str, patient: dict[str, Any], version: int, chart_view: str
     ) -> tuple[Any, ...]:
         tz = viewing_settings().ward_timezone
         now = datetime.now(UTC)
@@ -45,7 +46,24 @@ def register(app: Dash) -> None:
         if view is None:
             raise PreventUpdate
         check_ward(current_actor("read"), view.patient)
-        return page_outputs(view, kind, now, tz)
+        return page_outputs(view, kind, now, tz, chart_view)
+
+    @app.callback(
+        Output(ids.PATIENT_GRAPH, "figure", allow_duplicate=True),
+        Input(ids.PATIENT_CHART_VIEW, "value"),
+        State(ids.PATIENT_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def change_view(chart_view: str, patient: dict[str, Any]) -> Any:
+        """The 24 h, 72 h or whole-stay chart: drawn from the server so it holds only that window's points."""
+        tz = viewing_settings().ward_timezone
+        now = datetime.now(UTC)
+        with read_session() as session:
+            view = load_patient(session, patient["id"], now, viewing_settings())
+        if view is None:
+            raise PreventUpdate
+        check_ward(current_actor("read"), view.patient)
+        return figure(view, now, tz, chart_view)
 
     @app.callback(
         Output(ids.PATIENT_PENDING, "data"),

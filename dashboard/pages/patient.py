@@ -28,11 +28,29 @@ from dashboard.views.patient import (
 )
 from dashboard.views.records_table import column_defs, pending_text, row_data
 from dashboard.views.shell import frame
+from dashboard.views.trajectory_axes import DEFAULT_VIEW, VIEWS
 from data.records import check_ward
 
 dash.register_page(__name__, path_template="/patient/<patient_id>", title="cartwatch — patient")
 
-GRAPH_CONFIG: Any = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
+# The views are the buttons above the chart; the mode bar keeps only the picture download.
+GRAPH_CONFIG: Any = {"displaylogo": False, "modeBarButtons": [["toImage"]], "responsive": True}
+
+
+def chart(view: PatientView, now: datetime, tz: str) -> list[Any]:
+    """The view buttons (24 h, 72 h, all) and the trajectory."""
+    return [
+        dbc.RadioItems(
+            id=ids.PATIENT_CHART_VIEW,
+            options=[{"label": v.label, "value": v.key} for v in VIEWS],
+            value=DEFAULT_VIEW,
+            class_name="btn-group chart-views",
+            input_class_name="btn-check",
+            label_class_name="btn btn-outline-secondary btn-sm",
+            label_checked_class_name="active",
+        ),
+        dcc.Graph(id=ids.PATIENT_GRAPH, figure=figure(view, now, tz, DEFAULT_VIEW), config=GRAPH_CONFIG),
+    ]
 
 
 def records_section(view: PatientView, tz: str) -> list[Any]:
@@ -85,7 +103,7 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
             html.Div(header(view, now, tz), id=ids.PATIENT_HEADER),
             dbc.Row(
                 [
-                    dbc.Col(dcc.Graph(id=ids.PATIENT_GRAPH, figure=figure(view, now, tz), config=GRAPH_CONFIG), xl=8),
+                    dbc.Col(chart(view, now, tz), xl=8),
                     dbc.Col(html.Div(guidance_panel(view, tz), id=ids.PATIENT_GUIDANCE), xl=4),
                 ]
             ),
