@@ -12,12 +12,15 @@ page in full (`assets/full-load-links.js`), since Dash cannot add a component li
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import dash
 from dash import Dash
+from dash.fingerprint import build_fingerprint
 from flask import Flask, Response, request
 
 VENDOR = Path(__file__).resolve().parent / "vendor"
@@ -54,13 +57,22 @@ def bundled_plotly_version(body: bytes) -> str:
     return found.group(1).decode() if found else ""
 
 
-def page_scripts(path: str, scripts: str, bundle: Bundle) -> str:
-    """The index page's script tags for `path`: the chart bundle first where a chart is drawn; no AG Grid where
-    there is no grid."""
+def graph_chunk_url() -> str:
+    """dcc.Graph's code, which Dash fetches only once a graph is on the page, at a fingerprinted URL (as Dash
+    names its bundles: served for a year) so that a chart page can load it with its other scripts."""
+    path = "dcc/async-graph.js"
+    modified = int(os.stat(os.path.join(os.path.dirname(dash.__file__), path)).st_mtime)
+    return f"/_dash-component-suites/dash/{build_fingerprint(path, dash.__version__, modified)}"
+
+
+def page_scripts(path: str, scripts: str, bundle: Bundle, graph_chunk: str) -> str:
+    """The index page's script tags for `path`: plotly.js and dcc.Graph's code along with Dash's own where a
+    chart is drawn (not one after the other once the page's layout has arrived); no AG Grid where there is no
+    grid."""
     if path in GRIDLESS_PAGES:
         scripts = GRID_SCRIPT.sub("", scripts)
     if path.startswith(CHART_PAGES):
-        scripts = f'<script src="{bundle.url}"></script>\n{scripts}'
+        scripts = f'<script src="{bundle.url}"></script>\n{scripts}\n<script src="{graph_chunk}"></script>'
     return scripts
 
 
@@ -68,6 +80,7 @@ class WardDash(Dash):
     """Dash whose index page loads only the bundles its page needs (see `page_scripts`)."""
 
     plotly: Bundle
+    graph_chunk: str
 
     def interpolate_index(
         self,
@@ -85,7 +98,7 @@ class WardDash(Dash):
             title=title,
             css=css,
             config=config,
-            scripts=page_scripts(request.path, str(scripts), self.plotly),
+            scripts=page_scripts(request.path, str(scripts), self.plotly, self.graph_chunk),
             app_entry=app_entry,
             favicon=favicon,
             renderer=renderer,
@@ -95,6 +108,7 @@ class WardDash(Dash):
 def init_bundles(app: WardDash, server: Flask) -> None:
     bundle = plotly_bundle()
     app.plotly = bundle
+    app.graph_chunk = graph_chunk_url()
 
     def vendored() -> Response:
         return Response(bundle.body, mimetype="text/javascript")

@@ -33,8 +33,10 @@ from data.records import check_ward
 
 dash.register_page(__name__, path_template="/patient/<patient_id>", title="cartwatch — patient")
 
-# The views are the buttons above the chart; the mode bar keeps only the picture download.
-GRAPH_CONFIG: Any = {"displaylogo": False, "modeBarButtons": [["toImage"]], "responsive": True}
+# The views are the buttons above the chart; the mode bar keeps only the picture download. Not responsive: the
+# chart takes its column's width when drawn, and is not drawn again (each time in full) whenever the page's
+# layout settles around it, which tripled the drawing on opening the page.
+GRAPH_CONFIG: Any = {"displaylogo": False, "modeBarButtons": [["toImage"]]}
 
 
 def chart(view: PatientView, now: datetime, tz: str) -> list[Any]:
@@ -49,7 +51,9 @@ def chart(view: PatientView, now: datetime, tz: str) -> list[Any]:
             label_class_name="btn btn-outline-secondary btn-sm",
             label_checked_class_name="active",
         ),
-        dcc.Graph(id=ids.PATIENT_GRAPH, figure=figure(view, now, tz, DEFAULT_VIEW), config=GRAPH_CONFIG),
+        dcc.Graph(
+            id=ids.PATIENT_GRAPH, figure=figure(view, now, tz, DEFAULT_VIEW), config=GRAPH_CONFIG, responsive=False
+        ),
     ]
 
 
