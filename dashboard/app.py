@@ -14,6 +14,7 @@ from alerts.watchdog import Watchdog
 from dashboard.api import api, health
 from dashboard.api_guard import init_api_guard
 from dashboard.auth import init_auth
+from dashboard.bundles import WardDash, init_bundles
 from dashboard.callbacks import register_callbacks
 from dashboard.compression import init_compression
 from dashboard.context import EXTENSION, AppContext
@@ -21,6 +22,7 @@ from dashboard.fhir_api import fhir_api
 from dashboard.outage import init_outage
 from dashboard.page_access import init_page_access
 from dashboard.read_audit import init_read_audit
+from dashboard.static_cache import init_static_caching
 from data.db import make_engine, make_read_session_factory, make_session_factory
 from data.settings import Settings, secret_key_problem
 
@@ -41,7 +43,7 @@ def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> D
     if problem is not None:
         raise InsecureConfiguration(problem)
     engine = make_engine(settings.database_url)
-    app = Dash(
+    app = WardDash(
         __package__,
         use_pages=True,
         pages_folder="pages",
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> D
     register_callbacks(app)
     server.config["DASH_APP"] = app  # for the Content-Security-Policy's hashes of Dash's inline scripts
     init_compression(server)
+    init_bundles(app, server)
+    init_static_caching(server)
     if watchdog:
         start_watchdog(server, settings, engine)
     return app

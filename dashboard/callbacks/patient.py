@@ -13,7 +13,7 @@ from dashboard.context import read_session, session_scope
 from dashboard.views.actor import current_actor, granted, viewing_settings
 from dashboard.views.form_layout import error_message
 from dashboard.views.infusion import save_infusion
-from dashboard.views.patient import load_patient, page_outputs, patient_unchanged
+from dashboard.views.patient import figure, load_patient, page_outputs, patient_unchanged
 from dashboard.views.recording import amend_from_table
 from dashboard.views.records_table import confirm_text, pending_changes, pending_text, record_kind, stored_rows
 from dashboard.views.tampering import BadCallback, optional_text, patient_store
@@ -53,9 +53,12 @@ def register(app: Dash) -> None:
         Input(ids.PATIENT_RECORD_KIND, "value"),
         State(ids.PATIENT_ID, "data"),
         State(ids.PATIENT_VERSION, "data"),
+        State(ids.PATIENT_CHART_VIEW, "value"),
         prevent_initial_call=True,
     )
-    def redraw(_n: int, _saved: list[int], _amended: int, kind: Any, store: Any, version: Any) -> tuple[Any, ...]:
+    def redraw(
+        _n: int, _saved: list[int], _amended: int, kind: Any, store: Any, version: Any, chart_view: Any
+    ) -> tuple[Any, ...]:
         patient = patient_store(store)
         tz = viewing_settings().ward_timezone
         now = datetime.now(UTC)
@@ -66,7 +69,25 @@ def register(app: Dash) -> None:
         if view is None:
             raise PreventUpdate
         check_ward(current_actor("read"), view.patient)
-        return page_outputs(view, record_kind(kind), now, tz, "record" in granted("record"))
+        return page_outputs(view, record_kind(kind), now, tz, "record" in granted("record"), chart_view)
+
+    @app.callback(
+        Output(ids.PATIENT_GRAPH, "figure", allow_duplicate=True),
+        Input(ids.PATIENT_CHART_VIEW, "value"),
+        State(ids.PATIENT_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def change_view(chart_view: str, store: Any) -> Any:
+        """The 24 h, 72 h or whole-stay chart: drawn from the server so it holds only that window's points."""
+        patient = patient_store(store)
+        tz = viewing_settings().ward_timezone
+        now = datetime.now(UTC)
+        with read_session() as session:
+            view = load_patient(session, patient["id"], now, viewing_settings())
+        if view is None:
+            raise PreventUpdate
+        check_ward(current_actor("read"), view.patient)
+        return figure(view, now, tz, chart_view)
 
     @app.callback(
         Output(ids.PATIENT_PENDING, "data"),

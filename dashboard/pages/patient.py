@@ -30,11 +30,33 @@ from dashboard.views.patient import (
 )
 from dashboard.views.records_table import column_defs, pending_text, row_data
 from dashboard.views.shell import frame
+from dashboard.views.trajectory_axes import DEFAULT_VIEW, VIEWS
 from data.records import check_ward
 
 dash.register_page(__name__, path_template="/patient/<patient_id>", title="cartwatch — patient")
 
-GRAPH_CONFIG: Any = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
+# The views are the buttons above the chart; the mode bar keeps only the picture download. Not responsive: the
+# chart takes its column's width when drawn, and is not drawn again (each time in full) whenever the page's
+# layout settles around it, which tripled the drawing on opening the page.
+GRAPH_CONFIG: Any = {"displaylogo": False, "modeBarButtons": [["toImage"]]}
+
+
+def chart(view: PatientView, now: datetime, tz: str) -> list[Any]:
+    """The view buttons (24 h, 72 h, all) and the trajectory."""
+    return [
+        dbc.RadioItems(
+            id=ids.PATIENT_CHART_VIEW,
+            options=[{"label": v.label, "value": v.key} for v in VIEWS],
+            value=DEFAULT_VIEW,
+            class_name="btn-group chart-views",
+            input_class_name="btn-check",
+            label_class_name="btn btn-outline-secondary btn-sm",
+            label_checked_class_name="active",
+        ),
+        dcc.Graph(
+            id=ids.PATIENT_GRAPH, figure=figure(view, now, tz, DEFAULT_VIEW), config=GRAPH_CONFIG, responsive=False
+        ),
+    ]
 
 
 def amendment_controls() -> list[Any]:
@@ -176,9 +198,9 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
             [dbc.Alert(f"No patient with id {patient_id}.", color="warning")], root_id=ids.PATIENT_ROOT, active=""
         )
     permissions = granted("record", "override", "pause_monitoring")
-    chart = dbc.Row(
+    trajectory = dbc.Row(
         [
-            dbc.Col(dcc.Graph(id=ids.PATIENT_GRAPH, figure=figure(view, now, tz), config=GRAPH_CONFIG), xl=8),
+            dbc.Col(chart(view, now, tz), xl=8),
             dbc.Col(html.Div(guidance_panel(view, tz), id=ids.PATIENT_GUIDANCE), xl=4),
         ]
     )
@@ -188,7 +210,7 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
         html.H2("Infusion", className="h5 mt-3"),
         *infusion_section(view.patient, tz, bool(granted("confirm_infusion"))),
     ]
-    body = [*record, chart, *infusion] if recording_first(permissions) else [chart, *infusion, *record]
+    body = [*record, trajectory, *infusion] if recording_first(permissions) else [trajectory, *infusion, *record]
     return frame(
         [
             html.Div(header(view, now, tz), id=ids.PATIENT_HEADER),

@@ -293,8 +293,9 @@ def header(view: PatientView, now: datetime, tz: str) -> list[Any]:
     ]
 
 
-def figure(view: PatientView, now: datetime, tz: str) -> dict[str, Any]:
-    return trajectory_figure(view.frames, view.origin, now, tz, view.tool, view.origin_label)
+def figure(view: PatientView, now: datetime, tz: str, chart_view: str | None = None) -> dict[str, Any]:
+    """The trajectory in `chart_view` ("24h", "72h" or "all", `trajectory_axes.VIEWS`)."""
+    return trajectory_figure(view.frames, view.origin, now, tz, view.tool, view.origin_label, chart_view)
 
 
 def initial_form_values(view: PatientView, now: datetime, tz: str) -> dict[str, dict[str, Any]]:
@@ -345,12 +346,14 @@ def form_notes(view: PatientView, now: datetime, tz: str) -> dict[str, str]:
     return notes
 
 
-def page_outputs(view: PatientView, kind: str, now: datetime, tz: str, editable: bool = True) -> tuple[Any, ...]:
+def page_outputs(
+    view: PatientView, kind: str, now: datetime, tz: str, editable: bool = True, chart_view: str | None = None
+) -> tuple[Any, ...]:
     """The refresh callback's outputs: version, header, figure, guidance, and the `kind` records' grid."""
     return (
         view.version,
         header(view, now, tz),
-        figure(view, now, tz),
+        figure(view, now, tz, chart_view),
         guidance_panel(view, tz),
         column_defs(kind, editable),
         row_data(kind, view.records[kind], tz),

@@ -1,9 +1,11 @@
 """The trajectory chart: stacked panels over days since infusion, built as ONE plain dict (no go.Figure).
 
-Panels, top to bottom: CRS and ICANS grade strip (with drug markers), temperature with the fever band,
-haemodynamics step over grade bands, oxygen support over grade bands, ICE (or CAPD) with its grade bands,
-ferritin on a log axis with the HLH line, CRP. Every band and threshold is read from `toxicity`.
-All shapes are passed at once in the layout: adding them one by one is what makes figures slow.
+Panels, top to bottom: CRS and ICANS grade strip (with the drug marks), temperature with the fever band,
+haemodynamics and oxygen over grade bands, ICE (or CAPD) with its grade bands, ferritin on a log axis with the HLH
+line, CRP, neutrophils with the neutropenia line, platelets. Every band and threshold is read from `toxicity`.
+Each panel has its own x axis (all matched) labelled in days since infusion, or in clock times in the 24 h and
+72 h views; a line marks the infusion. The figure holds only the view's window (`trajectory_axes`), and all
+shapes are passed at once in the layout: adding them one by one is what makes figures slow.
 """
 
 from __future__ import annotations
@@ -13,43 +15,57 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.views.palette import DRUG_CLASS_COLOURS, grade_fill
+from dashboard.views.palette import DRUG_CLASS_COLOURS, GRADE_COLOURS, grade_fill
+from dashboard.views.timefmt import stamp
 from dashboard.views.timeline import LEVEL_WORDS, Frames
+from dashboard.views.trajectory_axes import TimeAxis, View, ticks, view_named, window
 from dashboard.views.trajectory_panels import (
+    FEVER_COLOUR,
+    HLH_COLOUR,
+    MARKER_LIMIT,
+    NEUTROPENIA_COLOUR,
+    Span,
     Trace,
-    days_since,
+    escape,
     ferritin_range,
     haemodynamics_panel,
     hline,
-    hover_times,
     lab_panel,
     neuro_panel,
+    neutrophil_panel,
     oxygen_panel,
-    plain,
+    platelet_range,
     temperature_panel,
 )
-from toxicity import (
-    HLH_FERRITIN_THRESHOLD_NG_ML,
-    HYPOTENSION_LEVELS,
-    OXYGEN_LEVELS,
-)
+from toxicity import FEVER_THRESHOLD_C, HLH_FERRITIN_THRESHOLD_NG_ML, HYPOTENSION_LEVELS, OXYGEN_LEVELS
+from toxicity.neutropenia import NEUTROPENIA_THRESHOLD
 
-MARKED_CLASSES = {"anti_il6": "tocilizumab", "corticosteroid": "steroid", "anti_il1": "anakinra"}
+# drug class -> (legend name, marker symbol, row height within the strip's "Drugs" row, dose line dash)
+MARKED_CLASSES: dict[str, tuple[str, str, float, str]] = {
+    "anti_il6": ("tocilizumab", "triangle-down", 2.75, "dot"),
+    "corticosteroid": ("steroid", "square", 2.5, "dash"),
+    "anti_il1": ("anakinra", "diamond", 2.25, "dashdot"),
+}
 # (axis name, title, relative height), top to bottom.
 PANELS: tuple[tuple[str, str, float], ...] = (
-    ("y", "Grade", 0.9),
-    ("y2", "Temp °C", 1.2),
+    ("y", "Grade", 1.0),
+    ("y2", "Temp<br>°C", 1.2),
     ("y3", "BP support", 1.0),
     ("y4", "Oxygen", 1.0),
     ("y5", "ICE", 1.1),
-    ("y6", "Ferritin ng/mL", 1.0),
-    ("y7", "CRP mg/L", 1.0),
+    ("y6", "Ferritin<br>ng/mL", 1.0),
+    ("y7", "CRP<br>mg/L", 0.9),
+    ("y8", "Neutrophils<br>×10⁹/L", 0.9),
+    ("y9", "Platelets<br>×10⁹/L", 0.9),
 )
-GAP = 0.022
+PLOT_HEIGHT = 1180  # px between the margins
+MARGIN = {"l": 110, "r": 20, "t": 110, "b": 50}
+GAP = 30 / PLOT_HEIGHT  # room under each panel for its own tick labels
+INFUSION_COLOUR = "#212529"
 
 
 def panel_domains() -> dict[str, list[float]]:
-    """Each panel's vertical domain, stacked from the top with a small gap."""
+    """Each panel's vertical domain, stacked from the top with room for its tick labels below it."""
     total = sum(height for _, _, height in PANELS)
     usable = 1.0 - GAP * (len(PANELS) - 1)
     top = 1.0
@@ -59,15 +75,6 @@ def panel_domains() -> dict[str, list[float]]:
         domains[axis] = [round(max(top - span, 0.0), 4), round(top, 4)]
         top -= span + GAP
     return domains
-
-
-def changes(grades: pd.Series) -> list[str]:
-    """Label a grade on the strip only where it changes, so the strip stays readable over 30 days."""
-    labels, previous = [], None
-    for grade in grades:
-        labels.append(str(int(grade)) if grade != previous else "")
-        previous = grade
-    return labels
 
 
 def runs(starts: list[float], ends: list[float], grades: list[int]) -> list[tuple[float, float, int]]:
@@ -86,18 +93,20 @@ def grade_source(rule_set: str, overridden: bool) -> str:
     return f"{rule_set}, override" if overridden else rule_set
 
 
-def grade_strip(frames: Frames, origin: datetime, now: datetime, tz: str) -> tuple[list[Trace], list[Trace]]:
-    """Coloured bands from each assessment until the next (or now), and hover points with the reasons."""
+def grade_strip(frames: Frames, span: Span, now: datetime) -> tuple[list[Trace], list[Trace]]:
+    """Coloured bands from each assessment until the next (or now), each band numbered where it enters the view,
+    and hover on every assessment with its reasons."""
     traces: list[dict[str, Any]] = []
     shapes: list[dict[str, Any]] = []
+    labels: dict[str, list[Any]] = {"x": [], "y": [], "text": [], "colour": []}
     for row, (name, frame) in enumerate((("CRS", frames.crs), ("ICANS", frames.neuro))):
         if frame.empty:
             continue
         times = list(frame["assessed_at"])
-        clock_times = hover_times(times, tz)
-        ends = [*times[1:], now]
-        x0, x1 = days_since(times, origin), days_since(ends, origin)
+        x0, x1 = span.axis.xs(times), span.axis.xs([*times[1:], now])
         for start, end, grade in runs(x0, x1, [int(g) for g in frame["grade"]]):
+            if end < span.start:
+                continue
             shapes.append(
                 {
                     "type": "rect",
@@ -112,31 +121,32 @@ def grade_strip(frames: Frames, origin: datetime, now: datetime, tz: str) -> tup
                     "layer": "below",
                 }
             )
+            labels["x"].append(max(start, span.start))
+            labels["y"].append(row + 0.5)
+            labels["text"].append(str(grade))
+            labels["colour"].append(GRADE_COLOURS[grade][1])
+        x, (grades, when, reasons, rule_sets, overridden) = span.clip(
+            times,
+            [int(g) for g in frame["grade"]],
+            span.hover_times(times),
+            frame["reasons"],
+            frame["rule_set"],
+            frame["overridden"],
+        )
+        few = len(x) <= MARKER_LIMIT
         traces.append(
             {
                 "type": "scatter",
-                "mode": "markers+text",
+                # Few: a tick at each assessment. Many: an invisible line, still hovered at each assessment.
+                "mode": "markers" if few else "lines",
                 "name": f"{name} grade",
-                "x": x0,
-                "y": [row + 0.5] * len(x0),
-                "text": changes(frame["grade"]),
-                "textposition": "middle right",
+                "x": x,
+                "y": [row + 0.5] * len(x),
                 "marker": {"size": 7, "color": "#212529", "symbol": "line-ns-open"},
+                "line": {"width": 0},
                 "customdata": [
-                    [
-                        int(grade),
-                        when,
-                        "<br>".join(map(plain, reasons)),
-                        plain(grade_source(str(rule_set), bool(overridden))),
-                    ]
-                    for grade, when, reasons, rule_set, overridden in zip(
-                        frame["grade"],
-                        clock_times,
-                        frame["reasons"],
-                        frame["rule_set"],
-                        frame["overridden"],
-                        strict=True,
-                    )
+                    [grade, stamp_text, "<br>".join(escape(r) for r in why), escape(grade_source(str(rs), bool(ov)))]
+                    for grade, stamp_text, why, rs, ov in zip(grades, when, reasons, rule_sets, overridden, strict=True)
                 ],
                 "hovertemplate": f"{name} grade %{{customdata[0]}} (%{{customdata[3]}})<br>%{{customdata[1]}}"
                 "<br>%{customdata[2]}<extra></extra>",
@@ -145,17 +155,37 @@ def grade_strip(frames: Frames, origin: datetime, now: datetime, tz: str) -> tup
                 "showlegend": False,
             }
         )
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "text",
+            "name": "grade numbers",
+            "x": [x + 0.01 for x in labels["x"]],
+            "y": labels["y"],
+            "text": labels["text"],
+            "textposition": "middle right",
+            "textfont": {"size": 12, "color": labels["colour"]},
+            "hoverinfo": "skip",
+            "xaxis": "x",
+            "yaxis": "y",
+            "showlegend": False,
+        }
+    )
     return traces, shapes
 
 
-def drug_markers(frames: Frames, origin: datetime, tz: str) -> tuple[list[Trace], list[Trace]]:
-    """A vertical line through every panel for each tocilizumab, steroid and anakinra dose, hover on the strip."""
-    meds = frames.meds[frames.meds["drug_class"].isin(list(MARKED_CLASSES))]
+def drug_marks(frames: Frames, span: Span) -> tuple[list[Trace], list[Trace]]:
+    """Tocilizumab, steroid and anakinra doses: a mark of its own shape in the strip's Drugs row and a dashed line
+    of its own pattern through every panel (colour-blind safe: shape and dash differ, not colour alone)."""
     traces: list[dict[str, Any]] = []
     shapes: list[dict[str, Any]] = []
-    for drug_class, group in meds.groupby("drug_class", sort=True):
-        colour = DRUG_CLASS_COLOURS[str(drug_class)]
-        x = days_since(list(group["given_at"]), origin)
+    for drug_class, (name, symbol, row_y, dash) in MARKED_CLASSES.items():
+        colour = DRUG_CLASS_COLOURS[drug_class]
+        group = frames.meds[frames.meds["drug_class"] == drug_class]
+        times = list(group["given_at"])
+        x, (drugs, doses, units, routes, when) = span.clip(
+            times, group["drug"], group["dose"], group["unit"], group["route"], span.hover_times(times)
+        )
         shapes += [
             {
                 "type": "line",
@@ -165,28 +195,23 @@ def drug_markers(frames: Frames, origin: datetime, tz: str) -> tuple[list[Trace]
                 "x1": value,
                 "y0": 0,
                 "y1": 1,
-                "line": {"color": colour, "width": 1.5, "dash": "dot"},
+                "line": {"color": colour, "width": 1.5, "dash": dash},
             }
             for value in x
+            if value >= span.start
         ]
         traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": MARKED_CLASSES[str(drug_class)],
-                "x": x,
-                "y": [2.5] * len(x),
-                "marker": {"symbol": "triangle-down", "size": 12, "color": colour},
+                "name": name,
+                # No dose: one empty point, so that the legend still shows what the mark would look like.
+                "x": x or [None],
+                "y": [row_y] * len(x) or [None],
+                "marker": {"symbol": symbol, "size": 11, "color": colour, "line": {"width": 1, "color": "#212529"}},
                 "customdata": [
-                    [plain(drug), plain(f"{dose:g} {unit} {route}"), when]
-                    for drug, dose, unit, route, when in zip(
-                        group["drug"],
-                        group["dose"],
-                        group["unit"],
-                        group["route"],
-                        hover_times(list(group["given_at"]), tz),
-                        strict=True,
-                    )
+                    [escape(drug), escape(f"{dose:g} {unit} {route}"), stamp_text]
+                    for drug, dose, unit, route, stamp_text in zip(drugs, doses, units, routes, when, strict=True)
                 ],
                 "hovertemplate": "%{customdata[0]} %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
                 "xaxis": "x",
@@ -196,99 +221,210 @@ def drug_markers(frames: Frames, origin: datetime, tz: str) -> tuple[list[Trace]
     return traces, shapes
 
 
-def range_buttons(now_x: float) -> list[dict[str, Any]]:
-    """24 h, 72 h and all: relayout of the shared x axis (days are numbers, so Plotly's date selector won't do)."""
-    pad = 0.05
+def key_entry(name: str, **style: Any) -> Trace:
+    """A legend entry with no data: what a band colour or a threshold line means."""
+    return {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "name": name,
+        "hoverinfo": "skip",
+        "xaxis": "x",
+        "yaxis": "y",
+        **style,
+    }
+
+
+def key() -> list[Trace]:
+    grades = [
+        key_entry(
+            f"grade {grade}",
+            mode="markers",
+            marker={"symbol": "square", "size": 12, "color": fill, "line": {"width": 1, "color": "#495057"}},
+        )
+        for grade, (fill, _text) in GRADE_COLOURS.items()
+    ]
+    lines = [
+        ("infusion (day 0)", INFUSION_COLOUR, "solid"),
+        (f"fever ≥ {FEVER_THRESHOLD_C:g} °C", FEVER_COLOUR, "dash"),
+        (f"HLH screen: ferritin {HLH_FERRITIN_THRESHOLD_NG_ML:,.0f}", HLH_COLOUR, "dash"),
+        (f"neutropenia: below {NEUTROPENIA_THRESHOLD:g}", NEUTROPENIA_COLOUR, "dash"),
+    ]
     return [
-        {
-            "type": "buttons",
-            "direction": "right",
-            "x": 0,
-            "y": 1.0,
-            "xanchor": "left",
-            "yanchor": "bottom",
-            "pad": {"b": 4},
-            "showactive": True,
-            "active": 2,
-            "buttons": [
-                {"label": "24 h", "method": "relayout", "args": [{"xaxis.range": [now_x - 1, now_x + pad]}]},
-                {"label": "72 h", "method": "relayout", "args": [{"xaxis.range": [now_x - 3, now_x + pad]}]},
-                {"label": "all", "method": "relayout", "args": [{"xaxis.autorange": True}]},
-            ],
-        }
+        *grades,
+        *[
+            key_entry(name, mode="lines", line={"color": colour, "dash": dash, "width": 1.5})
+            for name, colour, dash in lines
+        ],
     ]
 
 
-def trajectory_figure(
-    frames: Frames, origin: datetime, now: datetime, tz: str, tool: str, origin_label: str = "infusion"
-) -> dict[str, Any]:
-    """The whole chart as a dict `dcc.Graph` takes; x is days since `origin`, clock time is on hover."""
-    strip_traces, strip_shapes = grade_strip(frames, origin, now, tz)
-    drug_traces, drug_shapes = drug_markers(frames, origin, tz)
-    temp_traces, temp_shapes, temp_range = temperature_panel(frames, origin, tz)
-    haemo_traces, haemo_shapes = haemodynamics_panel(frames, origin, tz)
-    oxygen_traces, oxygen_shapes = oxygen_panel(frames, origin, tz)
-    neuro_traces, neuro_shapes, neuro_range = neuro_panel(frames, origin, tz, tool)
-    ferritin = lab_panel(frames, origin, tz, "ferritin", "y6", "Ferritin")
-    crp = lab_panel(frames, origin, tz, "crp", "y7", "CRP")
-    domains = panel_domains()
+def origin_mark(axis: TimeAxis, span: Span, origin: datetime, now: datetime, label: str) -> tuple[Trace, Trace] | None:
+    """The day-0 line through every panel and its label above the strip (none when outside the view)."""
+    x = axis.x(origin)
+    if not span.start <= x <= span.end:
+        return None
+    planned = " (planned)" if origin > now else ""
+    line = {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": INFUSION_COLOUR, "width": 2},
+    }
+    note = {
+        "xref": "x",
+        "yref": "paper",
+        "x": x,
+        "y": 1,
+        "xanchor": "right" if x > (span.start + span.end) / 2 else "left",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "text": f"{label}{planned} {stamp(origin, span.tz)}",
+        "font": {"size": 11, "color": INFUSION_COLOUR},
+    }
+    return line, note
+
+
+def x_axes(axis: TimeAxis, view: View, start: float, end: float, domains: dict[str, list[float]]) -> dict[str, Any]:
+    """One x axis per panel, all matched to the first, each with its own tick labels."""
+    values, labels = ticks(axis, view, start, end)
+    axes = {}
+    for index, name in enumerate(domains):
+        suffix = "" if index == 0 else str(index + 1)
+        axes[f"xaxis{suffix}"] = {
+            "anchor": name,
+            "range": [start, end],
+            "fixedrange": True,
+            "tickvals": values,
+            "ticktext": labels,
+            "tickfont": {"size": 10},
+            "showgrid": True,
+            "gridcolor": "#dee2e6",
+            "zeroline": False,
+            "showspikes": True,
+            "spikemode": "across",
+            "spikethickness": 1,
+            **({} if index == 0 else {"matches": "x"}),
+        }
+    last = f"xaxis{len(domains)}"
+    axes[last]["title"] = {"text": axis.title, "font": {"size": 11}, "standoff": 6}
+    return axes
+
+
+def y_axes(frames: Frames, tool: str, ranges: dict[str, list[float]], domains: dict[str, list[float]]) -> Any:
     titles = {axis: title for axis, title, _ in PANELS}
     titles["y5"] = "ICE" if tool == "ICE" else "CAPD"
     axes: dict[str, Any] = {}
-    for axis, domain in domains.items():
-        key = "yaxis" + axis[1:]
-        axes[key] = {
+    for index, (axis, domain) in enumerate(domains.items()):
+        axes["yaxis" + axis[1:]] = {
             "domain": domain,
-            "anchor": "x",
+            "anchor": "x" if index == 0 else f"x{index + 1}",
             "title": {"text": titles[axis], "font": {"size": 11}},
             "fixedrange": True,
             "zeroline": False,
+            "nticks": 5,
+            "tickfont": {"size": 10},
         }
     axes["yaxis"].update(tickvals=[0.5, 1.5, 2.5], ticktext=["CRS", "ICANS", "Drugs"], range=[0, 3], showgrid=False)
-    axes["yaxis2"]["range"] = temp_range
-    axes["yaxis3"].update(
-        tickvals=list(range(4)),
-        ticktext=[LEVEL_WORDS[lv.key] for lv in HYPOTENSION_LEVELS],
-        range=[-0.5, len(HYPOTENSION_LEVELS) - 0.5],
-    )
-    axes["yaxis4"].update(
-        tickvals=list(range(4)),
-        ticktext=[LEVEL_WORDS[lv.key] for lv in OXYGEN_LEVELS],
-        range=[-0.5, len(OXYGEN_LEVELS) - 0.5],
-    )
-    axes["yaxis5"]["range"] = neuro_range
+    axes["yaxis2"]["range"] = ranges["y2"]
+    for key_, levels in (("yaxis3", HYPOTENSION_LEVELS), ("yaxis4", OXYGEN_LEVELS)):
+        axes[key_].update(
+            tickvals=list(range(len(levels))),
+            ticktext=[LEVEL_WORDS[lv.key] for lv in levels],
+            range=[-0.5, len(levels) - 0.5],
+            showgrid=False,
+        )
+    axes["yaxis5"]["range"] = ranges["y5"]
     axes["yaxis6"].update(type="log", dtick=1, range=ferritin_range(frames))
-    now_x = days_since([now], origin)[0]
-    traces = [*strip_traces, *drug_traces, *temp_traces, *haemo_traces, *oxygen_traces, *neuro_traces, *ferritin, *crp]
+    axes["yaxis7"]["rangemode"] = "tozero"
+    axes["yaxis8"]["range"] = ranges["y8"]
+    axes["yaxis9"]["range"] = platelet_range(frames)
+    return axes
+
+
+def first_time(frames: Frames) -> list[datetime]:
+    columns = (
+        (frames.obs, "taken_at"),
+        (frames.crs, "assessed_at"),
+        (frames.neuro, "assessed_at"),
+        (frames.labs, "collected_at"),
+        (frames.meds, "given_at"),
+    )
+    return [frame[column].min() for frame, column in columns if not frame.empty and pd.notna(frame[column].min())]
+
+
+def trajectory_figure(
+    frames: Frames,
+    origin: datetime,
+    now: datetime,
+    tz: str,
+    tool: str,
+    origin_label: str = "infusion",
+    view_key: str | None = None,
+) -> dict[str, Any]:
+    """The whole chart for one view ("24h", "72h" or "all") as a dict `dcc.Graph` takes."""
+    view = view_named(view_key)
+    axis = TimeAxis.starting(origin, tz, origin_label)
+    origin_x, now_x = axis.x(origin), axis.x(now)
+    earliest = min([origin_x, *axis.xs(first_time(frames))])
+    start, end = window(view, now_x, earliest, origin_x)
+    span = Span(axis, start, end, tz)
+    strip_traces, strip_shapes = grade_strip(frames, span, now)
+    drug_traces, drug_shapes = drug_marks(frames, span)
+    temp_traces, temp_shapes, temp_range = temperature_panel(frames, span)
+    haemo_traces, haemo_shapes = haemodynamics_panel(frames, span)
+    oxygen_traces, oxygen_shapes = oxygen_panel(frames, span)
+    neuro_traces, neuro_shapes, neuro_range = neuro_panel(frames, span, tool)
+    neutrophil_traces, neutrophil_shapes, neutrophil_range = neutrophil_panel(frames, span)
+    labs = [
+        *lab_panel(frames, span, "ferritin", "y6", "Ferritin"),
+        *lab_panel(frames, span, "crp", "y7", "CRP"),
+        *neutrophil_traces,
+        *lab_panel(frames, span, "platelets", "y9", "Platelets ×10⁹/L"),
+    ]
+    mark = origin_mark(axis, span, origin, now, origin_label)
+    domains = panel_domains()
+    ranges = {"y2": temp_range, "y5": neuro_range, "y8": neutrophil_range}
+    traces = [*strip_traces, *drug_traces, *temp_traces, *haemo_traces, *oxygen_traces, *neuro_traces, *labs, *key()]
     shapes = [
         *strip_shapes,
         *temp_shapes,
         *haemo_shapes,
         *oxygen_shapes,
         *neuro_shapes,
-        hline("y6", HLH_FERRITIN_THRESHOLD_NG_ML, "#882255"),
+        hline("y6", HLH_FERRITIN_THRESHOLD_NG_ML, HLH_COLOUR),
+        *neutrophil_shapes,
         *drug_shapes,
+        *([mark[0]] if mark else []),
     ]
     return {
         "data": traces,
         "layout": {
             "template": "none",
-            "height": 1050,
-            "margin": {"l": 110, "r": 20, "t": 40, "b": 45},
+            "height": PLOT_HEIGHT + MARGIN["t"] + MARGIN["b"],
+            "margin": MARGIN,
             "hovermode": "closest",
-            "showlegend": False,
-            "xaxis": {
-                "anchor": "y7",
-                "title": {"text": f"days since {origin_label}"},
-                "zeroline": True,
-                "zerolinecolor": "#495057",
-                "showspikes": True,
-                "spikemode": "across",
-                "spikethickness": 1,
+            "showlegend": True,
+            "legend": {
+                "orientation": "h",
+                "x": 0,
+                "y": 1 + 24 / PLOT_HEIGHT,
+                "yanchor": "bottom",
+                "font": {"size": 11},
+                "traceorder": "normal",
+                "entrywidth": 0.2,  # five to a row: doses and marks, grade colours, lines
+                "entrywidthmode": "fraction",
+                "itemclick": False,
+                "itemdoubleclick": False,
             },
-            **axes,
+            **x_axes(axis, view, start, end, domains),
+            **y_axes(frames, tool, ranges, domains),
             "shapes": shapes,
-            "updatemenus": range_buttons(now_x),
-            "uirevision": "trajectory",
+            "annotations": [mark[1]] if mark else [],
+            "uirevision": view.key,
         },
     }

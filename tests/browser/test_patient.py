@@ -1,4 +1,4 @@
-"""The patient page in a real browser: the chart, recording an ICE assessment, an invalid temperature."""
+"""The patient page in a real browser: the chart and its views, recording an ICE assessment, an invalid temperature."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 from dash import Dash
+from dash.testing.wait import until
+from selenium.webdriver.common.by import By
 from sqlalchemy import func, select
 
+from dashboard import ids
 from dashboard.views.timefmt import parse_local, to_local_input
 from data.models import Observation, Patient
 from tests.browser.forms import (
@@ -36,6 +39,13 @@ TRACE_POINTS = (
 )
 GRAPH = "document.querySelector('#patient-graph .js-plotly-plot')"
 AXES = f"return Object.keys({GRAPH}._fullLayout).filter(k => k.startsWith('yaxis')).length"
+# The text of each x axis's tick labels, one list per panel, as drawn.
+X_LABELS = (
+    "return [...document.querySelectorAll('#patient-graph .xaxislayer-above')]"
+    ".map(axis => [...axis.querySelectorAll('text')].map(t => t.textContent))"
+)
+LEGEND = "#patient-graph .legend .traces"
+PANEL_TITLES = ("Grade", "Temp°C", "BP support", "Oxygen", "ICE", "Ferritinng/mL", "CRPmg/L")
 
 
 def _count_obs(database: str, pid: int) -> int:
@@ -53,9 +63,9 @@ def test_patient001_trajectory_draws_every_panel(dash_duo: Any, start_app: Calla
     start_app()
     _open(dash_duo, database, "3")
     dash_duo.wait_for_contains_text("#patient-header", "Demo Charlie")
-    assert dash_duo.driver.execute_script(AXES) == 7
+    assert dash_duo.driver.execute_script(AXES) == 9
     titles = dash_duo.find_element("#patient-graph .infolayer").get_attribute("textContent")
-    for title in ("Grade", "Temp °C", "BP support", "Oxygen", "ICE", "Ferritin ng/mL", "CRP mg/L"):
+    for title in (*PANEL_TITLES, "Neutrophils×10⁹/L", "Platelets×10⁹/L"):
         assert title in titles
     assert dash_duo.driver.execute_script(TRACE_POINTS.format(name="'tocilizumab'")) == 1
     dash_duo.wait_for_contains_text("#patient-guidance", "CRS grade 2")
@@ -135,4 +145,70 @@ def test_patient005_an_hlh_finding_recorded_on_the_page_is_listed_with_its_time(
     choose(dash_duo, form, "ctcae_grade", "3")
     save(dash_duo, form)
     dash_duo.wait_for_contains_text(status(form), "HLH finding saved")
+    assert dash_duo.get_logs() == []
+
+
+def _legend_entry(dash_duo: Any, name: str) -> Any:
+    return next(e for e in dash_duo.find_elements(LEGEND) if e.get_attribute("textContent") == name)
+
+
+def _choose_view(dash_duo: Any, label: str) -> None:
+    next(e for e in dash_duo.find_elements(f"#{ids.PATIENT_CHART_VIEW} label") if e.text == label).click()
+
+
+def test_patient006_every_panel_has_its_own_day_axis_and_the_infusion_is_a_labelled_line(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    start_app()
+    _open(dash_duo, database, "3")  # D+4
+    labels = dash_duo.driver.execute_script(X_LABELS)
+    assert len(labels) == 9
+    assert all({"D0", "D+1", "D+4"} <= set(panel) for panel in labels), labels
+    notes = dash_duo.find_element("#patient-graph .infolayer").get_attribute("textContent")
+    assert "days since infusion" in notes
+    assert "infusion " in notes  # the day-0 line's label, with the infusion's date and time
+    assert dash_duo.get_logs() == []
+
+
+def test_patient007_the_legend_keys_the_drug_marks_by_shape_grades_and_lines(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    start_app()
+    _open(dash_duo, database, "3")
+    names = [e.get_attribute("textContent") for e in dash_duo.find_elements(LEGEND)]
+    for name in ("tocilizumab", "steroid", "anakinra", "grade 0", "grade 4", "infusion (day 0)", "fever ≥ 38 °C"):
+        assert name in names
+    shapes = {
+        drug: _legend_entry(dash_duo, drug).find_element(By.CSS_SELECTOR, "path.scatterpts").get_attribute("d")
+        for drug in ("tocilizumab", "steroid", "anakinra")
+    }
+    assert len(set(shapes.values())) == 3  # three different marker outlines, not one shape in three colours
+    assert dash_duo.get_logs() == []
+
+
+def test_patient008_the_24_hour_view_shows_clock_times_and_keeps_the_grade_numbers(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    start_app()
+    _open(dash_duo, database, "3")  # CRS grade 2 since 32 h ago
+    _choose_view(dash_duo, "24 h")
+    until(lambda: ":00" in " ".join(dash_duo.driver.execute_script(X_LABELS)[0]), timeout=10)
+    labels = dash_duo.driver.execute_script(X_LABELS)
+    assert all(any(label.endswith(":00") for label in panel) for panel in labels)
+    assert any(label.startswith("D+4 ") for label in labels[0])  # midnight names its day
+    numbers = [t.text for t in dash_duo.find_elements("#patient-graph .scatterlayer .trace text")]
+    assert "2" in numbers and "0" in numbers  # CRS 2 and ICANS 0, though both began before the last 24 h
+    _choose_view(dash_duo, "all")
+    until(lambda: "D0" in dash_duo.driver.execute_script(X_LABELS)[0], timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+def test_patient009_neutrophils_and_platelets_are_drawn_with_the_neutropenia_line(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    start_app()
+    _open(dash_duo, database, "3")
+    for name in ("Neutrophils ×10⁹/L", "Platelets ×10⁹/L"):
+        assert dash_duo.driver.execute_script(TRACE_POINTS.format(name=repr(name))) >= 4  # daily bloods since D-1
+    assert "neutropenia: below 0.5" in [e.get_attribute("textContent") for e in dash_duo.find_elements(LEGEND)]
     assert dash_duo.get_logs() == []

@@ -98,6 +98,9 @@ def frames(tool: str = "ICE") -> Frames:
         {"collected_at": hours[0], "analyte": "ferritin", "value": 900.0, "unit": "ng/mL"},
         {"collected_at": hours[2], "analyte": "ferritin", "value": 25_000.0, "unit": "ng/mL"},
         {"collected_at": hours[2], "analyte": "crp", "value": 80.0, "unit": "mg/L"},
+        {"collected_at": hours[0], "analyte": "neutrophils", "value": 0.3, "unit": "10*9/L"},
+        {"collected_at": hours[2], "analyte": "neutrophils", "value": 0.9, "unit": "10*9/L"},
+        {"collected_at": hours[2], "analyte": "platelets", "value": 42.0, "unit": "10*9/L"},
     ]
     meds = [
         {

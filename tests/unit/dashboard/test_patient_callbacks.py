@@ -67,6 +67,7 @@ def _redraw(app: Dash, patient_id: int, version: int, trigger: str) -> dict[str,
         "state": [
             {"id": ids.PATIENT_ID, "property": "data", "value": {"id": patient_id, "ward": "Ward 33", "tool": "ICE"}},
             {"id": ids.PATIENT_VERSION, "property": "data", "value": version},
+            {"id": ids.PATIENT_CHART_VIEW, "property": "value", "value": "all"},
         ],
         "changedPropIds": [trigger],
     }
