@@ -23,7 +23,7 @@ from dashboard.views.form_layout import error_message, saved_message
 from dashboard.views.forms import PAUSED_BY_DOCTOR, TIME_FIELDS, body_from_values, field_errors, form_fields
 from dashboard.views.records_table import amend_body, error_body
 from dashboard.views.stored import stored_text
-from data.audit import Actor
+from data.audit import Actor, audit
 from data.records import NotFound
 from data.schemas import RECORD_SCHEMAS
 from data.validation import InvalidInput, parse
@@ -83,6 +83,7 @@ def save_record(
             if key is not None:
                 submission.claim(session, actor, key, patient_id, kind, record_id, message, now)
     except InvalidInput as exc:
+        audit_invalid(scope, actor, now, exc, kind, patient_id=patient_id)
         errors, general = field_errors(clinical(kind, tool, exc), names)
         return Outcome(False, errors=errors, general=general)
     except IntegrityError:
@@ -95,6 +96,33 @@ def save_record(
             raise
         return Outcome(True, twin.record_id, message=twin.message, repeated=True)
     return Outcome(True, record_id=record_id, message=message)
+
+
+def audit_invalid(
+    scope: Scope,
+    actor: Actor,
+    now: datetime,
+    exc: InvalidInput,
+    kind: str,
+    *,
+    patient_id: int | None = None,
+    record_id: int | None = None,
+) -> None:
+    """A write the form sent and the records refused, in the audit trail in a transaction of its own (the field
+    names, never the values), as the API audits its refused writes."""
+    fields = sorted({error.field[:60] for error in exc.errors})[:20]
+    with scope() as session:
+        audit(
+            session,
+            actor,
+            "validation",
+            now,
+            outcome="failure",
+            record_type=kind,
+            record_id=record_id,
+            patient_id=patient_id,
+            details={"why": "invalid: " + ", ".join(fields), "source": "form"},
+        )
 
 
 def check_record(kind: str, body: dict[str, Any], names: list[str], now: datetime, tool: str = "ICE") -> Outcome:
@@ -124,6 +152,7 @@ def amend_record(
             row = amend_clinical(session, kind, record_id, body, actor, now)
             new_id = row.id
     except InvalidInput as exc:
+        audit_invalid(scope, actor, now, exc, kind, record_id=record_id)
         return Outcome(False, general=error_lines(exc, tz))
     except NotFound:
         return Outcome(False, general=["that record is no longer in the table: reload the page"])

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dashboard.app import create_app
 from dashboard.views.forms import form_fields
 from data.audit import Actor
-from data.models import CRSAssessment, Observation
+from data.models import AuditEvent, CRSAssessment, Observation
 from data.records import create_patient
 from data.settings import Settings
 from tests.conftest import sign_in
@@ -149,3 +149,16 @@ def test_a_page_the_role_may_not_open_says_so(app: Dash, sessions: sessionmaker[
     said = refused.get_data(as_text=True)
     assert "The audit trail is for administrators; your role (nurse) cannot open it." in said
     assert nurse.get("/alerts").status_code == 200
+
+
+def test_a_refused_form_write_is_audited_with_the_field_but_not_the_value(
+    app: Dash, doctor: FlaskClient, patient: dict[str, Any], sessions: sessionmaker[Session]
+) -> None:
+    response = _post(doctor, _obs(app, patient, values={"temperature_c": 98.6}))
+    assert response.status_code == 200
+    assert _count(sessions, Observation) == 0
+    with sessions() as session:
+        refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "validation")).one()
+    assert refused.outcome == "failure" and refused.patient_id == patient["id"]
+    assert refused.role == "doctor" and "temperature_c" in refused.details["why"]
+    assert "98.6" not in str(refused.details)
