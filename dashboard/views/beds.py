@@ -16,8 +16,9 @@ from dash import html
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.views.errors import error_lines
+from dashboard.views.errors import describe, error_lines
 from dashboard.views.timefmt import day_label, parse_local, stamp
+from dashboard.views.wording import field_words
 from data import queries
 from data.audit import Actor
 from data.display_tokens import create_display_token, display_tokens, revoke_display_token
@@ -54,10 +55,12 @@ class Outcome:
     lines: tuple[str, ...]
 
 
-def _refused(error: InvalidInput) -> Outcome:
+def _refused(error: InvalidInput, labels: dict[str, str] | None = None) -> Outcome:
+    """Each error under the label the form shows for its field ("Weight (kg): ...")."""
+    named = labels if labels is not None else LABELS
     lines = [
-        f"{LABELS.get(line.split(':', 1)[0], line.split(':', 1)[0])}:{line.split(':', 1)[1]}"
-        for line in error_lines(error)
+        f"{named.get(item.field, field_words(item.field))}: {describe(item)}" if item.field else describe(item)
+        for item in error.errors
     ]
     return Outcome(False, ("Nothing was stored.", *lines))
 
@@ -119,8 +122,7 @@ def move(scope: Scope, patient_id: int | None, bed: str | None, actor: Actor, tz
 
 
 def _refused_move(error: InvalidInput) -> Outcome:
-    lines = [line.replace("bed:", "New bed:", 1) for line in error_lines(error)]
-    return Outcome(False, ("Nothing was stored.", *lines))
+    return _refused(error, {**LABELS, "bed": "New bed"})
 
 
 def discharge(

@@ -21,6 +21,9 @@ TIME_WORDS = {
     "monitoring-exceptions": "starts",
     "labs": "collected",
     "medications": "given",
+    "organ-findings": "found",
+    "routine-interventions": "done",
+    "clinical-reviews": "reviewed",
 }
 NOT_LISTED = ("ice",)  # shown as its total
 

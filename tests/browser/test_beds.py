@@ -14,6 +14,7 @@ from data.audit import Actor
 from data.auth import create_user
 from data.db import make_engine, make_session_factory
 from tests.browser.conftest import log_in
+from tests.browser.forms import click
 
 pytestmark = pytest.mark.browser
 
@@ -72,20 +73,20 @@ def test_beds001_admit_move_and_discharge_from_the_ui_with_empty_beds_on_the_boa
             _type(dash_duo, name, value)
     _type(dash_duo, "sex", "female")
     _set_datetime(dash_duo, "#beds-field-infused_at input", "2030-01-02T09:00")
-    dash_duo.find_element("#beds-admit").click()
+    click(dash_duo, dash_duo.find_element("#beds-admit"))
     dash_duo.wait_for_contains_text("#beds-admit-status", "Admitted Demo Juliet to Ward 33 bed 8")
     assert "infusion planned Wed 02 Jan 09:00" in dash_duo.find_element("#beds-admit-status").text
 
     dash_duo.select_dcc_dropdown("#beds-move-patient", value="Bed 8 · Demo Juliet · Ward 33")
     dash_duo.find_element("#beds-move-bed").send_keys("9")
-    dash_duo.find_element("#beds-move").click()
+    click(dash_duo, dash_duo.find_element("#beds-move"))
     dash_duo.wait_for_contains_text("#beds-move-status", "Moved Demo Juliet from bed 8 to bed 9")
 
     dash_duo.select_dcc_dropdown("#beds-discharge-patient", value="Bed 9 · Demo Juliet · Ward 33")
-    dash_duo.find_element("#beds-discharge").click()  # not confirmed yet: nothing happens but a message
+    click(dash_duo, dash_duo.find_element("#beds-discharge"))  # not confirmed yet: nothing happens but a message
     dash_duo.wait_for_contains_text("#beds-discharge-status", "Tick the confirmation")
-    dash_duo.find_element("#beds-discharge-confirm").click()
-    dash_duo.find_element("#beds-discharge").click()
+    click(dash_duo, dash_duo.find_element("#beds-discharge-confirm"))
+    click(dash_duo, dash_duo.find_element("#beds-discharge"))
     dash_duo.wait_for_contains_text("#beds-discharge-status", "Discharged Demo Juliet from bed 9")
     dash_duo.wait_for_contains_text("#beds-discharged", "Demo Juliet")
     assert "Demo Hotel" in dash_duo.find_element("#beds-discharged").text  # the demo's discharged bed 8
@@ -105,7 +106,7 @@ def test_beds002_a_refused_admission_names_the_field_and_stores_nothing(
     _type(dash_duo, "hospital_number", "UI0010")
     _type(dash_duo, "name", "Demo Kilo")
     _type(dash_duo, "weight_kg", "900")
-    dash_duo.find_element("#beds-admit").click()
+    click(dash_duo, dash_duo.find_element("#beds-admit"))
     dash_duo.wait_for_contains_text("#beds-admit-status", "Nothing was stored.")
     status = dash_duo.find_element("#beds-admit-status").text
     assert "Weight (kg):" in status and "2-300" in status
@@ -138,7 +139,7 @@ def test_beds004_a_display_link_made_on_the_beds_page_opens_the_wall_until_revok
     dash_duo.driver.get(dash_duo.server_url + "/beds")
     dash_duo.wait_for_element("#beds-token-create")
     dash_duo.find_element("#beds-token-ward").send_keys("Ward 33")
-    dash_duo.find_element("#beds-token-create").click()
+    click(dash_duo, dash_duo.find_element("#beds-token-create"))
     dash_duo.wait_for_contains_text("#beds-token-status", "/kiosk?token=")
     link = next(line for line in dash_duo.find_element("#beds-token-status").text.splitlines() if "/kiosk?" in line)
     dash_duo.driver.get(dash_duo.server_url + "/logout")

@@ -116,7 +116,7 @@ def test_patient004_recording_the_infusion_with_an_intervention_open_needs_a_doc
     dash_duo: Any, start_app: Callable[..., Dash], database: str
 ) -> None:
     start_app()
-    pid = _open(dash_duo, database, "2")
+    pid = _open(dash_duo, database, "1")  # awaiting infusion, two interventions still open
     dash_duo.wait_for_contains_text("#patient-interventions", "a doctor's confirmation with a reason")
     when = read(database, lambda s: s.get(Patient, pid).infused_at)
     new_time = to_local_input(when - timedelta(hours=1), "Europe/London")

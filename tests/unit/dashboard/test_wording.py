@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 
 from dashboard.views.errors import error_lines, line
-from dashboard.views.stored import stored_text
+from dashboard.views.forms import TIME_FIELDS
+from dashboard.views.stored import TIME_WORDS, stored_text
 from dashboard.views.wording import field_words, plain
 from data.models import CRSAssessment, Observation
 from data.validation import FieldError, InvalidInput
@@ -44,3 +45,8 @@ def test_the_saved_message_says_what_was_stored_with_both_times() -> None:
     values = {"temperature_c": 38.5, "hypotension": "no", "oxygen": "room_air"}
     said = stored_text("crs-assessments", "ICE", values, crs, False, now, TZ)
     assert "Hypotension: no" in said and "Oxygen: room air" in said and said.endswith("CRS grade 1.")
+
+
+def test_every_recording_form_names_its_time_in_the_saved_message() -> None:
+    # A form without its words would fail at the moment of saving, after the record is stored.
+    assert set(TIME_WORDS) == set(TIME_FIELDS)
