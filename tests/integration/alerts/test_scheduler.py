@@ -122,7 +122,7 @@ def start(database_url: str, receiver: HTTPServer, tmp_path: Path) -> Iterator[C
         log.close()
 
 
-def wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:
+def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
@@ -189,7 +189,7 @@ def test_two_schedulers_page_each_alert_exactly_once_one_waits_as_standby_and_ta
     assert "waiting as standby" in standby_log.read_text()
     leading.send_signal(signal.SIGKILL)
     leading.wait(10)
-    wait_for(lambda: any(name.endswith(f":{standby.pid}") for name in heartbeat_instances(engine)), seconds=10)
+    wait_for(lambda: any(name.endswith(f":{standby.pid}") for name in heartbeat_instances(engine)), seconds=30)
     assert "lost its lock" in standby_log.read_text()  # at once, not after the lease ran out
     assert stop(standby) == 0
 
