@@ -265,5 +265,8 @@ for _model in (
     MedicationAdministration,
     NeuroEvent,
     MonitoringException,
+    OrganFinding,
+    RoutineIntervention,
+    ClinicalReview,
 ):
     amendment_index(_model)
