@@ -45,6 +45,7 @@ from data.db import make_engine, make_session_factory
 from data.migrate import upgrade
 from data.models import SchedulerHeartbeat, User
 from data.settings import Settings
+from tests.dash_requests import page_request
 
 NURSE = "bench.nurse"
 PASSWORD = "bench-password-123"
@@ -73,20 +74,6 @@ def tick_request(callback: str, version: int | None, beds: list[int]) -> dict[st
             {"id": ids.BAY_BEDS, "property": "data", "value": beds},
         ],
         "changedPropIds": [f"{ids.BAY_INTERVAL}.n_intervals"],
-    }
-
-
-def page_request(pathname: str) -> dict[str, Any]:
-    """What Dash's page container sends to render the page at `pathname`."""
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
     }
 
 
