@@ -49,8 +49,12 @@ lint: env
 typecheck: env
 	$(UV) run mypy
 
+# Tests run in TEST_WORKERS processes side by side (pytest-xdist); most of the suite's time is spent waiting on
+# browsers, servers and processes, so more workers than cores pays. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 3
+
 pytest: env chromium
-	$(UV) run pytest
+	$(UV) run pytest -n $(TEST_WORKERS) --dist worksteal
 
 test: lint typecheck pytest
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.db import make_engine, make_session_factory
@@ -20,7 +20,21 @@ from data.models import Base
 from data.settings import Settings
 from tests.private_postgres import PrivatePostgres
 
-POSTGRES_URL = os.environ.get("CARTWATCH_TEST_DATABASE_URL")
+
+def _database_of_this_worker(url: str | None) -> str | None:
+    """The configured database, or under pytest-xdist (`make test` runs workers) one of each worker's own beside it.
+
+    Tests empty their database between them, so two workers cannot share one.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url is None or worker is None:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+CONFIGURED_POSTGRES_URL = os.environ.get("CARTWATCH_TEST_DATABASE_URL")
+POSTGRES_URL = _database_of_this_worker(CONFIGURED_POSTGRES_URL)
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -56,7 +70,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_engine() -> Iterator[Engine]:
-    assert POSTGRES_URL, "CARTWATCH_TEST_DATABASE_URL is not set"
+    assert CONFIGURED_POSTGRES_URL and POSTGRES_URL, "CARTWATCH_TEST_DATABASE_URL is not set"
+    own = POSTGRES_URL != CONFIGURED_POSTGRES_URL
+    if own:
+        _create_database(CONFIGURED_POSTGRES_URL, POSTGRES_URL)
     engine = make_engine(POSTGRES_URL)
     # Fails (never skips) when the configured server cannot be reached.
     with engine.begin() as conn:
@@ -65,6 +82,29 @@ def postgres_engine() -> Iterator[Engine]:
     upgrade(engine)
     yield engine
     engine.dispose()
+    if own:
+        _drop_database(CONFIGURED_POSTGRES_URL, POSTGRES_URL)
+
+
+def _server_engine(configured: str) -> Engine:
+    """The server's own AUTOCOMMIT connection (CREATE/DROP DATABASE cannot run in a transaction)."""
+    return create_engine(make_url(configured), isolation_level="AUTOCOMMIT")
+
+
+def _create_database(configured: str, url: str) -> None:
+    name = make_url(url).database
+    server = _server_engine(configured)
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+
+
+def _drop_database(configured: str, url: str) -> None:
+    server = _server_engine(configured)
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    server.dispose()
 
 
 def _truncate_all(engine: Engine) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from dash import Dash
+from dash.testing.application_runners import BaseDashRunner
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
@@ -23,6 +25,10 @@ from data.demo import seed_demo_ward
 from data.migrate import upgrade
 from data.models import SchedulerHeartbeat
 from data.settings import Settings
+
+# dash serves each test's app on the next port from 58050; workers running side by side (pytest-xdist) each take
+# ports of their own.
+BaseDashRunner._next_port = 58050 + 500 * int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 
 USERNAME = "doctor"
 PASSWORD = "browser-test-password"
