@@ -1,17 +1,15 @@
-"""Fault injection for the alerting tests: a private PostgreSQL the test may stop, a page receiver that can hang or
-fail, and real scheduler, supervisor and web processes to kill (SIGKILL) or freeze (SIGSTOP)."""
+"""Fault injection for the alerting tests: a page receiver that can hang or fail, and real scheduler, supervisor and
+web processes to kill (SIGKILL) or freeze (SIGSTOP). The private PostgreSQL a test may stop is
+`tests.private_postgres.PrivatePostgres` (the `private_postgres` and `private_database` fixtures)."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
-import pwd
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,12 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
 
-import psycopg
-
-from tests.integration.alerts.conftest import free_port
-
 ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = Path("/usr/local/bin")
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 20, what: str = "condition") -> None:
@@ -36,54 +29,6 @@ def wait_for(condition: Callable[[], bool], seconds: float = 20, what: str = "co
             return
         time.sleep(0.1)
     raise AssertionError(f"{what} not met within {seconds} s")
-
-
-# --- a private PostgreSQL -------------------------------------------------------------------------------------
-
-
-class PrivatePostgres:
-    """A throwaway server in a temporary directory on a free port: initdb, pg_ctl start/stop. Never the machine's
-    shared server. PostgreSQL refuses to run as root, so as root it runs as the ``postgres`` user."""
-
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="cartwatch-pg-"))
-        self.data = self.folder / "data"
-        self.port = free_port()
-        self.user = "postgres" if os.geteuid() == 0 else None
-        if self.user is not None:
-            entry = pwd.getpwnam(self.user)
-            os.chown(self.folder, entry.pw_uid, entry.pw_gid)
-        self._run(PG_BIN / "initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/cartwatch"
-
-    def _run(self, *command: object) -> None:
-        subprocess.run(
-            [str(part) for part in command],
-            check=True,
-            capture_output=True,
-            user=self.user,
-            cwd=self.folder,
-            timeout=60,
-        )
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-o", options, "-l", self.folder / "server.log", "-w", "start")
-
-    def stop(self) -> None:
-        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
-
-    def create_database(self) -> None:
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True) as conn:
-            conn.execute("CREATE DATABASE cartwatch")
-
-    def destroy(self) -> None:
-        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
-            self.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 # --- a page receiver that can hang or fail ---------------------------------------------------------------------

@@ -22,13 +22,12 @@ from sqlalchemy import Engine, select
 
 from alerts.watchdog import Watchdog, watch
 from data.db import make_engine, make_session_factory
-from data.migrate import upgrade
 from data.models import AlertDelivery, SchedulerHeartbeat, SchedulerLeadership
 from data.settings import Settings
 from tests.integration.alerts.conftest import Ward, free_port
+from tests.private_postgres import PrivatePostgres
 from tests.resilience.faults import (
     FAST,
-    PrivatePostgres,
     Processes,
     Receiver,
     environment,
@@ -88,23 +87,11 @@ def leader_pid(ward: Ward) -> int | None:
 # --- 2. a PostgreSQL restart ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def private_postgres() -> Iterator[PrivatePostgres]:
-    server = PrivatePostgres()
-    try:
-        server.start()
-        server.create_database()
-        yield server
-    finally:
-        server.destroy()
-
-
 def test_a_postgresql_restart_pauses_alerting_and_the_supervised_schedulers_resume_on_their_own(
-    private_postgres: PrivatePostgres, pagers: Receiver, processes: Processes
+    private_postgres: PrivatePostgres, private_database: str, pagers: Receiver, processes: Processes
 ) -> None:
-    url = private_postgres.url
+    url = private_database
     engine = make_engine(url)
-    upgrade(engine)
     webhook = pagers.url("bleep")
     ward = Ward(make_session_factory(engine), Settings(database_url=url, webhook_url=webhook))
     try:
