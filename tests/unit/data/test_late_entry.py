@@ -26,4 +26,3 @@ def test_a_record_is_late_entry_only_when_its_time_is_more_than_an_hour_before_s
     clinical_time: datetime, late: bool
 ) -> None:
     assert is_late_entry(clinical_time, SAVED) is late
-
