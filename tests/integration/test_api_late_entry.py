@@ -136,3 +136,21 @@ def test_a_laboratory_result_imported_by_fhir_after_collection_is_not_late_entry
     with sessions() as session:
         (lab,) = session.scalars(select(LabResult)).all()
     assert lab.late_entry is False
+
+
+def test_the_openapi_document_tells_a_client_of_late_entry_on_every_stored_record(
+    client: FlaskClient, make_patient: Callable[..., int]
+) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    stored_record = document["components"]["schemas"]["StoredRecord"]
+    assert "late_entry" in stored_record["required"] and stored_record["properties"]["late_entry"]["type"] == "boolean"
+    reference = {"$ref": "#/components/schemas/StoredRecord"}
+    for kind in BODIES:
+        created = document["paths"][f"/api/v1/patients/{{patient_id}}/{kind}"]["post"]["responses"]["201"]
+        assert created["content"]["application/json"]["schema"] == reference
+    amended = document["paths"]["/api/v1/records/{kind}/{record_id}/amend"]["post"]["responses"]["201"]
+    assert amended["content"]["application/json"]["schema"] == reference
+    stored = post(client, make_patient(), "observations", {**OBS, "taken_at": ago(hours=2)})
+    kinds = {"integer": int, "string": str, "boolean": bool}
+    for name in stored_record["required"]:
+        assert isinstance(stored[name], kinds[stored_record["properties"][name]["type"]]), name
