@@ -1,9 +1,9 @@
 """Storing what a feed sends: each item (a FHIR resource, an HL7 OBX, a CSV row) mapped to part of a record.
 
 Every record goes through the same write path as a typed one (`RecordsWriter.record`, then `RecordsWriter.written`
-in the same transaction, where the escalation rules run). An item that cannot be stored is reported with where it is and
-why, never dropped; the sender's identifier of each item is kept (`ImportKey`), so the same item sent again is
-stored once, and a correction or an "entered in error" finds the record it changes.
+in the same transaction, where the escalation rules run). An item that cannot be stored is reported with where it
+is and why, never dropped; the sender's identifier of each item is kept (`ImportKey`), so the same item sent again
+is stored once, and a correction or an "entered in error" finds the record it changes.
 """
 
 from __future__ import annotations
