@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,8 +19,7 @@ from alerts.plan import plan_sweep
 from alerts.snapshot import load_snapshot
 from alerts.store import Applied, apply_plan, close_alerts_of_record
 from alerts.wake import notify_outbox
-from data import records
-from data.audit import Actor
+from data.imports.core import RecordsWriter
 from data.models import CLINICAL_MODELS, ClinicalRecord, Patient
 from data.settings import Settings
 
@@ -76,27 +73,11 @@ def on_clinical_writes(
         on_clinical_write(session, row, now, settings)
 
 
-@dataclass(frozen=True)
-class EscalatingWriter:
-    """The write path for imports (`data.imports.core.Writer`): `data.records`, then the escalation rules in the
-    same transaction, as for a record typed into a form."""
+def escalating_writer(settings: Settings | None = None, *, mark_late_entry: bool = False) -> RecordsWriter:
+    """The write path for imports: `data.imports.core.RecordsWriter` with the escalation rules run on what it
+    wrote, in the same transaction, as for a record typed into a form. `mark_late_entry` for a back-entry file."""
 
-    settings: Settings | None = None
-    late_entry: bool = False
+    def escalate(session: Session, rows: Sequence[ClinicalRecord], now: datetime) -> None:
+        on_clinical_writes(session, rows, now, settings)
 
-    def record(
-        self, session: Session, kind: str, patient_id: int, body: dict[str, Any], actor: Actor, now: datetime
-    ) -> ClinicalRecord:
-        allowance = self.settings.pre_admission if self.settings is not None else None
-        return records.record(
-            session, kind, patient_id, body, actor, now, late_entry=self.late_entry, pre_admission=allowance
-        )
-
-    def amend(
-        self, session: Session, kind: str, record_id: int, body: dict[str, Any], actor: Actor, now: datetime
-    ) -> ClinicalRecord:
-        allowance = self.settings.pre_admission if self.settings is not None else None
-        return records.amend(session, kind, record_id, body, actor, now, pre_admission=allowance)
-
-    def written(self, session: Session, rows: Sequence[ClinicalRecord], now: datetime) -> None:
-        on_clinical_writes(session, rows, now, self.settings)
+    return RecordsWriter(settings, mark_late_entry, escalate)

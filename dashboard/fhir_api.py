@@ -1,7 +1,7 @@
 """FHIR R4 in and out: `POST /api/v1/fhir` imports a Bundle, `GET /api/v1/patients/<id>/fhir` exports one.
 
 An imported record goes through the same write path as a typed one, with the escalation rules in the same
-transaction (`alerts.hooks.EscalatingWriter`): a fever imported from a monitor pages like a typed one.
+transaction (`alerts.hooks.escalating_writer`): a fever imported from a monitor pages like a typed one.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from alerts.hooks import EscalatingWriter
+from alerts.hooks import escalating_writer
 from dashboard.api import current_actor, utcnow
 from dashboard.auth import permitted
 from dashboard.context import app_context, read_session, session_scope
@@ -59,7 +59,7 @@ def import_fhir() -> Response:
     fhir = FhirOptions(settings.hospital_number_system, load_local_codes(settings.local_codes_path))
     try:
         with session_scope() as session:
-            answer = import_bundle(session, doc, EscalatingWriter(settings), options, fhir)
+            answer = import_bundle(session, doc, escalating_writer(settings), options, fhir)
             if not answer.commit:
                 raise _NothingStored(answer)
     except _NothingStored as rolled_back:

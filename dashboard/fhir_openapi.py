@@ -48,7 +48,8 @@ FHIR_PATHS: dict[str, Any] = {
         ],
         "get": {
             "summary": "The patient as a FHIR R4 Bundle: obs, labs with reference ranges, medication "
-            "administrations, and the CRS and ICANS grades with their reasons",
+            "administrations, the CRS and ICANS grades with their reasons, organ findings (Condition, CTCAE grade "
+            "as severity), routine interventions (Procedure) and daily clinical reviews (ClinicalImpression)",
             "responses": {"200": {"description": "a Bundle of type collection"}, "404": {"description": "not found"}},
         },
     },

@@ -76,6 +76,29 @@ _GRADE = {
     },
 }
 
+_STORED_RECORD = {
+    "type": "object",
+    "description": "the stored row: the record's own fields (its clinical time among them) and these",
+    "required": ["id", "patient_id", "recorded_at", "recorded_by", "source", "late_entry", "entered_in_error"],
+    "properties": {
+        "id": {"type": "integer"},
+        "patient_id": {"type": "integer"},
+        "recorded_at": {"type": "string", "format": "date-time", "description": "the moment it was saved"},
+        "recorded_by": {"type": "string"},
+        "source": {"type": "string"},
+        "late_entry": {
+            "type": "boolean",
+            "description": "entered late: its clinical time (taken_at, assessed_at, collected_at, given_at, ...) is "
+            "more than 1 h before recorded_at, the rule forms and the back-entry file use; a correction of a late "
+            "entry stays one",
+        },
+        "entered_in_error": {"type": "boolean"},
+        "amends_id": {"type": ["integer", "null"], "description": "the row this one corrects"},
+        "amendment_reason": {"type": ["string", "null"]},
+    },
+}
+_STORED = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/StoredRecord"}}}}
+
 
 def _body(name: str) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
@@ -233,6 +256,7 @@ def openapi_document(snooze_max_minutes: int = 60) -> dict[str, Any]:
             },
         },
     }
+    schemas["StoredRecord"] = _STORED_RECORD
     schemas["Detail"] = {"type": "object", "properties": {"detail": {"type": "string"}}}
     schemas["ValidationError"] = {
         "type": "object",
@@ -292,7 +316,7 @@ def openapi_document(snooze_max_minutes: int = 60) -> dict[str, Any]:
                 "summary": "Amend a record or mark it entered in error (a new row; the original stays)",
                 "parameters": [_IDEMPOTENCY],
                 "requestBody": _body("AmendIn"),
-                "responses": {"201": {"description": "the new row"}, "422": _ERROR},
+                "responses": {"201": {"description": "the new row", **_STORED}, "422": _ERROR},
             },
         },
     }
@@ -304,7 +328,10 @@ def openapi_document(snooze_max_minutes: int = 60) -> dict[str, Any]:
                 "parameters": [_IDEMPOTENCY],
                 "requestBody": _body(model.__name__),
                 "responses": {
-                    "201": {"description": "the stored record (assessments with grade and reasons)"},
+                    "201": {
+                        "description": "the stored record (assessments with grade and reasons), with late_entry",
+                        **_STORED,
+                    },
                     "422": _ERROR,
                 },
             },

@@ -22,13 +22,13 @@ def _settings() -> Settings | None:
 
 
 def record_clinical(
-    session: Session, kind: str, patient_id: int, data: Any, actor: Actor, now: datetime, *, late_entry: bool = False
+    session: Session, kind: str, patient_id: int, data: Any, actor: Actor, now: datetime
 ) -> ClinicalRecord:
-    """Store a clinical record (`late_entry`: entered well after its clinical time); escalation rules run in the
-    caller's transaction."""
+    """Store a clinical record entered by a person (a late entry when `data.records.is_late_entry` says so);
+    escalation rules run in the caller's transaction."""
     settings = _settings()
     allowance = settings.pre_admission if settings is not None else None
-    row = records.record(session, kind, patient_id, data, actor, now, pre_admission=allowance, late_entry=late_entry)
+    row = records.record(session, kind, patient_id, data, actor, now, pre_admission=allowance, mark_late_entry=True)
     on_clinical_write(session, row, now, settings)
     return row
 

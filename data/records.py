@@ -28,6 +28,7 @@ __all__ = [
     "create_patient",
     "fever_masked",
     "get_patient",
+    "is_late_entry",
     "neuro_tool",
     "record",
     "serialise",
@@ -179,6 +180,17 @@ def check_clinical_time(kind: str, body: Any, patient: Patient, pre_admission: t
         )
 
 
+LATE_ENTRY_AFTER = timedelta(hours=1)
+"""A record whose clinical time is more than this before the moment it is saved is a late entry."""
+
+
+def is_late_entry(clinical_time: datetime, saved_at: datetime) -> bool:
+    """Whether a record is a late entry: its own time (taken, assessed, given ...) more than `LATE_ENTRY_AFTER`
+    before the moment it is saved, such as paper obs entered after downtime. The one rule for forms, the API and
+    the back-entry file; the record is stored and shown with both times."""
+    return clinical_time < saved_at - LATE_ENTRY_AFTER
+
+
 def record(
     session: Session,
     kind: str,
@@ -187,19 +199,23 @@ def record(
     actor: Actor,
     now: datetime,
     *,
-    late_entry: bool = False,
+    mark_late_entry: bool = False,
     pre_admission: timedelta | None = None,
 ) -> ClinicalRecord:
     """Validate and store one new clinical record of `kind` ("observations", "crs-assessments", ...).
 
-    `late_entry` marks a record entered after the event from another record (back-entry after downtime);
-    `pre_admission`: how long before admission its time may lie (`check_clinical_time`)."""
+    `mark_late_entry`: the record is entered by a person (a form, the API, a back-entry file), so it is marked
+    late entry when `is_late_entry` says so. A device's or laboratory's feed (FHIR, HL7) sends results after their
+    time by nature: those are not marked. `pre_admission`: how long before admission its time may lie
+    (`check_clinical_time`)."""
     if kind not in CLINICAL_MODELS:
         raise NotFound(f"unknown record kind '{kind}'")
     body = parse(RECORD_SCHEMAS[kind], data, now)
     patient = _recordable_patient(session, patient_id, now)
     check_ward(actor, patient)
     check_clinical_time(kind, body, patient, pre_admission)
+    clinical_time = getattr(body, CLINICAL_MODELS[kind].clinical_time_column)
+    late_entry = mark_late_entry and is_late_entry(clinical_time, now)
     values = BUILDERS[kind](session, patient, body)
     row = CLINICAL_MODELS[kind](
         patient_id=patient.id,
@@ -265,6 +281,7 @@ def amend(
     row.recorded_at = now
     row.recorded_by = actor.username
     row.source = actor.source
+    row.late_entry = original.late_entry  # a correction of a record entered late is still that record
     session.add(row)
     session.flush()
     audit(

@@ -1,7 +1,8 @@
 """`python -m feeds import-csv FILE --entered-by NAME [--dry-run]`: back-entry of obs and labs after downtime.
 
-Valid rows are stored, marked as late entry, through the write path with the escalation rules; rejected rows are
-listed (line, field, reason) and stored nothing. A row already imported is not stored again, so a file can be
+Valid rows are stored through the write path with the escalation rules, each marked as late entry when its time
+is over an hour before it is entered (`data.records.is_late_entry`, as for a form); rejected rows are listed
+(line, field, reason) and stored nothing. A row already imported is not stored again, so a file can be
 run again after its rejected rows are corrected. Exit status: 0 all stored, 1 some rows rejected, 2 the file
 could not be read.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from alerts.hooks import EscalatingWriter
+from alerts.hooks import escalating_writer
 from data.audit import Actor
 from data.db import make_engine, make_session_factory
 from data.imports.core import Importer, ImportOptions, Issue, Outcome
@@ -45,7 +46,7 @@ def import_csv(path: Path, entered_by: str, dry_run: bool, settings: Settings) -
     session = sessions()
     try:
         importer = Importer(
-            session, EscalatingWriter(settings, late_entry=True), ImportOptions("csv", actor, datetime.now(UTC))
+            session, escalating_writer(settings, mark_late_entry=True), ImportOptions("csv", actor, datetime.now(UTC))
         )
         with tqdm(total=len(pieces), unit="row", desc=path.name, file=sys.stderr, disable=None) as progress:
             for start in range(0, len(pieces), CHUNK):
@@ -65,11 +66,12 @@ def import_csv(path: Path, entered_by: str, dry_run: bool, settings: Settings) -
         else:
             rejected += [f"warning: {line}" for line in _report(outcome.issues) if outcome.issues]
     stored = sum(1 for o in outcomes if o.status == "stored")
+    late = sum(1 for o in outcomes if o.status == "stored" and o.late_entry)
     again = sum(1 for o in outcomes if o.status == "duplicate")
     refused = len(rows) - stored - again
     for line in sorted(rejected, key=_line_number):
         print(line)
-    verb = "would be stored (dry run: nothing was saved)" if dry_run else "stored, marked as late entry"
+    verb = "would be stored (dry run: nothing was saved)" if dry_run else f"stored, {late} marked as late entry"
     print(f"{stored} row(s) {verb}; {again} already imported; {refused} rejected")
     return 1 if refused else 0
 

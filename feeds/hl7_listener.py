@@ -20,7 +20,7 @@ from typing import Any
 from hl7.mllp import InvalidBlockError, start_hl7_server
 from sqlalchemy.exc import DBAPIError
 
-from alerts.hooks import EscalatingWriter
+from alerts.hooks import escalating_writer
 from data.audit import Actor
 from data.db import make_engine, make_session_factory
 from data.imports.codes import load_local_codes
@@ -43,7 +43,7 @@ def make_handler(settings: Settings) -> tuple[Callable[[bytes], bytes], Callable
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     options = Hl7Options(settings.ward_timezone, load_local_codes(settings.local_codes_path))
-    writer = EscalatingWriter(settings)
+    writer = escalating_writer(settings)
     counter = [0]
 
     def handle(block: bytes) -> bytes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -20,7 +20,7 @@ from dashboard.views import submission
 from dashboard.views.answers import clinical, form_problems
 from dashboard.views.errors import WARD_TZ, error_lines
 from dashboard.views.form_layout import error_message, saved_message
-from dashboard.views.forms import PAUSED_BY_DOCTOR, TIME_FIELDS, body_from_values, field_errors, form_fields
+from dashboard.views.forms import PAUSED_BY_DOCTOR, body_from_values, field_errors, form_fields
 from dashboard.views.records_table import amend_body, error_body
 from dashboard.views.stored import stored_text
 from data.audit import Actor, audit
@@ -36,10 +36,6 @@ AMENDED = "Amendment saved; the original is kept in the audit trail."
 MARKED_IN_ERROR = "Marked entered in error; the record is kept in the audit trail."
 
 
-LATE_ENTRY_AFTER = timedelta(hours=1)
-"""A record whose clinical time the nurse set more than this before saving is stored as a late entry."""
-
-
 @dataclass(frozen=True)
 class Outcome:
     saved: bool
@@ -48,12 +44,6 @@ class Outcome:
     general: list[str] = field(default_factory=list)
     message: str = ""
     repeated: bool = False  # the submission's key was already used: nothing new was stored
-
-
-def is_late_entry(kind: str, body: dict[str, Any], now: datetime) -> bool:
-    """True when the record's own time is more than `LATE_ENTRY_AFTER` before the moment of saving."""
-    when = body.get(TIME_FIELDS[kind])
-    return isinstance(when, str) and datetime.fromisoformat(when) < now - LATE_ENTRY_AFTER
 
 
 def save_record(
@@ -69,17 +59,17 @@ def save_record(
     key: str | None = None,
     say: Callable[[Any, bool], str] = lambda _row, _late: "",
 ) -> Outcome:
-    """Store the record (a late entry when its time is over an hour before `now`). With a submission `key` it is
-    stored once: a key already used answers with what it stored then. `say(row, late)`: the saved message."""
-    late = is_late_entry(kind, body, now)
+    """Store the record (a late entry when `data.records.is_late_entry` says so: its time over an hour before
+    `now`). With a submission `key` it is stored once: a key already used answers with what it stored then.
+    `say(row, late)`: the saved message."""
     try:
         with scope() as session:
             if key is not None:
                 before = submission.earlier(session, actor, key, patient_id, kind)
                 if before is not None:
                     return Outcome(True, before.record_id, message=before.message, repeated=True)
-            row = record_clinical(session, kind, patient_id, body, actor, now, late_entry=late)
-            record_id, message = row.id, say(row, late)
+            row = record_clinical(session, kind, patient_id, body, actor, now)
+            record_id, message = row.id, say(row, row.late_entry)
             if key is not None:
                 submission.claim(session, actor, key, patient_id, kind, record_id, message, now)
     except InvalidInput as exc:

@@ -16,7 +16,7 @@ OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-catego
 
 # cartwatch's own systems (the .example domain is reserved: these name, they do not resolve).
 CARTWATCH = "https://cartwatch.example/fhir"
-OWN_CODES = f"{CARTWATCH}/CodeSystem/cartwatch"  # consciousness, oxygen-device, vasopressor, grades
+OWN_CODES = f"{CARTWATCH}/CodeSystem/cartwatch"  # consciousness, oxygen-device, vasopressor, grades, clinical-review
 OWN_DRUGS = f"{CARTWATCH}/CodeSystem/drug"
 OWN_VALUES = f"{CARTWATCH}/CodeSystem/value"  # the value of a coded observation (a device, a level)
 RECORD_SYSTEM = f"{CARTWATCH}/record"  # identifiers of exported records: "observations/12/temperature_c"
@@ -64,6 +64,27 @@ VITAL_DISPLAY = {
 # cartwatch's own observation codes, for obs fields with no LOINC code the feeds use.
 CODED_OBS = {"consciousness": "consciousness", "oxygen-device": "oxygen_device", "vasopressor": "vasopressors"}
 GRADE_CODES = {"crs-grade": "CRS grade (ASTCT 2019)", "icans-grade": "ICANS grade (ASTCT 2019)"}
+
+# Organ findings (HLH/MAS screen) as Condition, their CTCAE grade as Condition.severity in NCI Thesaurus codes
+# (the CTCAE grade concepts HL7's terminology uses for adverse event grades), routine interventions as Procedure,
+# the daily clinical review as ClinicalImpression.
+NCI_THESAURUS = "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl"
+CTCAE_GRADES = {
+    1: ("C41338", "Grade 1 Mild Adverse Event"),
+    2: ("C41339", "Grade 2 Moderate Adverse Event"),
+    3: ("C41340", "Grade 3 Severe Adverse Event"),
+    4: ("C41337", "Grade 4 Life Threatening or Disabling Adverse Event"),
+}
+CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+OWN_FINDINGS = f"{CARTWATCH}/CodeSystem/organ-finding"
+FINDING_DISPLAY = {
+    "pulmonary_oedema": "Pulmonary oedema",
+    "oliguria": "Oliguria",
+    "haemophagocytosis": "Haemophagocytosis on histopathology",
+}
+OWN_INTERVENTIONS = f"{CARTWATCH}/CodeSystem/routine-intervention"
+REVIEW_CODE = ("clinical-review", "Daily clinical assessment and examination")
 
 # Routes of administration: SNOMED CT and HL7 v2 table 0162 codes.
 ROUTES = {

@@ -1,19 +1,19 @@
 """Storing what a feed sends: each item (a FHIR resource, an HL7 OBX, a CSV row) mapped to part of a record.
 
-Every record goes through the same write path as a typed one (`Writer.record`, then `Writer.written` in the same
-transaction, where the escalation rules run). An item that cannot be stored is reported with where it is and
-why, never dropped; the sender's identifier of each item is kept (`ImportKey`), so the same item sent again is
-stored once, and a correction or an "entered in error" finds the record it changes.
+Every record goes through the same write path as a typed one (`RecordsWriter.record`, then `RecordsWriter.written`
+in the same transaction, where the escalation rules run). An item that cannot be stored is reported with where it
+is and why, never dropped; the sender's identifier of each item is kept (`ImportKey`), so the same item sent again
+is stored once, and a correction or an "entered in error" finds the record it changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal, Protocol
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from data import records
 from data.audit import Actor
 from data.models import CLINICAL_MODELS, ClinicalRecord, ImportKey, Patient
 from data.schemas import VITAL_SIGNS
+from data.settings import Settings
 from data.validation import InvalidInput
 
 Status = Literal["stored", "amended", "duplicate", "entered-in-error", "rejected", "not-stored"]
@@ -86,6 +87,7 @@ class Outcome:
     issues: list[Issue] = field(default_factory=list)
     record_kind: str | None = None
     record_id: int | None = None
+    late_entry: bool = False  # the record stored was marked late entry
 
     @property
     def failed(self) -> bool:
@@ -106,38 +108,48 @@ class ImportResult:
         return sum(1 for o in self.outcomes if o.status == status)
 
 
-class Writer(Protocol):
-    """The write path: `data.records` plus, outside `data`, the escalation rules on what was written."""
-
-    def record(
-        self, session: Session, kind: str, patient_id: int, body: dict[str, Any], actor: Actor, now: datetime
-    ) -> ClinicalRecord: ...
-
-    def amend(
-        self, session: Session, kind: str, record_id: int, body: dict[str, Any], actor: Actor, now: datetime
-    ) -> ClinicalRecord: ...
-
-    def written(self, session: Session, rows: Sequence[ClinicalRecord], now: datetime) -> None: ...
+WrittenHook = Callable[[Session, Sequence[ClinicalRecord], datetime], None]
+"""What runs on the records an import wrote, in its transaction: the escalation rules, which live outside `data`
+(`alerts.hooks.escalating_writer`)."""
 
 
 @dataclass(frozen=True)
 class RecordsWriter:
-    """`data.records` alone (no escalation): for a caller that runs the escalation rules itself."""
+    """The write path of every feed: `data.records` with the ward's settings (how long before admission a time
+    may lie), then `on_written` on what was written in the same transaction, where the escalation rules run as
+    for a record typed into a form. `mark_late_entry`: the records are entered by a person (a back-entry file),
+    so each is marked late entry when `data.records.is_late_entry` says so."""
 
-    late_entry: bool = False
+    settings: Settings | None = None
+    mark_late_entry: bool = False
+    on_written: WrittenHook | None = None
+
+    @property
+    def _pre_admission(self) -> timedelta | None:
+        return self.settings.pre_admission if self.settings is not None else None
 
     def record(
         self, session: Session, kind: str, patient_id: int, body: dict[str, Any], actor: Actor, now: datetime
     ) -> ClinicalRecord:
-        return records.record(session, kind, patient_id, body, actor, now, late_entry=self.late_entry)
+        return records.record(
+            session,
+            kind,
+            patient_id,
+            body,
+            actor,
+            now,
+            mark_late_entry=self.mark_late_entry,
+            pre_admission=self._pre_admission,
+        )
 
     def amend(
         self, session: Session, kind: str, record_id: int, body: dict[str, Any], actor: Actor, now: datetime
     ) -> ClinicalRecord:
-        return records.amend(session, kind, record_id, body, actor, now)
+        return records.amend(session, kind, record_id, body, actor, now, pre_admission=self._pre_admission)
 
     def written(self, session: Session, rows: Sequence[ClinicalRecord], now: datetime) -> None:
-        return None
+        if self.on_written is not None:
+            self.on_written(session, rows, now)
 
 
 @dataclass(frozen=True)
@@ -169,7 +181,7 @@ def _field_issues(exc: InvalidInput, piece: Piece | None, pieces: Sequence[Piece
 class Importer:
     """Stores the pieces of one bundle, message or file in the caller's transaction."""
 
-    def __init__(self, session: Session, writer: Writer, options: ImportOptions) -> None:
+    def __init__(self, session: Session, writer: RecordsWriter, options: ImportOptions) -> None:
         self.session = session
         self.writer = writer
         self.options = options
@@ -375,7 +387,7 @@ class Importer:
                     Outcome(p, "rejected", [Issue("error", "forbidden", p.ref, str(exc))]) for p in taken
                 ]
             self.rows.append(row)
-            return outcomes + [Outcome(p, "stored", warned.get(id(p), []), kind, row.id) for p in taken]
+            return outcomes + [Outcome(p, "stored", warned.get(id(p), []), kind, row.id, row.late_entry) for p in taken]
         return outcomes
 
     def _current(self, kind: str, record_id: int) -> ClinicalRecord:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from data.imports.core import Importer, ImportOptions, Issue, Outcome, Writer
+from data.imports.core import Importer, ImportOptions, Issue, Outcome, RecordsWriter
 from data.imports.fhir_in import BundleError, Entry, FhirOptions, parse_bundle
 
 ERROR_STATUS = {"not-found": "404 Not Found", "forbidden": "403 Forbidden", "conflict": "409 Conflict"}
@@ -62,7 +62,7 @@ def _entry_status(entry: Entry, outcomes: list[Outcome], patient_status: str | N
 
 
 def import_bundle(
-    session: Session, doc: Any, writer: Writer, options: ImportOptions, fhir: FhirOptions
+    session: Session, doc: Any, writer: RecordsWriter, options: ImportOptions, fhir: FhirOptions
 ) -> BundleAnswer:
     try:
         parsed = parse_bundle(doc, fhir)

@@ -137,6 +137,11 @@ def _validated(index: int, raw: Any, models: dict[str, Any]) -> tuple[Entry, Any
     entry = Entry(index, kind)
     model = models.get(kind)
     if model is None:
+        exported = _exported_record(resource)
+        if exported is not None:  # an organ finding, intervention or review cartwatch exported, sent back
+            message = f"{kind} {exported} is cartwatch's own export: such records are entered here, not imported"
+            entry.issues.append(Issue("information", "informational", f"{path}.resource", message))
+            return entry, None
         message = f"{kind} is not imported: cartwatch takes Patient, Observation and MedicationAdministration"
         entry.issues.append(Issue("warning", "not-supported", f"{path}.resource", message))
         return entry, None
@@ -148,6 +153,15 @@ def _validated(index: int, raw: Any, models: dict[str, Any]) -> tuple[Entry, Any
             message = str(error["msg"]).removeprefix("Value error, ")
             entry.issues.append(Issue("error", "structure", f"{path}.resource.{where}".rstrip("."), message))
         return entry, None
+
+
+def _exported_record(resource: dict[str, Any]) -> str | None:
+    """The record ("organ-findings/3") a resource cartwatch exported names, read before any model is chosen."""
+    identifiers = resource.get("identifier")
+    for identifier in identifiers if isinstance(identifiers, list) else []:
+        if isinstance(identifier, dict) and identifier.get("system") == RECORD_SYSTEM and identifier.get("value"):
+            return str(identifier["value"])[:80]
+    return None
 
 
 def _names(raw: dict[str, Any], resource: Any) -> list[str]:

@@ -1,6 +1,8 @@
 """A patient's record as a FHIR R4 Bundle: the Patient, obs as vital-sign Observations, labs with their
-reference ranges, medication administrations, and the CRS and ICANS grades as Observations in cartwatch's own
-code system with the reasons as notes. Only records in force are exported; the Bundle is checked against the
+reference ranges, medication administrations, the CRS and ICANS grades as Observations in cartwatch's own
+code system with the reasons as notes, organ findings as Conditions with their CTCAE grade as severity, routine
+interventions as Procedures and daily clinical reviews as ClinicalImpressions. Only records in force are exported
+(an amended record as its current version, one entered in error not at all); the Bundle is checked against the
 R4B models before it is returned.
 """
 
@@ -15,15 +17,23 @@ from sqlalchemy.orm import Session
 from data.catalogue import ANALYTES
 from data.imports.codes import (
     BLOOD_PRESSURE_PANEL,
+    CONDITION_CLINICAL,
+    CONDITION_VERIFICATION,
+    CTCAE_GRADES,
     DEFAULT_HOSPITAL_NUMBER_SYSTEM,
     EXTENSION,
+    FINDING_DISPLAY,
     GRADE_CODES,
     LOINC,
+    NCI_THESAURUS,
     OBSERVATION_CATEGORY,
     OWN_CODES,
     OWN_DRUGS,
+    OWN_FINDINGS,
+    OWN_INTERVENTIONS,
     OWN_VALUES,
     RECORD_SYSTEM,
+    REVIEW_CODE,
     ROUTE_SNOMED,
     SNOMED,
     UCUM,
@@ -31,8 +41,20 @@ from data.imports.codes import (
     VITAL_LOINC,
     VITALS,
 )
-from data.models import CRSAssessment, LabResult, MedicationAdministration, NeuroAssessment, Observation, Patient
+from data.models import (
+    ClinicalReview,
+    CRSAssessment,
+    LabResult,
+    MedicationAdministration,
+    NeuroAssessment,
+    Observation,
+    OrganFinding,
+    Patient,
+    RoutineIntervention,
+)
 from data.queries import current_records
+from toxicity.ctcae import CTCAE_VERSION
+from toxicity.interventions import INTERVENTIONS
 
 DOSE_UCUM = {"mg": "mg", "g": "g", "microgram": "ug", "mL": "mL"}
 ROUTE_NAMES = {"IV": "Intravenous", "PO": "Oral", "SC": "Subcutaneous", "IM": "Intramuscular"}
@@ -210,6 +232,83 @@ def _grade(row: CRSAssessment | NeuroAssessment, subject: dict[str, str], code: 
     return resource
 
 
+def _coded(system: str, code: str, display: str) -> dict[str, Any]:
+    return {"coding": [{"system": system, "code": code, "display": display}], "text": display}
+
+
+def _by(row: Any) -> dict[str, str]:
+    """Who recorded a row: cartwatch knows a user name, not a Practitioner resource."""
+    return {"display": row.recorded_by}
+
+
+def _notes(*texts: str | None) -> list[dict[str, str]]:
+    return [{"text": text} for text in texts if text]
+
+
+def _organ_finding(row: OrganFinding, subject: dict[str, str]) -> dict[str, Any]:
+    """A finding for the HLH/MAS screen as a Condition: in force until amended (active, confirmed), found at
+    `occurred_at`, its CTCAE grade (pulmonary oedema, oliguria) as the severity."""
+    display = FINDING_DISPLAY.get(row.finding, row.finding.replace("_", " "))
+    resource: dict[str, Any] = {
+        "resourceType": "Condition",
+        "id": f"finding-{row.id}",
+        "identifier": _record_id("organ-findings", row.id),
+        "clinicalStatus": _coded(CONDITION_CLINICAL, "active", "Active"),
+        "verificationStatus": _coded(CONDITION_VERIFICATION, "confirmed", "Confirmed"),
+        "code": _coded(OWN_FINDINGS, row.finding, display),
+        "subject": subject,
+        "onsetDateTime": _at(row.occurred_at),
+        "recordedDate": _at(row.recorded_at),
+        "recorder": _by(row),
+    }
+    if row.ctcae_grade is not None:
+        code, meaning = CTCAE_GRADES[row.ctcae_grade]
+        resource["severity"] = {
+            "coding": [{"system": NCI_THESAURUS, "code": code, "display": meaning}],
+            "text": f"{CTCAE_VERSION} grade {row.ctcae_grade}",
+        }
+    notes = _notes(row.note)
+    if notes:
+        resource["note"] = notes
+    return resource
+
+
+def _intervention(row: RoutineIntervention, subject: dict[str, str]) -> dict[str, Any]:
+    """A routine intervention of the guideline done, as a completed Procedure with the guideline's words."""
+    words = INTERVENTIONS.get(row.item, row.item.replace("_", " "))
+    resource: dict[str, Any] = {
+        "resourceType": "Procedure",
+        "id": f"intervention-{row.id}",
+        "identifier": _record_id("routine-interventions", row.id),
+        "status": "completed",
+        "code": _coded(OWN_INTERVENTIONS, row.item, words),
+        "subject": subject,
+        "performedDateTime": _at(row.done_at),
+        "recorder": _by(row),
+    }
+    notes = _notes(row.note)
+    if notes:
+        resource["note"] = notes
+    return resource
+
+
+def _review(row: ClinicalReview, subject: dict[str, str]) -> dict[str, Any]:
+    """The daily clinical assessment and examination as a completed ClinicalImpression: who, when, what was found."""
+    code, display = REVIEW_CODE
+    return {
+        "resourceType": "ClinicalImpression",
+        "id": f"review-{row.id}",
+        "identifier": _record_id("clinical-reviews", row.id),
+        "status": "completed",
+        "code": _own(code, display),
+        "subject": subject,
+        "effectiveDateTime": _at(row.reviewed_at),
+        "date": _at(row.recorded_at),
+        "assessor": _by(row),
+        "summary": row.note,
+    }
+
+
 def _full_url(patient: Patient, resource: dict[str, Any]) -> str:
     """A stable urn:uuid per resource (the same export twice names each resource the same way)."""
     name = f"cartwatch:{patient.hospital_number}:{resource['resourceType']}/{resource['id']}"
@@ -232,6 +331,10 @@ def patient_bundle(session: Session, patient: Patient, hospital_number_system: s
     ]
     neuro = session.scalars(current_records(NeuroAssessment, patient.id))
     resources += [_grade(row, subject, "icans-grade") for row in neuro]
+    resources += [_organ_finding(row, subject) for row in session.scalars(current_records(OrganFinding, patient.id))]
+    interventions = session.scalars(current_records(RoutineIntervention, patient.id))
+    resources += [_intervention(row, subject) for row in interventions]
+    resources += [_review(row, subject) for row in session.scalars(current_records(ClinicalReview, patient.id))]
     bundle = {
         "resourceType": "Bundle",
         "type": "collection",

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from data.catalogue import ANALYTES, UnknownUnit, convert
 from data.imports.codes import Target, loinc_target
-from data.imports.core import Importer, ImportOptions, Issue, PatientRef, Piece, Writer
+from data.imports.core import Importer, ImportOptions, Issue, PatientRef, Piece, RecordsWriter
 from data.units import UnitError, convert_unit, to_ucum
 
 VERSIONS = ("2.3", "2.3.1", "2.4", "2.5", "2.5.1")
@@ -405,7 +405,7 @@ def acknowledgement(
 
 
 def receive(
-    session: Session, raw: bytes | str, writer: Writer, options: ImportOptions, hl7_options: Hl7Options
+    session: Session, raw: bytes | str, writer: RecordsWriter, options: ImportOptions, hl7_options: Hl7Options
 ) -> tuple[ParsedMessage | None, list[Issue]]:
     """Parse and store one message in the caller's transaction; the issues go into its ACK."""
     try:

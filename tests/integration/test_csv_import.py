@@ -75,7 +75,7 @@ def test_valid_rows_are_stored_as_late_entry_and_rejected_ones_are_listed_by_lin
     path, times = back_entry
     assert import_csv(path, "nurse.jones", False, settings) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[-1] == "4 row(s) stored, marked as late entry; 0 already imported; 4 rejected"
+    assert out[-1] == "4 row(s) stored, 4 marked as late entry; 0 already imported; 4 rejected"
     report = "\n".join(out)
     assert "line 4, heart_rate: 'fast' is not a number" in report
     assert "line 7, temperature_c: 52.0 is outside 30-45 °C" in report
@@ -104,7 +104,7 @@ def test_running_the_file_again_stores_nothing_twice(
     assert import_csv(path, "nurse.jones", False, settings) == 1
     assert (
         capsys.readouterr().out.splitlines()[-1]
-        == "0 row(s) stored, marked as late entry; 4 already imported; 4 rejected"
+        == "0 row(s) stored, 0 marked as late entry; 4 already imported; 4 rejected"
     )
     assert counts(sessions) == (2, 2)
 
@@ -152,5 +152,29 @@ def test_the_command_line_imports_a_file(
         check=False,
     )
     assert done.returncode == 1, done.stderr
-    assert "4 row(s) stored, marked as late entry" in done.stdout
+    assert "4 row(s) stored, 4 marked as late entry" in done.stdout
     assert counts(sessions) == (2, 2)
+
+
+def test_a_row_entered_within_the_hour_of_its_time_is_stored_but_not_as_late_entry(
+    tmp_path: Path,
+    patient_id: int,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The back-entry file marks late entry by the same rule as a form and the API: over an hour before saving."""
+    path = tmp_path / "just-now.csv"
+    rows = [
+        "hospital_number,time,temperature_c,heart_rate",
+        f"RTD1234567,{local(3):%Y-%m-%d %H:%M},37.2,84",
+        f"RTD1234567,{local(0.25):%Y-%m-%d %H:%M},37.6,90",
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert import_csv(path, "nurse.jones", False, settings) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "2 row(s) stored, 1 marked as late entry; 0 already imported; 0 rejected"
+    )
+    with sessions() as session:
+        obs = session.scalars(select(Observation).order_by(Observation.taken_at)).all()
+    assert [(o.heart_rate, o.late_entry) for o in obs] == [(84, True), (90, False)]
