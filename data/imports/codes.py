@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data.catalogue import ANALYTE_BY_LOINC, ANALYTES
+from toxicity import EXCEPTION_ITEM_LABELS
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -102,13 +103,7 @@ ICANS_DOMAIN_GRADE = ("icans-domain-grade", "ICANS grade of this domain alone (A
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
 OWN_EXCEPTION_REASONS = f"{CARTWATCH}/CodeSystem/monitoring-exception-reason"
 OWN_MONITORING_ITEMS = f"{CARTWATCH}/CodeSystem/monitoring-item"
-MONITORING_ITEM_DISPLAY = {
-    "obs": "obs",
-    "crs": "CRS assessment",
-    "neuro": "neuro assessment",
-    "bloods": "daily bloods",
-    "review": "daily clinical review",
-}
+MONITORING_ITEM_DISPLAY = EXCEPTION_ITEM_LABELS
 
 # Routes of administration: SNOMED CT and HL7 v2 table 0162 codes.
 ROUTES = {
