@@ -72,4 +72,4 @@ def export_fhir(patient_id: int) -> Response:
     settings = app_context().settings
     with read_session() as session:
         patient = records.check_ward(current_actor(), records.get_patient(session, patient_id))
-        return _fhir(patient_bundle(session, patient, settings.hospital_number_system), 200)
+        return _fhir(patient_bundle(session, patient, settings.hospital_number_system, utcnow()), 200)

@@ -49,7 +49,8 @@ FHIR_PATHS: dict[str, Any] = {
         "get": {
             "summary": "The patient as a FHIR R4 Bundle: obs, labs with reference ranges, medication "
             "administrations, the CRS and ICANS grades with their reasons, organ findings (Condition, CTCAE grade "
-            "as severity), routine interventions (Procedure) and daily clinical reviews (ClinicalImpression)",
+            "as severity), routine interventions (Procedure), daily clinical reviews (ClinicalImpression), "
+            "neurological events (Observation) and monitoring exceptions (Flag)",
             "responses": {"200": {"description": "a Bundle of type collection"}, "404": {"description": "not found"}},
         },
     },

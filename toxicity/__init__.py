@@ -23,6 +23,7 @@ from toxicity.bands import (
     ScoreBand,
 )
 from toxicity.cadence import (
+    EXCEPTION_ITEM_LABELS,
     EXCEPTION_ITEMS,
     EXCEPTION_REASONS,
     CadencePolicy,
@@ -107,6 +108,7 @@ __all__ = [
     "DRUGS",
     "DRUG_CLASSES",
     "EXCEPTION_ITEMS",
+    "EXCEPTION_ITEM_LABELS",
     "EXCEPTION_REASONS",
     "EXTRA_TOPICS",
     "FERRITIN_BANDS",

@@ -107,6 +107,16 @@ class CadencePolicy:
 
 
 EXCEPTION_ITEMS: tuple[str, ...] = ("obs", "crs", "neuro", "bloods", "review")
+EXCEPTION_ITEM_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "obs": "obs",
+        "crs": "CRS assessment",
+        "neuro": "neuro assessment",
+        "bloods": "daily bloods",
+        "review": "daily clinical review",
+    }
+)
+"""The items an exception may hold, in the ward's words (the form's labels and the FHIR export's displays)."""
 EXCEPTION_REASONS: Mapping[str, str] = MappingProxyType(
     {"off_ward": "patient off the ward", "refused": "refused by the patient", "paused_by_doctor": "paused by a doctor"}
 )

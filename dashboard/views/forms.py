@@ -20,6 +20,7 @@ from data.validation import FieldError, InvalidInput
 from toxicity import (
     CONSCIOUSNESS_LEVELS,
     DRUGS,
+    EXCEPTION_ITEM_LABELS,
     EXCEPTION_ITEMS,
     EXCEPTION_REASONS,
     ICP_FINDINGS,
@@ -305,15 +306,6 @@ NEURO_EVENT_FIELDS = (
         width=8,
     ),
     Field("note", "Note (optional)", "text", width=12),
-)
-EXCEPTION_ITEM_LABELS = MappingProxyType(
-    {
-        "obs": "obs",
-        "crs": "CRS assessment",
-        "neuro": "neuro assessment",
-        "bloods": "daily bloods",
-        "review": "daily clinical review",
-    }
 )
 EXCEPTION_FIELDS = (
     _time("starts_at", "Starts (ward clock)"),

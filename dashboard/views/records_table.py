@@ -10,12 +10,12 @@ import dash_bootstrap_components as dbc
 from dash import html
 from sqlalchemy.orm import Session
 
-from dashboard.views.forms import EVENT_LABELS, EXCEPTION_ITEM_LABELS, FINDING_LABELS, TIME_FIELDS, TITLES
+from dashboard.views.forms import EVENT_LABELS, FINDING_LABELS, TIME_FIELDS, TITLES
 from dashboard.views.tampering import BadCallback
 from dashboard.views.timefmt import stamp
 from data import queries
 from data.models import CLINICAL_MODELS
-from toxicity import EXCEPTION_REASONS
+from toxicity import EXCEPTION_ITEM_LABELS, EXCEPTION_REASONS
 from toxicity.interventions import INTERVENTIONS
 
 # kind -> (column, header, data type, editable): the editable ones are the record's own top-level fields,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data.catalogue import ANALYTE_BY_LOINC, ANALYTES
+from toxicity import EXCEPTION_ITEM_LABELS
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -85,6 +86,24 @@ FINDING_DISPLAY = {
 }
 OWN_INTERVENTIONS = f"{CARTWATCH}/CodeSystem/routine-intervention"
 REVIEW_CODE = ("clinical-review", "Daily clinical assessment and examination")
+
+# Neurological events as exam Observations (a finding seen at one moment), the event in cartwatch's code system
+# (the vocabulary of toxicity.NEURO_EVENTS) and the ICANS grade its domain alone gives as a component.
+OWN_NEURO_EVENTS = f"{CARTWATCH}/CodeSystem/neuro-event"
+NEURO_EVENT_KINDS = {
+    "seizure": "Seizure",
+    "status_epilepticus": "Status epilepticus",
+    "motor_weakness": "New deep focal motor weakness",
+    "raised_icp": "New raised-ICP finding",
+}
+ICANS_DOMAIN_GRADE = ("icans-domain-grade", "ICANS grade of this domain alone (ASTCT 2019)")
+
+# Monitoring exceptions as Flags (a warning to whoever reads the record, for the period it holds), the reason in
+# cartwatch's code system, each item not due as an extension.
+FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
+OWN_EXCEPTION_REASONS = f"{CARTWATCH}/CodeSystem/monitoring-exception-reason"
+OWN_MONITORING_ITEMS = f"{CARTWATCH}/CodeSystem/monitoring-item"
+MONITORING_ITEM_DISPLAY = EXCEPTION_ITEM_LABELS
 
 # Routes of administration: SNOMED CT and HL7 v2 table 0162 codes.
 ROUTES = {

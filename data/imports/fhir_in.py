@@ -138,7 +138,7 @@ def _validated(index: int, raw: Any, models: dict[str, Any]) -> tuple[Entry, Any
     model = models.get(kind)
     if model is None:
         exported = _exported_record(resource)
-        if exported is not None:  # an organ finding, intervention or review cartwatch exported, sent back
+        if exported is not None:  # a finding, intervention, review or monitoring exception cartwatch exported
             message = f"{kind} {exported} is cartwatch's own export: such records are entered here, not imported"
             entry.issues.append(Issue("information", "informational", f"{path}.resource", message))
             return entry, None
@@ -326,6 +326,14 @@ class _Mapper:
     def observation(self, entry: Entry, obs: Any, raw: dict[str, Any]) -> None:
         where = f"{entry.path}.resource"
         status = str(obs.status)
+        exported = _exported(obs)
+        if exported is not None and exported[0] == "neuro-events":  # cartwatch's own neurological event, sent back
+            message = (
+                f"Observation neuro-events/{exported[1]} is cartwatch's own export: "
+                "such records are entered here, not imported"
+            )
+            entry.issues.append(Issue("information", "informational", where, message))
+            return
         target, own = self.target(obs.code)
         panel = any(c.system == LOINC and c.code == BLOOD_PRESSURE_PANEL for c in obs.code.coding or [])
         if own in GRADE_CODES:

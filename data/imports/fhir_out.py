@@ -1,9 +1,10 @@
 """A patient's record as a FHIR R4 Bundle: the Patient, obs as vital-sign Observations, labs with their
 reference ranges, medication administrations, the CRS and ICANS grades as Observations in cartwatch's own
 code system with the reasons as notes, organ findings as Conditions with their CTCAE grade as severity, routine
-interventions as Procedures and daily clinical reviews as ClinicalImpressions. Only records in force are exported
-(an amended record as its current version, one entered in error not at all); the Bundle is checked against the
-R4B models before it is returned.
+interventions as Procedures, daily clinical reviews as ClinicalImpressions, neurological events as exam
+Observations and monitoring exceptions as Flags. Only records in force are exported (an amended record as its
+current version, one entered in error not at all); the Bundle is checked against the R4B models before it is
+returned.
 """
 
 from __future__ import annotations
@@ -23,14 +24,21 @@ from data.imports.codes import (
     DEFAULT_HOSPITAL_NUMBER_SYSTEM,
     EXTENSION,
     FINDING_DISPLAY,
+    FLAG_CATEGORY,
     GRADE_CODES,
+    ICANS_DOMAIN_GRADE,
     LOINC,
+    MONITORING_ITEM_DISPLAY,
     NCI_THESAURUS,
+    NEURO_EVENT_KINDS,
     OBSERVATION_CATEGORY,
     OWN_CODES,
     OWN_DRUGS,
+    OWN_EXCEPTION_REASONS,
     OWN_FINDINGS,
     OWN_INTERVENTIONS,
+    OWN_MONITORING_ITEMS,
+    OWN_NEURO_EVENTS,
     OWN_VALUES,
     RECORD_SYSTEM,
     REVIEW_CODE,
@@ -46,15 +54,19 @@ from data.models import (
     CRSAssessment,
     LabResult,
     MedicationAdministration,
+    MonitoringException,
     NeuroAssessment,
+    NeuroEvent,
     Observation,
     OrganFinding,
     Patient,
     RoutineIntervention,
 )
 from data.queries import current_records
+from toxicity.cadence import EXCEPTION_REASONS
 from toxicity.ctcae import CTCAE_VERSION
 from toxicity.interventions import INTERVENTIONS
+from toxicity.neuro_events import NEURO_EVENTS
 
 DOSE_UCUM = {"mg": "mg", "g": "g", "microgram": "ug", "mL": "mL"}
 ROUTE_NAMES = {"IV": "Intravenous", "PO": "Oral", "SC": "Subcutaneous", "IM": "Intramuscular"}
@@ -309,14 +321,72 @@ def _review(row: ClinicalReview, subject: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _neuro_event(row: NeuroEvent, subject: dict[str, str]) -> dict[str, Any]:
+    """A neurological event seen between assessments as an exam Observation: what was seen (the kind and the
+    words of the guideline's ICANS domain), when, who recorded it, and the ICANS grade its domain alone gives."""
+    rule = NEURO_EVENTS.get(row.event)
+    display = f"{NEURO_EVENT_KINDS[rule.kind]}: {rule.words}" if rule else row.event.replace("_", " ")
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": f"neuro-event-{row.id}",
+        "identifier": _record_id("neuro-events", row.id),
+        "status": "final",
+        "category": _category("exam"),
+        "code": _coded(OWN_NEURO_EVENTS, row.event, display),
+        "subject": subject,
+        "effectiveDateTime": _at(row.occurred_at),
+        "issued": _at(row.recorded_at),
+        "performer": [_by(row)],
+        "valueBoolean": True,  # the event was seen: a receiver reading values finds a present finding
+    }
+    if rule is not None:
+        code, words = ICANS_DOMAIN_GRADE
+        resource["component"] = [{"code": _own(code, words), "valueInteger": rule.grade}]
+    notes = _notes(row.note)
+    if notes:
+        resource["note"] = notes
+    return resource
+
+
+def _monitoring_exception(row: MonitoringException, subject: dict[str, str], now: datetime) -> dict[str, Any]:
+    """A documented exception to the schedule as a Flag for its period: active until it ends (so a receiver
+    showing current flags shows it while the items are not due), inactive after; the reason coded, the items
+    as extensions, the nurse's or doctor's note in the text."""
+    reason = EXCEPTION_REASONS.get(row.reason, row.reason.replace("_", " "))
+    items = [MONITORING_ITEM_DISPLAY.get(item, item) for item in row.items]
+    return {
+        "resourceType": "Flag",
+        "id": f"exception-{row.id}",
+        "identifier": _record_id("monitoring-exceptions", row.id),
+        "extension": [
+            {
+                "url": f"{EXTENSION}/monitoring-item",
+                "valueCoding": {"system": OWN_MONITORING_ITEMS, "code": item, "display": words},
+            }
+            for item, words in zip(row.items, items, strict=True)
+        ],
+        "status": "active" if now < row.ends_at else "inactive",
+        "category": [_coded(FLAG_CATEGORY, "clinical", "Clinical")],
+        "code": {
+            "coding": [{"system": OWN_EXCEPTION_REASONS, "code": row.reason, "display": reason}],
+            "text": f"Monitoring exception ({reason}): {', '.join(items)} not due. {row.note}",
+        },
+        "subject": subject,
+        "period": {"start": _at(row.starts_at), "end": _at(row.ends_at)},
+        "author": _by(row),
+    }
+
+
 def _full_url(patient: Patient, resource: dict[str, Any]) -> str:
     """A stable urn:uuid per resource (the same export twice names each resource the same way)."""
     name = f"cartwatch:{patient.hospital_number}:{resource['resourceType']}/{resource['id']}"
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
-def patient_bundle(session: Session, patient: Patient, hospital_number_system: str | None) -> dict[str, Any]:
-    """The patient's Bundle (type collection), validated against the R4B models."""
+def patient_bundle(
+    session: Session, patient: Patient, hospital_number_system: str | None, now: datetime
+) -> dict[str, Any]:
+    """The patient's Bundle (type collection) as it stands at `now`, validated against the R4B models."""
     from fhir.resources.R4B.bundle import Bundle
 
     subject = {"reference": f"Patient/{patient.id}"}
@@ -335,6 +405,9 @@ def patient_bundle(session: Session, patient: Patient, hospital_number_system: s
     interventions = session.scalars(current_records(RoutineIntervention, patient.id))
     resources += [_intervention(row, subject) for row in interventions]
     resources += [_review(row, subject) for row in session.scalars(current_records(ClinicalReview, patient.id))]
+    resources += [_neuro_event(row, subject) for row in session.scalars(current_records(NeuroEvent, patient.id))]
+    exceptions = session.scalars(current_records(MonitoringException, patient.id))
+    resources += [_monitoring_exception(row, subject, now) for row in exceptions]
     bundle = {
         "resourceType": "Bundle",
         "type": "collection",
