@@ -392,7 +392,7 @@ def openapi_document(snooze_max_minutes: int = 60) -> dict[str, Any]:
                 "403": {"description": "the role may not do this, or the alert is on another ward"},
                 "404": {"description": "no such alert"},
                 "409": _REFUSED,
-                "422": _ERROR,
+                "422": {**_ERROR, "description": _ERROR["description"] + "; or the alert is already resolved"},
             },
         }
         if body is not None:
