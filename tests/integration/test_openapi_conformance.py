@@ -4,9 +4,12 @@ A bounded, repeatable run: derandomized, a fixed number of examples per operatio
 default check runs: no server error, documented status codes and content types, response schemas, authentication
 enforced, and "schema-valid data is accepted". What the document can state, it states (at least one vital sign,
 the oxygen device and flow, each analyte's units with the plausible range in that unit, a graded finding's grade,
-an amendment's changes or entered-in-error, a patch that changes something). What it cannot, because it depends on
-stored data or compares two fields, `map_body` below maps onto this ward's context, each rule named:
+ICE or CAPD or unable to perform, an amendment's changes or entered-in-error, a patch that changes something, the
+known vasopressors and ICP findings). What it cannot, because it depends on stored data or compares two fields,
+the schema's hooks (`map_body`, `map_path_parameters`, `map_headers`) map onto this ward's context, each rule named:
 
+- a record is written for a registered patient: a record's patient id is the test patient's (reads and the patch
+  keep their generated ids, so unknown patients are still asked for, and answer 404);
 - a clinical time lies in this admission and not in the future (the admission is stored data): every time is
   mapped into the last three days (the patient was admitted four days ago);
 - a hospital number is not already registered, an Idempotency-Key not already used with another body: each
