@@ -117,6 +117,8 @@ def snooze(
     alert's reminder) is never brought forward by a snooze."""
     config = _config(settings)
     limit = config.snooze_max_minutes
+    if isinstance(minutes, float) and minutes.is_integer():
+        minutes = int(minutes)  # JSON does not tell 30 from 30.0: both are a whole number of minutes
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= limit:
         raise InvalidInput(
             [FieldError("minutes", minutes, f"a whole number of minutes, 1-{limit}", "snooze length out of range")]

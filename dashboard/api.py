@@ -174,9 +174,12 @@ def create_record(patient_id: int, kind: str) -> Any:
     if kind not in CLINICAL_MODELS:
         return jsonify({"detail": f"unknown record kind '{kind}'"}), 404
     data = _json_body()
-    return _write(
-        lambda s, actor, now: (records.serialise(record_clinical(s, kind, patient_id, data, actor, now)), 201)
-    )
+
+    def write(s: Session, actor: Actor, now: datetime) -> tuple[Any, int]:
+        records.get_patient(s, patient_id)  # no such patient: 404, as for every path naming one
+        return records.serialise(record_clinical(s, kind, patient_id, data, actor, now)), 201
+
+    return _write(write)
 
 
 @api.post("/records/<kind>/<int:record_id>/amend")

@@ -19,6 +19,7 @@ from dashboard.callbacks import register_callbacks
 from dashboard.compression import init_compression
 from dashboard.context import EXTENSION, AppContext
 from dashboard.fhir_api import fhir_api
+from dashboard.log_privacy import TokenOutOfLogs
 from dashboard.outage import init_outage
 from dashboard.page_access import init_page_access
 from dashboard.read_audit import init_read_audit
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> D
     init_compression(server)
     init_bundles(app, server)
     init_static_caching(server)
+    server.wsgi_app = TokenOutOfLogs(server.wsgi_app)
     if watchdog:
         start_watchdog(server, settings, engine)
     return app

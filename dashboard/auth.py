@@ -19,7 +19,6 @@ from dashboard import kiosk
 from dashboard.context import app_context, read_session, session_scope
 from data import auth as auth_store
 from data.audit import Actor, audit
-from data.records import Forbidden
 
 # Open without log-in: exactly these pages (a prefix would open "/login-x", where Dash serves its app shell), and
 # static files under these folders. /kiosk takes a wall display token and nothing else.
@@ -118,7 +117,8 @@ def permitted(permission: str) -> bool:
 def require(permission: str) -> Actor:
     """Abort with 403 (and audit the refusal) unless the current user may do `permission`.
 
-    Patients on another ward are refused where the patient is touched (data.records.Forbidden -> 403)."""
+    Patients on another ward are refused where the patient is touched (data.records.Forbidden -> 403, audited by
+    dashboard.read_audit)."""
     if not getattr(current_user, "is_authenticated", False):
         abort(401)
     if not permitted(permission):
@@ -322,11 +322,6 @@ def _logout() -> Any:
     return response
 
 
-def _forbidden(exc: Forbidden) -> Any:
-    audit_refusal("access", "forbidden", actor(), why=str(exc), patient_id=exc.patient_id)
-    return jsonify({"detail": f"forbidden: {exc}"}), 403
-
-
 def whoami() -> Response:
     return jsonify({"username": current_user.username, "role": current_user.role})
 
@@ -343,7 +338,6 @@ def init_auth(server: Flask) -> None:
     manager.init_app(server)
     manager.request_loader(_load_from_request)
     server.before_request(_guard)
-    server.register_error_handler(Forbidden, _forbidden)
     server.after_request(_security_headers)
     server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", _logout, methods=["GET", "POST"])

@@ -5,6 +5,8 @@ every request then checks the token again (revoked or expired: signed out, and t
 A display sees only the wall: the page `/wall`, the callbacks whose outputs are the wall's (or the page router's
 for `/wall`), and `/api/v1/me` for the wall's liveness check. It has no idle timeout and no 12-hour limit: the
 cookie lasts as long as the browser runs, so point the kiosk browser's start page at the `/kiosk?token=…` link.
+The answer is a redirect to the token-free `/wall` at once, and the token never reaches the access log
+(`dashboard.log_privacy`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from flask import Flask, Response, redirect, request, session
 
 from dashboard.context import read_session, session_scope
+from dashboard.log_privacy import TOKEN_KEY
 from data.display_tokens import Display, display_for_id, display_for_token, start_display
 
 SESSION_KEY = "display"
@@ -30,7 +33,7 @@ REFUSED = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>c
 
 
 def _kiosk() -> Any:
-    token = request.args.get("token", "")
+    token = str(request.environ.get(TOKEN_KEY, ""))  # put aside by dashboard.log_privacy, out of the access log
     now = datetime.now(UTC)
     with session_scope() as db:
         display = display_for_token(db, token, now) if token else None

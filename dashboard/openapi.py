@@ -25,8 +25,9 @@ from data.schemas import (
     RoutineInterventionIn,
 )
 
+_ERROR_TEXT = "validation failed: every bad field with its value and the allowed range"
 _ERROR = {
-    "description": "validation failed: every bad field with its value and the allowed range",
+    "description": _ERROR_TEXT,
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ValidationError"}}},
 }
 _IDEMPOTENCY = {
@@ -419,7 +420,7 @@ def openapi_document(snooze_max_minutes: int = 60) -> dict[str, Any]:
                 "403": {"description": "the role may not do this, or the alert is on another ward"},
                 "404": {"description": "no such alert"},
                 "409": _REFUSED,
-                "422": _ERROR,
+                "422": {**_ERROR, "description": _ERROR_TEXT + "; or the alert is already resolved"},
             },
         }
         if body is not None:

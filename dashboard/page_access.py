@@ -4,7 +4,8 @@ Opening a page by its address (a bookmark, a typed URL, a link from a page) firs
 own content then comes from a callback that the server refuses with 403, which the browser shows as nothing at
 all. Here the address itself is checked first: the audit trail for anyone but an administrator, and a patient on
 another ward for someone kept to one ward, answer 403 with a page that says why and where to go instead. The
-refusal is audited as every other one is (`dashboard.auth.require`, `data.records.Forbidden`).
+refusal is audited as every other one is: another ward's patient by the same hook as a callback's or the API's
+(`dashboard.read_audit.audit_refused_access`, with the patient id), the audit page as a role refusal.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from flask_login import current_user
 
 from dashboard.auth import actor, permitted
 from dashboard.context import read_session, session_scope
+from dashboard.read_audit import audit_refused_access
 from data.audit import audit
-from data.models import Patient
+from data.records import Forbidden, check_ward_of
 
 PATIENT_PAGE = re.compile(r"^/patient/(\d{1,12})/?$")
 REFUSED_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -30,34 +32,53 @@ REFUSED_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <p><a href="/">Back to the bay</a></p></body></html>"""
 
 
-def _refused(text: str, why: str) -> Response:
-    with session_scope() as db:
-        details = {"path": request.path, "why": why}
-        audit(db, actor(), "open_page", datetime.now(UTC), outcome="forbidden", details=details)
+def _refused(text: str) -> Response:
     return Response(REFUSED_PAGE.format(text=html.escape(text)), 403, mimetype="text/html")
 
 
-def refusal() -> str | None:
-    """Why the signed-in person may not open the page at this address, or None when they may."""
+def _other_ward(path: str) -> int | None:
+    """The id of the patient at this address when that patient is on a ward the signed-in person may not see."""
+    found = PATIENT_PAGE.match(path)
+    ward = getattr(current_user, "ward", None)
+    if found is None or ward is None:
+        return None
+    patient_id = int(found.group(1))
+    with read_session() as session:
+        try:
+            check_ward_of(session, actor(), patient_id)
+        except Forbidden:
+            return patient_id
+    return None
+
+
+def refusal() -> tuple[str, int | None] | None:
+    """Why the signed-in person may not open the page at this address, with the patient it names if that is the
+    reason, or None when they may."""
     path = request.path
     role = str(getattr(current_user, "role", "")).replace("_", " ")
     if path.rstrip("/") == "/audit" and not permitted("admin"):
-        return f"The audit trail is for administrators; your role ({role}) cannot open it."
-    found = PATIENT_PAGE.match(path)
-    ward = getattr(current_user, "ward", None)
-    if found is not None and ward is not None:
-        with read_session() as session:
-            patient = session.get(Patient, int(found.group(1)))
-        if patient is not None and patient.ward != ward:
-            return f"This patient is not on {ward}, the ward you may see; you cannot open their page."
+        return f"The audit trail is for administrators; your role ({role}) cannot open it.", None
+    patient_id = _other_ward(path)
+    if patient_id is not None:
+        ward = current_user.ward
+        return f"This patient is not on {ward}, the ward you may see; you cannot open their page.", patient_id
     return None
 
 
 def _check() -> Any:
     if request.method != "GET" or not getattr(current_user, "is_authenticated", False):
         return None
-    why = refusal()
-    return None if why is None else _refused(why, why)
+    refused = refusal()
+    if refused is None:
+        return None
+    why, patient_id = refused
+    if patient_id is not None:
+        audit_refused_access(patient_id, why)
+    else:
+        with session_scope() as db:
+            details = {"path": request.path, "why": why}
+            audit(db, actor(), "open_page", datetime.now(UTC), outcome="forbidden", details=details)
+    return _refused(why)
 
 
 def init_page_access(server: Flask) -> None:

@@ -58,6 +58,16 @@ def check_ward(actor: Actor, patient: Patient) -> Patient:
     return patient
 
 
+def check_ward_of(session: Session, actor: Actor, patient_id: int) -> None:
+    """`check_ward` before anything of the patient is read: only the patient's ward is looked up (an unknown id
+    passes, for the caller to answer "not found")."""
+    if actor.ward is None:
+        return
+    ward = session.scalar(select(Patient.ward).where(Patient.id == patient_id))
+    if ward is not None and ward != actor.ward:
+        raise Forbidden(f"patient {patient_id} is not on {actor.ward}", patient_id)
+
+
 # --- patients -----------------------------------------------------------------------------------------------
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, JsonValue, model_validator
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
-from data.catalogue import ANALYTES, convert
+from data.catalogue import ANALYTES, convert, from_canonical
 from data.validation import Allowed, OneOf, PlannedTimestamp, Range, StrictModel, Timestamp
 from toxicity import (
     CONSCIOUSNESS_LEVELS,
@@ -23,6 +24,7 @@ from toxicity import (
     InvalidAssessment,
     normalise_vasopressor,
 )
+from toxicity.drugs import VASOPRESSOR_SYNONYMS
 from toxicity.interventions import INTERVENTION_ITEMS
 
 
@@ -57,7 +59,10 @@ def _known_vasopressors(values: list[str]) -> list[str]:
 
 
 Vasopressors = Annotated[
-    list[str], AfterValidator(_known_vasopressors), Allowed("a list of: " + ", ".join(VASOPRESSOR_NAMES))
+    list[str],
+    AfterValidator(_known_vasopressors),
+    Allowed("a list of: " + ", ".join(VASOPRESSOR_NAMES)),
+    Field(json_schema_extra={"items": {"enum": [*VASOPRESSOR_AGENTS, *VASOPRESSOR_SYNONYMS]}}),
 ]
 
 
@@ -68,7 +73,12 @@ def _known_icp(values: list[str]) -> list[str]:
     return sorted(set(values))
 
 
-IcpFindings = Annotated[list[str], AfterValidator(_known_icp), Allowed("a list of: " + ", ".join(ICP_FINDINGS))]
+IcpFindings = Annotated[
+    list[str],
+    AfterValidator(_known_icp),
+    Allowed("a list of: " + ", ".join(ICP_FINDINGS)),
+    Field(json_schema_extra={"items": {"enum": list(ICP_FINDINGS)}}),
+]
 
 
 class PatientIn(StrictModel):
@@ -94,6 +104,9 @@ class InfusionConfirmation(StrictModel):
     reason: Reason
 
 
+PATCHABLE = ("bed", "weight_kg", "infused_at", "discharged_at", "trial")
+
+
 class PatientPatch(StrictModel):
     bed: Annotated[str, Field(strict=True, min_length=1, max_length=20), Allowed("1-20 characters")] | None = None
     weight_kg: Weight | None = None
@@ -103,12 +116,13 @@ class PatientPatch(StrictModel):
     # Recording the infusion time while a routine intervention is open needs a doctor's confirmation with a reason.
     confirm_open_interventions: InfusionConfirmation | None = None
 
+    # The OpenAPI document states the same rule: at least one field that changes something.
+    model_config = ConfigDict(json_schema_extra={"anyOf": [{"required": [name]} for name in PATCHABLE]})
+
     @model_validator(mode="after")
     def _something_to_change(self) -> PatientPatch:
         if not self.model_fields_set - {"confirm_open_interventions"}:
-            raise PydanticCustomError(
-                "empty_patch", "nothing to change: send bed, weight_kg, infused_at, discharged_at or trial", {}
-            )
+            raise PydanticCustomError("empty_patch", "nothing to change: send " + ", ".join(PATCHABLE), {})
         return self
 
 
@@ -150,6 +164,25 @@ def oxygen_flow_error(device: str | None, flow: float | None, device_field: str)
     return None
 
 
+def _when(field: str, condition: JsonDict, then: JsonDict) -> JsonValue:
+    """JSON Schema's if/then over one present, non-null field of a body."""
+    return {"if": {"required": [field], "properties": {field: condition}}, "then": then}
+
+
+# `oxygen_flow_error` as the OpenAPI document states it (an obs set's device is `oxygen_device`).
+OXYGEN_RULES: list[JsonValue] = [
+    _when(
+        "oxygen_flow_l_min",
+        {"type": "number"},
+        {"required": ["oxygen_device"], "properties": {"oxygen_device": {"type": "string"}}},
+    ),
+    _when("oxygen_device", {"const": "room_air"}, {"properties": {"oxygen_flow_l_min": {"maximum": 0}}}),
+    _when(
+        "oxygen_device", {"enum": list(NASAL_CANNULAS)}, {"properties": {"oxygen_flow_l_min": {"exclusiveMinimum": 0}}}
+    ),
+]
+
+
 class ObservationIn(StrictModel):
     """A set of obs: at least one vital sign. The oxygen device is optional (None: not recorded, never assumed
     to be room air)."""
@@ -166,6 +199,13 @@ class ObservationIn(StrictModel):
     fio2: FiO2 | None = None
     vasopressors: Vasopressors = Field(default_factory=list)
     consciousness: Consciousness | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [{"required": [name], "properties": {name: {"not": {"type": "null"}}}} for name in VITAL_SIGNS],
+            "allOf": OXYGEN_RULES,
+        }
+    )
 
     @model_validator(mode="after")
     def _a_vital_sign_and_consistent_oxygen(self) -> ObservationIn:
@@ -246,6 +286,31 @@ class NeuroOtherCause(StrictModel):
     icp: bool = False
 
 
+_ABSENT: JsonDict = {"type": "null"}
+NEURO_SCORES: list[JsonValue] = [
+    {
+        "required": ["ice"],
+        "properties": {
+            "ice": {"type": "object"},
+            "capd_score": _ABSENT,
+            "unable_to_perform_assessment": {"const": False},
+        },
+    },
+    {
+        "required": ["capd_score"],
+        "properties": {
+            "capd_score": {"type": "integer"},
+            "ice": _ABSENT,
+            "unable_to_perform_assessment": {"const": False},
+        },
+    },
+    {
+        "required": ["unable_to_perform_assessment"],
+        "properties": {"unable_to_perform_assessment": {"const": True}, "ice": _ABSENT, "capd_score": _ABSENT},
+    },
+]
+
+
 class NeuroIn(StrictModel):
     """Consciousness, seizure, motor weakness and raised-ICP findings must be stated: "alert", "none", false and
     [] are findings, not defaults."""
@@ -261,6 +326,27 @@ class NeuroIn(StrictModel):
     attributable_to_other_cause: NeuroOtherCause = Field(default_factory=NeuroOtherCause)
     override: Override | None = None
 
+    # As the OpenAPI document states it: ICE parts, a CAPD score, or unable to perform, exactly one (which score
+    # applies depends on the patient's age and development, checked against the stored patient).
+    model_config = ConfigDict(json_schema_extra={"oneOf": NEURO_SCORES})
+
+
+def _lab_units() -> list[JsonValue]:
+    """For the OpenAPI document: each analyte with each unit the form offers and the plausible range in that unit
+    (kept a hair inside, so a value at the edge converts inside it). The server takes any UCUM unit that
+    converts; the document names the usual ones."""
+    cases: list[JsonValue] = []
+    for name, analyte in ANALYTES.items():
+        for unit in analyte.accepted_units():
+            ends = sorted(from_canonical(analyte, bound, unit) for bound in analyte.plausible)
+            value: JsonDict = {
+                "type": "number",
+                "minimum": ends[0] + 1e-9 * abs(ends[0]),
+                "maximum": ends[1] - 1e-9 * abs(ends[1]),
+            }
+            cases.append({"properties": {"analyte": {"const": name}, "unit": {"const": unit}, "value": value}})
+    return cases
+
 
 class LabIn(StrictModel):
     collected_at: Timestamp
@@ -271,6 +357,8 @@ class LabIn(StrictModel):
     # The laboratory's reference range, in `unit`, when it gives one (either end may be open).
     reference_low: Annotated[float, Field(strict=True), Allowed("a number in unit")] | None = None
     reference_high: Annotated[float, Field(strict=True), Allowed("a number in unit")] | None = None
+
+    model_config = ConfigDict(json_schema_extra=lambda schema: schema.update({"oneOf": _lab_units()}))
 
     @model_validator(mode="after")
     def _unit_converts_and_value_plausible(self) -> LabIn:
@@ -333,7 +421,7 @@ class NeuroEventIn(StrictModel):
 MAX_EXCEPTION_HOURS = 72
 ExceptionItems = Annotated[
     list[Annotated[str, OneOf(EXCEPTION_ITEMS, "monitoring item")]],
-    Field(min_length=1),
+    Field(min_length=1, json_schema_extra={"uniqueItems": True}),
     Allowed("a non-empty list of: " + ", ".join(EXCEPTION_ITEMS)),
 ]
 
@@ -380,6 +468,14 @@ class OrganFindingIn(StrictModel):
     ctcae_grade: Annotated[int, Range(1, 4)] | None = None
     note: Annotated[str, Field(strict=True, max_length=2000), Allowed("up to 2000 characters")] | None = None
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"finding": {"enum": list(GRADED_FINDINGS)}}},
+            "then": {"required": ["ctcae_grade"], "properties": {"ctcae_grade": {"type": "integer"}}},
+            "else": {"properties": {"ctcae_grade": {"type": "null"}}},
+        }
+    )
+
     @model_validator(mode="after")
     def _grade_when_graded(self) -> OrganFindingIn:
         if self.finding in GRADED_FINDINGS and self.ctcae_grade is None:
@@ -418,6 +514,21 @@ class AmendIn(StrictModel):
     reason: Reason
     changes: dict[str, object] = Field(default_factory=dict)
     entered_in_error: bool = False
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["changes"],
+                    "properties": {"changes": {"minProperties": 1}, "entered_in_error": {"const": False}},
+                },
+                {
+                    "required": ["entered_in_error"],
+                    "properties": {"changes": {"maxProperties": 0}, "entered_in_error": {"const": True}},
+                },
+            ]
+        }
+    )
 
     @model_validator(mode="after")
     def _changes_or_error(self) -> AmendIn:

@@ -98,6 +98,14 @@ class Allowed(Describes):
         return self.allowed
 
 
+def _whole(value: Any) -> Any:
+    """JSON (and so JSON Schema's "integer") does not tell 91 from 91.0: a whole float is that integer. A
+    fraction, a string or a boolean is still refused by the strict integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 @dataclass(frozen=True)
 class Range(Describes):
     """A strict number in [low, high]; `hint(value)` may add advice such as 'looks like Fahrenheit'."""
@@ -123,7 +131,8 @@ class Range(Describes):
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         schema = cast(CoreSchema, {**handler(source), "strict": True})
-        return core_schema.no_info_after_validator_function(self._check, schema)
+        checked = core_schema.no_info_after_validator_function(self._check, schema)
+        return core_schema.no_info_before_validator_function(_whole, checked) if source is int else checked
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         """The OpenAPI document states the range the server enforces."""

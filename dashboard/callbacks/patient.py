@@ -17,7 +17,7 @@ from dashboard.views.patient import figure, load_patient, page_outputs, patient_
 from dashboard.views.recording import amend_from_table
 from dashboard.views.records_table import confirm_text, pending_changes, pending_text, record_kind, stored_rows
 from dashboard.views.tampering import BadCallback, optional_text, patient_store
-from data.records import check_ward
+from data.records import check_ward_of
 
 
 def register(app: Dash) -> None:
@@ -63,12 +63,12 @@ def register(app: Dash) -> None:
         tz = viewing_settings().ward_timezone
         now = datetime.now(UTC)
         with read_session() as session:
+            check_ward_of(session, current_actor("read"), patient["id"])  # before anything of the patient is read
             if ctx.triggered_id == ids.PATIENT_INTERVAL and patient_unchanged(session, patient["id"], version):
                 raise PreventUpdate
             view = load_patient(session, patient["id"], now, viewing_settings())
         if view is None:
             raise PreventUpdate
-        check_ward(current_actor("read"), view.patient)
         return page_outputs(view, record_kind(kind), now, tz, "record" in granted("record"), chart_view)
 
     @app.callback(
@@ -83,10 +83,10 @@ def register(app: Dash) -> None:
         tz = viewing_settings().ward_timezone
         now = datetime.now(UTC)
         with read_session() as session:
+            check_ward_of(session, current_actor("read"), patient["id"])
             view = load_patient(session, patient["id"], now, viewing_settings())
         if view is None:
             raise PreventUpdate
-        check_ward(current_actor("read"), view.patient)
         return figure(view, now, tz, chart_view)
 
     @app.callback(

@@ -31,7 +31,7 @@ from dashboard.views.patient import (
 from dashboard.views.records_table import column_defs, pending_text, row_data
 from dashboard.views.shell import frame
 from dashboard.views.trajectory_axes import DEFAULT_VIEW, VIEWS
-from data.records import check_ward
+from data.records import check_ward_of
 
 dash.register_page(__name__, path_template="/patient/<patient_id>", title="cartwatch — patient")
 
@@ -189,9 +189,9 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
     view = None
     if patient_id is not None and patient_id.isdigit():
         with read_session() as session:
+            check_ward_of(session, current_actor("read"), int(patient_id))  # before anything of the patient is read
             view = load_patient(session, int(patient_id), now, settings)
     if view is not None:
-        check_ward(current_actor("read"), view.patient)
         audit_read(view.patient.id, "patient page")
     if view is None:
         return frame(

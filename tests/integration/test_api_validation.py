@@ -156,10 +156,10 @@ def test_a_unit_that_cannot_be_converted_is_rejected(
     assert client.get(f"/api/v1/patients/{pid}/timeline").get_json()["labs"] == []
 
 
-def test_a_record_for_an_unknown_patient_is_rejected(client: FlaskClient) -> None:
+def test_a_record_for_an_unknown_patient_is_a_404_as_for_any_path_naming_one(client: FlaskClient) -> None:
     response = client.post("/api/v1/patients/9999/observations", json={"taken_at": ago(minutes=5), "spo2": 97})
-    assert response.status_code == 422
-    assert response.get_json()["errors"][0]["field"] == "patient_id"
+    assert response.status_code == 404
+    assert response.get_json() == {"detail": "patient 9999 not found"}
 
 
 def test_a_record_for_a_discharged_patient_is_rejected(client: FlaskClient, make_patient: Callable[..., int]) -> None:

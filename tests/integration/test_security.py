@@ -163,8 +163,11 @@ def test_a_forbidden_ward_is_audited_with_the_patient_it_tried(
         client.post("/_dash-update-component", json=page_request(f"/patient/{patient}"), headers=ORIGIN).status_code
         == 403
     )
+    opened = client.get(f"/patient/{patient}")  # the page's own address, as a bookmark opens it
+    assert opened.status_code == 403
+    assert "not on Ward 9" in opened.get_data(as_text=True)
     refused = events(sessions, outcome="forbidden")
-    assert [(e.actor, e.action, e.patient_id) for e in refused] == [("ward9", "access", patient)] * 2
+    assert [(e.actor, e.action, e.patient_id) for e in refused] == [("ward9", "access", patient)] * 3
     assert events(sessions, action="read") == []
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from dash import Dash
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard import ids
 from dashboard.app import create_app
+from dashboard.context import EXTENSION
 from data.audit import Actor
 from data.auth import create_user
 from data.queries import patient_change_marker
@@ -85,6 +88,34 @@ def test_the_refresh_shows_a_patient_only_to_someone_who_may_see_their_ward(
     shown = same_ward.post("/_dash-update-component", json=request, headers=ORIGIN)
     assert shown.status_code == 200
     assert "Bed 4 · Callback Test" in str(shown.get_json()["response"][ids.PATIENT_HEADER]["children"])
+
+
+@pytest.mark.parametrize("trigger", [f"{ids.PATIENT_INTERVAL}.n_intervals", f"{ids.PATIENT_RECORD_KIND}.value"])
+def test_the_refresh_refused_to_another_ward_reads_nothing_of_the_patient_but_its_ward(
+    settings: Settings, sessions: sessionmaker[Session], trigger: str
+) -> None:
+    pid = _patient(sessions)
+    with sessions.begin() as session:
+        now = datetime.now(UTC)
+        record(session, "observations", pid, {"taken_at": now.isoformat(), "spo2": 96}, SETUP, now)
+    app = create_app(settings)
+    other_ward = _client(app, sessions, "ward9.nurse", "Ward 9")
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.lower().split()))
+
+    engine = app.server.extensions[EXTENSION].engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        refused = other_ward.post("/_dash-update-component", json=_redraw(app, pid, 0, trigger), headers=ORIGIN)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert refused.status_code == 403
+    # Only the patient's ward is looked up: not the patient's row, not their change marker, not a record.
+    read = [s for s in statements if " patients" in s or "observations" in s]
+    assert len(read) == 1, read
+    assert read[0].startswith("select patients.ward from patients where patients.id =")
 
 
 def test_a_tick_redraws_only_when_this_patient_changed(settings: Settings, sessions: sessionmaker[Session]) -> None:
