@@ -1,24 +1,35 @@
 """A page the signed-in person may not open says so, in words, instead of drawing an empty page.
 
-Opening a page by its address (a bookmark, a typed URL, a link from a page) first loads the app shell; the page's
-own content then comes from a callback that the server refuses with 403, which the browser shows as nothing at
-all. Here the address itself is checked first: the audit trail for anyone but an administrator, and a patient on
-another ward for someone kept to one ward, answer 403 with a page that says why and where to go instead. The
-refusal is audited as every other one is (`dashboard.auth.require`, `data.records.Forbidden`).
+Opening a page by its address (a bookmark, a typed URL, a link from another site) first loads the app shell; the
+page's own content then comes from a callback that the server refuses with 403, which the browser shows as nothing
+at all. Here the address itself is checked first: the audit trail for anyone but an administrator, and a patient
+on another ward for someone kept to one ward, answer 403 with a page that says why and where to go instead.
+
+A link inside the app (the navigation, a bed card, an alert) does not load an address: Dash's page router draws
+the page in a callback. The same check runs there first (`guard_page_layouts`), and the refusal is drawn inside
+the app's frame with the same words. Either refusal is audited as every other one is (`dashboard.auth.require`,
+`data.records.Forbidden`).
 """
 
 from __future__ import annotations
 
-import html
+import functools
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from dash.exceptions import MissingCallbackContextException
 from flask import Flask, Response, request
 from flask_login import current_user
 
 from dashboard.auth import actor, permitted
 from dashboard.context import read_session, session_scope
+from dashboard.views.shell import frame
 from data.audit import audit
 from data.models import Patient
 
@@ -30,16 +41,25 @@ REFUSED_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <p><a href="/">Back to the bay</a></p></body></html>"""
 
 
-def _refused(text: str, why: str) -> Response:
+REFUSED_ID = "page-refused"
+GUARDED = "_cartwatch_page_guarded"
+
+
+def _audit_refusal(path: str, why: str) -> None:
     with session_scope() as db:
-        details = {"path": request.path, "why": why}
+        details = {"path": path, "why": why}
         audit(db, actor(), "open_page", datetime.now(UTC), outcome="forbidden", details=details)
-    return Response(REFUSED_PAGE.format(text=html.escape(text)), 403, mimetype="text/html")
 
 
-def refusal() -> str | None:
-    """Why the signed-in person may not open the page at this address, or None when they may."""
-    path = request.path
+def _refused(text: str, why: str) -> Response:
+    _audit_refusal(request.path, why)
+    return Response(REFUSED_PAGE.format(text=escape(text)), 403, mimetype="text/html")
+
+
+def refusal(path: str | None = None) -> str | None:
+    """Why the signed-in person may not open the page at `path` (by default this request's address), or None
+    when they may."""
+    path = request.path if path is None else path
     role = str(getattr(current_user, "role", "")).replace("_", " ")
     if path.rstrip("/") == "/audit" and not permitted("admin"):
         return f"The audit trail is for administrators; your role ({role}) cannot open it."
@@ -58,6 +78,52 @@ def _check() -> Any:
         return None
     why = refusal()
     return None if why is None else _refused(why, why)
+
+
+def refused_content(text: str) -> html.Div:
+    """The refusal inside the app: its navigation, the same words, and the way back."""
+    return frame(
+        [
+            dbc.Alert(
+                [html.P(text, id=REFUSED_ID, className="fw-bold mb-2"), dcc.Link("Back to the bay", href="/")],
+                color="warning",
+            )
+        ],
+        root_id="page-refused-root",
+        active="",
+    )
+
+
+def _guarded(layout: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(layout)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        path = _routed_path()
+        why = None if path is None or not getattr(current_user, "is_authenticated", False) else refusal(path)
+        if why is None:
+            return layout(*args, **kwargs)
+        _audit_refusal(path or "", why)
+        return refused_content(why)
+
+    setattr(guarded, GUARDED, True)
+    return guarded
+
+
+def _routed_path() -> str | None:
+    """The address Dash's page router is drawing, when this is its callback."""
+    try:
+        inputs = dash.callback_context.inputs
+    except MissingCallbackContextException:  # drawn outside a callback
+        return None
+    value = inputs.get("_pages_location.pathname")
+    return str(value) if value is not None else None
+
+
+def guard_page_layouts() -> None:
+    """Check every page drawn by an in-app link as an address is checked (the app's pages, once registered)."""
+    for page in dash.page_registry.values():
+        layout = page.get("layout")
+        if callable(layout) and not getattr(layout, GUARDED, False):
+            page["layout"] = _guarded(layout)
 
 
 def init_page_access(server: Flask) -> None:

@@ -113,10 +113,10 @@ def test_recording_needs_a_clinical_role(
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("nurse", 403), ("nurse_in_charge", 403), ("doctor", 200)],
-    ids=["nurse-cannot-discharge", "nurse-in-charge-cannot-discharge", "doctor-discharges"],
+    [("viewer", 403), ("nurse", 403), ("nurse_in_charge", 200), ("doctor", 200)],
+    ids=["viewer-cannot-discharge", "nurse-cannot-discharge", "nurse-in-charge-discharges", "doctor-discharges"],
 )
-def test_only_a_doctor_discharges(
+def test_the_nurse_in_charge_or_a_doctor_discharges(
     secured: Dash, users: dict[str, str], patient_id: int, sessions: sessionmaker[Session], role: str, status: int
 ) -> None:
     client = secured.server.test_client()
