@@ -127,6 +127,7 @@ PATIENT_CRS_BADGE = "patient-crs-badge"
 PATIENT_ICANS_BADGE = "patient-icans-badge"
 PATIENT_GRAPH = "patient-graph"
 PATIENT_CHART_VIEW = "patient-chart-view"
+PATIENT_CHART_DRAWN = "patient-chart-drawn"  # what the chart on screen was drawn from (`trajectory.drawn_from`)
 PATIENT_GUIDANCE = "patient-guidance"
 PATIENT_TOCILIZUMAB = "patient-tocilizumab"
 PATIENT_INTERVENTIONS = "patient-interventions"
