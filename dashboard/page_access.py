@@ -6,9 +6,9 @@ at all. Here the address itself is checked first: the audit trail for anyone but
 on another ward for someone kept to one ward, answer 403 with a page that says why and where to go instead.
 
 A link inside the app (the navigation, a bed card, an alert) does not load an address: Dash's page router draws
-the page in a callback. The same check runs there first (`guard_page_layouts`), and the refusal is drawn inside
-the app's frame with the same words. Either refusal is audited as every other one is (`dashboard.auth.require`,
-`data.records.Forbidden`).
+the page in a callback, where the page's own checks refuse it (`dashboard.auth.require`, `data.records.check_ward`,
+each audited). That refusal is drawn inside the app's frame with the same words (`guard_page_layouts`), instead of
+a 403 that the router would show as an empty page.
 """
 
 from __future__ import annotations
@@ -26,12 +26,14 @@ from dash import dcc, html
 from dash.exceptions import MissingCallbackContextException
 from flask import Flask, Response, request
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
-from dashboard.auth import actor, permitted
+from dashboard.auth import actor, audit_refusal, permitted
 from dashboard.context import read_session, session_scope
 from dashboard.views.shell import frame
 from data.audit import audit
 from data.models import Patient
+from data.records import Forbidden
 
 PATIENT_PAGE = re.compile(r"^/patient/(\d{1,12})/?$")
 REFUSED_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -94,15 +96,26 @@ def refused_content(text: str) -> html.Div:
     )
 
 
+GENERIC_REFUSAL = "Your role may not open this page."
+
+
 def _guarded(layout: Callable[..., Any]) -> Callable[..., Any]:
+    """The page's own checks still decide and audit (`require`, `check_ward`); a refusal is drawn in words
+    rather than answered 403, which the page router would show as an empty page."""
+
     @functools.wraps(layout)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         path = _routed_path()
-        why = None if path is None or not getattr(current_user, "is_authenticated", False) else refusal(path)
-        if why is None:
+        if path is None:
             return layout(*args, **kwargs)
-        _audit_refusal(path or "", why)
-        return refused_content(why)
+        try:
+            return layout(*args, **kwargs)
+        except Forbidden as exc:  # a patient on another ward: audited as the API's refusal is
+            audit_refusal("access", "forbidden", actor(), why=str(exc), patient_id=exc.patient_id)
+        except HTTPException as exc:  # `require` refused (and audited) the role
+            if exc.code != 403:
+                raise
+        return refused_content(refusal(path) or GENERIC_REFUSAL)
 
     setattr(guarded, GUARDED, True)
     return guarded
