@@ -21,7 +21,7 @@ from dashboard.context import EXTENSION, AppContext
 from dashboard.fhir_api import fhir_api
 from dashboard.log_privacy import TokenOutOfLogs
 from dashboard.outage import init_outage
-from dashboard.page_access import init_page_access
+from dashboard.page_access import guard_page_layouts, init_page_access
 from dashboard.read_audit import init_read_audit
 from dashboard.static_cache import init_static_caching
 from data.db import make_engine, make_read_session_factory, make_session_factory
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, *, watchdog: bool = False) -> D
     server.register_blueprint(health)
     server.register_blueprint(fhir_api)
     app.layout = html.Div([dash.page_container])
+    guard_page_layouts()  # the pages are registered by now (WardDash imports them)
     register_callbacks(app)
     server.config["DASH_APP"] = app  # for the Content-Security-Policy's hashes of Dash's inline scripts
     init_compression(server)

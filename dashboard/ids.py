@@ -48,10 +48,18 @@ WALL_BANNER = "wall-banner"
 WALL_STALE = "wall-stale"
 WALL_STALE_TEXT = "wall-stale-text"
 WALL_TILE = "wall-tile"
+WALL_PAGE = "wall-page"  # a page of up to 24 beds (pattern-matched: {"type": WALL_PAGE, "index": n})
+WALL_SHOWN = "wall-page-shown"  # the index of the page on screen
+WALL_PAGE_LABEL = "wall-page-label"
+WALL_PAGE_TICK = "wall-page-tick"
 
 
 def wall_tile(patient_id: Any) -> dict[str, Any]:
     return {"type": WALL_TILE, "patient": patient_id}
+
+
+def wall_page(index: Any) -> dict[str, Any]:
+    return {"type": WALL_PAGE, "index": index}
 
 
 # --- beds (/beds): admission, move, discharge, discharged patients, wall display tokens ------------------------
@@ -119,6 +127,7 @@ PATIENT_CRS_BADGE = "patient-crs-badge"
 PATIENT_ICANS_BADGE = "patient-icans-badge"
 PATIENT_GRAPH = "patient-graph"
 PATIENT_CHART_VIEW = "patient-chart-view"
+PATIENT_CHART_DRAWN = "patient-chart-drawn"  # what the chart on screen was drawn from (`trajectory.drawn_from`)
 PATIENT_GUIDANCE = "patient-guidance"
 PATIENT_TOCILIZUMAB = "patient-tocilizumab"
 PATIENT_INTERVENTIONS = "patient-interventions"

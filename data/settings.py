@@ -115,6 +115,7 @@ class Settings:
     demo: bool = True
     ward_timezone: str = "Europe/London"
     board_refresh_seconds: int = 15
+    wall_page_seconds: int = 20  # a wall with more beds than one screen holds shows each page this long
     heartbeat_stale_seconds: int = 120
     webhook_url: str | None = None
     webhook_secret: str | None = None
@@ -179,6 +180,7 @@ class Settings:
             demo=demo,
             ward_timezone=env.get("CARTWATCH_WARD_TIMEZONE") or defaults.ward_timezone,
             board_refresh_seconds=int(env.get("CARTWATCH_BOARD_REFRESH_SECONDS", defaults.board_refresh_seconds)),
+            wall_page_seconds=int(env.get("CARTWATCH_WALL_PAGE_SECONDS", defaults.wall_page_seconds)),
             heartbeat_stale_seconds=int(env.get("CARTWATCH_HEARTBEAT_STALE_SECONDS", defaults.heartbeat_stale_seconds)),
             webhook_url=env.get("CARTWATCH_WEBHOOK_URL") or None,
             webhook_secret=env.get("CARTWATCH_WEBHOOK_SECRET") or None,

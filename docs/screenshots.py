@@ -1,10 +1,11 @@
 """Take the README's screenshots from headless Chromium.
 
-    uv run python docs/screenshots.py [board wall handover trajectory]   # default: all of them
+    uv run python docs/screenshots.py [board wall handover trajectory recording]   # default: all of them
 
 Seeds the demo ward into a temporary SQLite file, serves the app on a loopback port in a thread, and
 photographs the bay overview (1920×1080, beds 1-10 configured so the empty ones show), the wall screen at
-1920×1080 with the bay filled to 24 beds, the handover sheet as printed (print media) and bed 3's trajectory.
+1920×1080 with the bay filled to 24 beds, the handover sheet as printed (print media), bed 3's patient page
+with its trajectory, and recording a neuro assessment on that page as a nurse on a tablet (820 px wide).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from data.records import create_patient, record  # noqa: E402
 from data.settings import Settings  # noqa: E402
 
 PASSWORD = "screenshot-password"
+TABLET = (820, 1180)  # a 10.9" tablet held upright, in CSS pixels
 
 
 A4_PX = (794, 1123)  # 210 × 297 mm at the CSS 96 pixels an inch: the handover sheet as printed
@@ -129,6 +131,7 @@ def seed(url: str, full_bay: bool = False) -> int:
         seed_demo_ward(session, now)
         session.add(SchedulerHeartbeat(instance="screenshots", beat_at=now))
         create_user(session, "doctor", PASSWORD, "doctor", Actor("screenshots", source="system"), now)
+        create_user(session, "nurse", PASSWORD, "nurse", Actor("screenshots", source="system"), now)
         bed7 = session.scalars(select(Patient).where(Patient.bed == "7")).one()
         session.add(
             Alert(
@@ -173,9 +176,9 @@ def serve(url: str, **settings: object) -> tuple[object, str]:
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
-def log_in(driver: webdriver.Chrome, base: str) -> None:
+def log_in(driver: webdriver.Chrome, base: str, username: str = "doctor") -> None:
     driver.get(f"{base}/login")
-    driver.find_element("id", "username").send_keys("doctor")
+    driver.find_element("id", "username").send_keys(username)
     driver.find_element("id", "password").send_keys(PASSWORD)
     driver.find_element("id", "login-submit").click()
     WebDriverWait(driver, 30).until(lambda d: "/login" not in d.current_url)
@@ -197,8 +200,28 @@ def photograph(
     print(f"saved {path.relative_to(ROOT)}")
 
 
+def recording_on_a_tablet(driver: webdriver.Chrome, base: str, bed3: int) -> None:
+    """A nurse's view of the patient page on a tablet: the recording forms first, a neuro assessment half done
+    (the ICE items as tick boxes with their running total)."""
+    driver.get(f"{base}/logout")
+    log_in(driver, base, "nurse")
+    full_hd(driver, size=TABLET)
+    driver.get(f"{base}/patient/{bed3}")
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements("css selector", "#patient-graph .js-plotly-plot"))
+    tab = next(t for t in driver.find_elements("css selector", ".nav-tabs .nav-link") if t.text == "Neuro assessment")
+    driver.execute_script("arguments[0].click()", tab)
+    time.sleep(0.5)
+    for box in driver.find_elements("css selector", ".tab-pane.active input[type=checkbox]")[:6]:
+        driver.execute_script("arguments[0].click()", box)
+    driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")  # the page as it opens: forms first
+    time.sleep(1.5)
+    path = ROOT / "docs" / "recording-tablet.png"
+    driver.save_screenshot(str(path))
+    print(f"saved {path.relative_to(ROOT)}")
+
+
 def main(wanted: list[str]) -> None:
-    shots = set(wanted or ("board", "wall", "handover", "trajectory"))
+    shots = set(wanted or ("board", "wall", "handover", "trajectory", "recording"))
     options = webdriver.ChromeOptions()
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
         options.add_argument(argument)
@@ -228,6 +251,8 @@ def main(wanted: list[str]) -> None:
                     ROOT / "docs" / "trajectory.png",
                     1300,
                 )
+            if "recording" in shots:
+                recording_on_a_tablet(driver, base, bed3)
             server.shutdown()  # type: ignore[attr-defined]
         if "wall" in shots:
             with tempfile.TemporaryDirectory() as folder:

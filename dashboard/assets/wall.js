@@ -8,6 +8,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             }).format(new Date());
         },
 
+        // A bay with more beds than one screen holds (24) is drawn in pages: show the next one. The server keeps
+        // the page shown when it draws the beds again.
+        page: function (_n, shown) {
+            const pages = dash_clientside.callback_context.outputs_list[1].length;
+            const next = pages > 1 ? ((shown || 0) + 1) % pages : 0;
+            const classes = Array.from({length: pages}, (_, i) => "wall-grid wall-page" + (i === next ? "" : " d-none"));
+            return [next, classes, pages > 1 ? "page " + (next + 1) + " of " + pages : ""];
+        },
+
         // Each refresh asks the server who is signed in. No answer within one refresh, an error (the server or
         // the database is down) or 401 (the session or display token ended), or a last drawing older than the
         // server's redraw interval: the page covers itself with "NOT UPDATING".

@@ -13,7 +13,7 @@ from dashboard.context import read_session, session_scope
 from dashboard.views.actor import current_actor, granted, viewing_settings
 from dashboard.views.form_layout import error_message
 from dashboard.views.infusion import save_infusion
-from dashboard.views.patient import figure, load_patient, page_outputs, patient_unchanged
+from dashboard.views.patient import chart_drawn_from, figure, load_patient, page_outputs, patient_unchanged
 from dashboard.views.recording import amend_from_table
 from dashboard.views.records_table import confirm_text, pending_changes, pending_text, record_kind, stored_rows
 from dashboard.views.tampering import BadCallback, optional_text, patient_store
@@ -47,6 +47,7 @@ def register(app: Dash) -> None:
         Output(ids.PATIENT_GUIDANCE, "children"),
         Output(ids.PATIENT_RECORDS, "columnDefs"),
         Output(ids.PATIENT_RECORDS, "rowData"),
+        Output(ids.PATIENT_CHART_DRAWN, "data"),
         Input(ids.PATIENT_INTERVAL, "n_intervals"),
         Input(ids.patient_form(ids.PATIENT_SAVED, ALL), "data"),
         Input(ids.PATIENT_AMENDED, "data"),
@@ -54,10 +55,11 @@ def register(app: Dash) -> None:
         State(ids.PATIENT_ID, "data"),
         State(ids.PATIENT_VERSION, "data"),
         State(ids.PATIENT_CHART_VIEW, "value"),
+        State(ids.PATIENT_CHART_DRAWN, "data"),
         prevent_initial_call=True,
     )
     def redraw(
-        _n: int, _saved: list[int], _amended: int, kind: Any, store: Any, version: Any, chart_view: Any
+        _n: int, _saved: list[int], _amended: int, kind: Any, store: Any, version: Any, chart_view: Any, drawn: Any
     ) -> tuple[Any, ...]:
         patient = patient_store(store)
         tz = viewing_settings().ward_timezone
@@ -69,10 +71,15 @@ def register(app: Dash) -> None:
             view = load_patient(session, patient["id"], now, viewing_settings())
         if view is None:
             raise PreventUpdate
-        return page_outputs(view, record_kind(kind), now, tz, "record" in granted("record"), chart_view)
+        outputs = list(page_outputs(view, record_kind(kind), now, tz, "record" in granted("record"), chart_view))
+        key = chart_drawn_from(view, chart_view)
+        if key == drawn:  # nothing the chart shows has changed (another table chosen, an alert, a plan saved)
+            outputs[2] = no_update
+        return (*outputs, key)
 
     @app.callback(
         Output(ids.PATIENT_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.PATIENT_CHART_DRAWN, "data", allow_duplicate=True),
         Input(ids.PATIENT_CHART_VIEW, "value"),
         State(ids.PATIENT_ID, "data"),
         prevent_initial_call=True,
@@ -87,7 +94,7 @@ def register(app: Dash) -> None:
             view = load_patient(session, patient["id"], now, viewing_settings())
         if view is None:
             raise PreventUpdate
-        return figure(view, now, tz, chart_view)
+        return figure(view, now, tz, chart_view), chart_drawn_from(view, chart_view)
 
     @app.callback(
         Output(ids.PATIENT_PENDING, "data"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from dash import ClientsideFunction, Dash, Input, Output, State
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
@@ -20,10 +20,13 @@ def register(app: Dash) -> None:
         State(ids.WALL_VERSION, "data"),
         State(ids.WALL_RENDERED, "data"),
         State(ids.WALL_BANNER, "children"),
+        State(ids.WALL_SHOWN, "data"),
         prevent_initial_call=True,
     )
-    def on_tick(_n: int, version: int | None, rendered: str | None, banner: str | None) -> tuple[Any, ...]:
-        outputs = wall_refresh(WallTick(version, rendered, banner), datetime.now(UTC))
+    def on_tick(
+        _n: int, version: int | None, rendered: str | None, banner: str | None, shown: int | None
+    ) -> tuple[Any, ...]:
+        outputs = wall_refresh(WallTick(version, rendered, banner, shown), datetime.now(UTC))
         if outputs is None:
             raise PreventUpdate
         return outputs
@@ -33,6 +36,15 @@ def register(app: Dash) -> None:
         Output(ids.WALL_CLOCK, "children"),
         Input(ids.WALL_CLOCK_TICK, "n_intervals"),
         State(ids.WALL_TZ, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(  # more beds than one screen holds: the next page, in the browser
+        ClientsideFunction(namespace="cartwatchWall", function_name="page"),
+        Output(ids.WALL_SHOWN, "data", allow_duplicate=True),
+        Output(ids.wall_page(ALL), "className"),
+        Output(ids.WALL_PAGE_LABEL, "children", allow_duplicate=True),
+        Input(ids.WALL_PAGE_TICK, "n_intervals"),
+        State(ids.WALL_SHOWN, "data"),
         prevent_initial_call=True,
     )
     app.clientside_callback(

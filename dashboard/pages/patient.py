@@ -20,6 +20,7 @@ from dashboard.views.grid import single_row_selection
 from dashboard.views.infusion import infusion_section
 from dashboard.views.patient import (
     PatientView,
+    chart_drawn_from,
     figure,
     form_notes,
     guidance_panel,
@@ -31,6 +32,7 @@ from dashboard.views.patient import (
 from dashboard.views.records_table import column_defs, pending_text, row_data
 from dashboard.views.shell import frame
 from dashboard.views.trajectory_axes import DEFAULT_VIEW, VIEWS
+from dashboard.views.trajectory_key import chart_key
 from data.records import check_ward_of
 
 dash.register_page(__name__, path_template="/patient/<patient_id>", title="cartwatch — patient")
@@ -53,6 +55,7 @@ def chart(view: PatientView, now: datetime, tz: str) -> list[Any]:
             label_class_name="btn btn-outline-secondary btn-sm",
             label_checked_class_name="active",
         ),
+        chart_key(view.tool),
         dcc.Graph(
             id=ids.PATIENT_GRAPH, figure=figure(view, now, tz, DEFAULT_VIEW), config=GRAPH_CONFIG, responsive=False
         ),
@@ -220,6 +223,7 @@ def layout(patient_id: str | None = None, **_query: str) -> html.Div:
             dcc.Interval(id=ids.PATIENT_INTERVAL, interval=settings.board_refresh_seconds * 1000),
             dcc.Store(id=ids.PATIENT_ID, data={"id": view.patient.id, "ward": view.patient.ward, "tool": view.tool}),
             dcc.Store(id=ids.PATIENT_VERSION, data=view.version),
+            dcc.Store(id=ids.PATIENT_CHART_DRAWN, data=chart_drawn_from(view, DEFAULT_VIEW)),
             dcc.Store(id=ids.PATIENT_AMENDED, data=0),
         ],
         root_id=ids.PATIENT_ROOT,

@@ -1,7 +1,7 @@
 """The handover sheet as components: one A4 page per patient when printed (assets/cartwatch.css, @media print).
 
 The same sheet is the downtime sheet: under each patient, empty rows for paper obs, with the columns of the CSV
-back-entry file (`python -m feeds import-csv`), which stores them marked as late entry.
+back-entry file (`python -m feeds import-csv`), which marks each one saved over an hour after its time as late entry.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ BACK_ENTRY = (
     "Back-entry after downtime: enter each paper row with the time it was taken, through the obs form with the "
     "time set or python -m feeds import-csv (columns hospital_number, time, temperature_c, heart_rate, "
     "respiratory_rate, systolic_bp, diastolic_bp, spo2, oxygen_device, oxygen_flow_l_min, consciousness). "
-    "Back-entered records are stored marked as late entry, with both times."
+    "Records entered over an hour after their time are stored marked as late entry, with both times."
 )
 
 

@@ -25,7 +25,7 @@ from dashboard.views.prefill import PREFILLABLE, initial_values, prefilled
 from dashboard.views.records_table import column_defs, row_data
 from dashboard.views.timefmt import clock, day_label, stamp
 from dashboard.views.timeline import Frames, frames_from_rows
-from dashboard.views.trajectory import trajectory_figure
+from dashboard.views.trajectory import drawn_from, trajectory_figure
 from data import queries
 from data.models import (
     ClinicalReview,
@@ -296,6 +296,11 @@ def header(view: PatientView, now: datetime, tz: str) -> list[Any]:
 def figure(view: PatientView, now: datetime, tz: str, chart_view: str | None = None) -> dict[str, Any]:
     """The trajectory in `chart_view` ("24h", "72h" or "all", `trajectory_axes.VIEWS`)."""
     return trajectory_figure(view.frames, view.origin, now, tz, view.tool, view.origin_label, chart_view)
+
+
+def chart_drawn_from(view: PatientView, chart_view: str | None = None) -> str:
+    """What the chart in `chart_view` is drawn from (`trajectory.drawn_from`)."""
+    return drawn_from(view.frames, view.origin, view.tool, view.origin_label, chart_view)
 
 
 def initial_form_values(view: PatientView, now: datetime, tz: str) -> dict[str, dict[str, Any]]:

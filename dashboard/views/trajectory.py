@@ -6,10 +6,15 @@ line, CRP, neutrophils with the neutropenia line, platelets. Every band and thre
 Each panel has its own x axis (all matched) labelled in days since infusion, or in clock times in the 24 h and
 72 h views; a line marks the infusion. The figure holds only the view's window (`trajectory_axes`), and all
 shapes are passed at once in the layout: adding them one by one is what makes figures slow.
+
+What the browser draws is kept small, since drawing the figure is most of the page's time: the key (legend) is
+HTML beside the chart (`trajectory_key`), not SVG measured and laid out by Plotly; a series with nothing in view
+is left out; each drug's doses are one path through every panel, not a line a dose.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +25,8 @@ from dashboard.views.timefmt import stamp
 from dashboard.views.timeline import LEVEL_WORDS, Frames
 from dashboard.views.trajectory_axes import TimeAxis, View, ticks, view_named, window
 from dashboard.views.trajectory_panels import (
-    FEVER_COLOUR,
     HLH_COLOUR,
     MARKER_LIMIT,
-    NEUTROPENIA_COLOUR,
     Span,
     Trace,
     escape,
@@ -37,8 +40,7 @@ from dashboard.views.trajectory_panels import (
     platelet_range,
     temperature_panel,
 )
-from toxicity import FEVER_THRESHOLD_C, HLH_FERRITIN_THRESHOLD_NG_ML, HYPOTENSION_LEVELS, OXYGEN_LEVELS
-from toxicity.neutropenia import NEUTROPENIA_THRESHOLD
+from toxicity import HLH_FERRITIN_THRESHOLD_NG_ML, HYPOTENSION_LEVELS, OXYGEN_LEVELS
 
 # drug class -> (legend name, marker symbol, row height within the strip's "Drugs" row, dose line dash)
 MARKED_CLASSES: dict[str, tuple[str, str, float, str]] = {
@@ -59,7 +61,7 @@ PANELS: tuple[tuple[str, str, float], ...] = (
     ("y9", "Platelets<br>×10⁹/L", 0.9),
 )
 PLOT_HEIGHT = 1180  # px between the margins
-MARGIN = {"l": 110, "r": 20, "t": 110, "b": 50}
+MARGIN = {"l": 110, "r": 20, "t": 40, "b": 50}  # the top: the infusion line's label
 GAP = 30 / PLOT_HEIGHT  # room under each panel for its own tick labels
 INFUSION_COLOUR = "#212529"
 
@@ -174,6 +176,17 @@ def grade_strip(frames: Frames, span: Span, now: datetime) -> tuple[list[Trace],
     return traces, shapes
 
 
+def dose_lines(xs: list[float], colour: str, dash: str) -> dict[str, Any]:
+    """One shape for all of a drug's doses: a vertical stroke through every panel at each dose."""
+    return {
+        "type": "path",
+        "xref": "x",
+        "yref": "paper",
+        "path": " ".join(f"M{x},0V1" for x in xs),
+        "line": {"color": colour, "width": 1.5, "dash": dash},
+    }
+
+
 def drug_marks(frames: Frames, span: Span) -> tuple[list[Trace], list[Trace]]:
     """Tocilizumab, steroid and anakinra doses: a mark of its own shape in the strip's Drugs row and a dashed line
     of its own pattern through every panel (colour-blind safe: shape and dash differ, not colour alone)."""
@@ -186,28 +199,17 @@ def drug_marks(frames: Frames, span: Span) -> tuple[list[Trace], list[Trace]]:
         x, (drugs, doses, units, routes, when) = span.clip(
             times, group["drug"], group["dose"], group["unit"], group["route"], span.hover_times(times)
         )
-        shapes += [
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": value,
-                "x1": value,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": colour, "width": 1.5, "dash": dash},
-            }
-            for value in x
-            if value >= span.start
-        ]
+        in_view = [value for value in x if value >= span.start]
+        if not in_view:
+            continue  # no dose in view: nothing to draw (the key beside the chart still shows the mark)
+        shapes.append(dose_lines(in_view, colour, dash))
         traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
                 "name": name,
-                # No dose: one empty point, so that the legend still shows what the mark would look like.
-                "x": x or [None],
-                "y": [row_y] * len(x) or [None],
+                "x": x,
+                "y": [row_y] * len(x),
                 "marker": {"symbol": symbol, "size": 11, "color": colour, "line": {"width": 1, "color": "#212529"}},
                 "customdata": [
                     [escape(drug), escape(f"{dose:g} {unit} {route}"), stamp_text]
@@ -216,47 +218,10 @@ def drug_marks(frames: Frames, span: Span) -> tuple[list[Trace], list[Trace]]:
                 "hovertemplate": "%{customdata[0]} %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
                 "xaxis": "x",
                 "yaxis": "y",
+                "showlegend": False,
             }
         )
     return traces, shapes
-
-
-def key_entry(name: str, **style: Any) -> Trace:
-    """A legend entry with no data: what a band colour or a threshold line means."""
-    return {
-        "type": "scatter",
-        "x": [None],
-        "y": [None],
-        "name": name,
-        "hoverinfo": "skip",
-        "xaxis": "x",
-        "yaxis": "y",
-        **style,
-    }
-
-
-def key() -> list[Trace]:
-    grades = [
-        key_entry(
-            f"grade {grade}",
-            mode="markers",
-            marker={"symbol": "square", "size": 12, "color": fill, "line": {"width": 1, "color": "#495057"}},
-        )
-        for grade, (fill, _text) in GRADE_COLOURS.items()
-    ]
-    lines = [
-        ("infusion (day 0)", INFUSION_COLOUR, "solid"),
-        (f"fever ≥ {FEVER_THRESHOLD_C:g} °C", FEVER_COLOUR, "dash"),
-        (f"HLH screen: ferritin {HLH_FERRITIN_THRESHOLD_NG_ML:,.0f}", HLH_COLOUR, "dash"),
-        (f"neutropenia: below {NEUTROPENIA_THRESHOLD:g}", NEUTROPENIA_COLOUR, "dash"),
-    ]
-    return [
-        *grades,
-        *[
-            key_entry(name, mode="lines", line={"color": colour, "dash": dash, "width": 1.5})
-            for name, colour, dash in lines
-        ],
-    ]
 
 
 def origin_mark(axis: TimeAxis, span: Span, origin: datetime, now: datetime, label: str) -> tuple[Trace, Trace] | None:
@@ -357,6 +322,18 @@ def first_time(frames: Frames) -> list[datetime]:
     return [frame[column].min() for frame, column in columns if not frame.empty and pd.notna(frame[column].min())]
 
 
+def drawn_from(frames: Frames, origin: datetime, tool: str, origin_label: str, view_key: str | None) -> str:
+    """A short digest of what the chart is drawn from: the records it plots, day 0, the scale and the view. The
+    same digest, the same chart (but for where "now" falls), so a page refresh leaves the chart as it is drawn
+    rather than having the browser draw it again in full."""
+    digest = hashlib.sha256()
+    for part in (origin.isoformat(), tool, origin_label, view_named(view_key).key):
+        digest.update(part.encode() + b"\0")
+    for frame in (frames.obs, frames.crs, frames.neuro, frames.labs, frames.meds):
+        digest.update(frame.to_json(orient="split", date_format="iso", default_handler=str).encode() + b"\0")
+    return digest.hexdigest()[:24]
+
+
 def trajectory_figure(
     frames: Frames,
     origin: datetime,
@@ -389,7 +366,7 @@ def trajectory_figure(
     mark = origin_mark(axis, span, origin, now, origin_label)
     domains = panel_domains()
     ranges = {"y2": temp_range, "y5": neuro_range, "y8": neutrophil_range}
-    traces = [*strip_traces, *drug_traces, *temp_traces, *haemo_traces, *oxygen_traces, *neuro_traces, *labs, *key()]
+    traces = [*strip_traces, *drug_traces, *temp_traces, *haemo_traces, *oxygen_traces, *neuro_traces, *labs]
     shapes = [
         *strip_shapes,
         *temp_shapes,
@@ -402,25 +379,13 @@ def trajectory_figure(
         *([mark[0]] if mark else []),
     ]
     return {
-        "data": traces,
+        "data": [t for t in traces if t["x"]],  # a series with nothing in view draws nothing
         "layout": {
             "template": "none",
             "height": PLOT_HEIGHT + MARGIN["t"] + MARGIN["b"],
             "margin": MARGIN,
             "hovermode": "closest",
-            "showlegend": True,
-            "legend": {
-                "orientation": "h",
-                "x": 0,
-                "y": 1 + 24 / PLOT_HEIGHT,
-                "yanchor": "bottom",
-                "font": {"size": 11},
-                "traceorder": "normal",
-                "entrywidth": 0.2,  # five to a row: doses and marks, grade colours, lines
-                "entrywidthmode": "fraction",
-                "itemclick": False,
-                "itemdoubleclick": False,
-            },
+            "showlegend": False,  # the key is HTML beside the chart (`trajectory_key`)
             **x_axes(axis, view, start, end, domains),
             **y_axes(frames, tool, ranges, domains),
             "shapes": shapes,

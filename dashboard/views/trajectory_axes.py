@@ -33,7 +33,7 @@ VIEWS: tuple[View, ...] = (
 )
 DEFAULT_VIEW = "all"
 DAY_STEPS = (1, 2, 7, 14, 28)  # even days keep the D+14 and D+28 milestones labelled
-MAX_DAY_TICKS = 16
+MAX_DAY_TICKS = 12  # a label and a grid line a tick on each of the nine panels: weekly over a month
 
 
 def view_named(key: str | None) -> View:

@@ -32,6 +32,8 @@ TEMP_RANGE = (35.0, 41.0)  # the axis shown at least (a display choice, not a th
 LINE: Mapping[str, Any] = MappingProxyType({"color": "#212529", "width": 1.5})  # copied into each trace
 MARKER_LIMIT = 60  # more points than this in view: the line alone (a marker each would be 1 SVG element each)
 FEVER_COLOUR, HLH_COLOUR, NEUTROPENIA_COLOUR = "#d55e00", "#882255", "#0072b2"
+CRS_TEMPERATURE_MARK: Mapping[str, Any] = MappingProxyType({"symbol": "diamond", "size": 8, "color": "#0072b2"})
+UNABLE_MARK: Mapping[str, Any] = MappingProxyType({"symbol": "x", "size": 11, "color": "#882255"})
 
 
 def escape(text: Any) -> str:
@@ -121,11 +123,9 @@ def timed_trace(name: str, times: list[datetime], values: list[Any], span: Span,
 def marker_trace(
     name: str, times: list[datetime], values: list[Any], span: Span, axis: str, marker: dict[str, Any]
 ) -> Trace:
-    """Points only (no line): readings of another kind drawn over a panel's line; in the legend."""
+    """Points only (no line): readings of another kind drawn over a panel's line; in the key beside the chart."""
     trace = timed_trace(name, times, values, span, axis)
-    if not trace["x"]:  # one empty point, so that the legend still shows the mark
-        trace.update(x=[None], y=[None], customdata=[""])
-    return {**trace, "mode": "markers", "marker": marker, "showlegend": True}
+    return {**trace, "mode": "markers", "marker": marker}
 
 
 def temperature_panel(frames: Frames, span: Span) -> tuple[list[Trace], list[Trace], list[float]]:
@@ -144,7 +144,7 @@ def temperature_panel(frames: Frames, span: Span) -> tuple[list[Trace], list[Tra
             list(crs["temperature_c"]),
             span,
             "y2",
-            {"symbol": "diamond", "size": 8, "color": "#0072b2"},
+            dict(CRS_TEMPERATURE_MARK),
         ),
     ]
     return traces, shapes, [round(low, 2), round(high, 2)]
@@ -201,7 +201,7 @@ def neuro_panel(frames: Frames, span: Span, tool: str) -> tuple[list[Trace], lis
         [min(b.low for b in bands)] * len(unable),
         span,
         "y5",
-        {"symbol": "x", "size": 11, "color": "#882255"},
+        dict(UNABLE_MARK),
     )
     unable_trace["hovertemplate"] = f"unable to perform {tool} (grade {unable_grade})<br>%{{customdata}}<extra></extra>"
     traces = [

@@ -7,7 +7,8 @@ that plausibly hangs on a ward wall, a 23-24" 1920×1080 panel (0.265 mm a pixel
 7 vh (75.6 px at 1080 lines), a cap height of 54-55 px in Arial (0.716 em) or DejaVu Sans (0.729 em). The two
 detail lines (day and alert; what is late or due next) are 2.8 vh (30 px, cap ≈ 22 px): 16′ at 3 m on a 55"
 screen (0.63 mm a pixel), 16′ at 1.5 m on a 24" one: they are for a closer look. Four columns by six rows hold
-24 beds; more beds make the rows smaller (not tested for legibility).
+24 beds. A bay with more beds keeps that size and pages: 24 beds a page, the most acute first, the screen turning
+to the next page every `CARTWATCH_WALL_PAGE_SECONDS` (20 s) and saying "page 1 of 2" beside the clock.
 
 Order by acuity: beds with a critical alert first, then beds with an overdue item, then an urgent alert, then the
 rest; within each, the higher grade first, then bed order. A tile shows the bed and the patient's initials, never
@@ -32,6 +33,8 @@ ACUITY = ("critical", "overdue", "urgent", "")  # rank 0 first
 # declares itself "not updating" when its last render is older than this plus two refreshes.
 RENDER_EVERY = timedelta(seconds=60)
 NOT_UPDATING = "NOT UPDATING"
+BEDS_A_PAGE = 24  # 4 columns × 6 rows at the legible size
+PAGE_CLASS = "wall-grid wall-page"
 
 
 def initials(name: str) -> str:
@@ -170,10 +173,33 @@ def empty_tile(label: str) -> html.Div:
     )
 
 
-def wall_grid(board: BoardSnapshot, now: datetime, tz: str) -> list[html.Div]:
-    """Occupied beds by acuity, then the empty beds."""
+def page_class(index: int, shown: int) -> str:
+    return PAGE_CLASS if index == shown else PAGE_CLASS + " d-none"
+
+
+def page_label(shown: int, pages: int) -> str:
+    return f"page {shown + 1} of {pages}" if pages > 1 else ""
+
+
+@dataclass(frozen=True)
+class WallPages:
+    pages: list[html.Div]  # each a grid of up to BEDS_A_PAGE tiles; all but the one shown hidden
+    shown: int
+
+    @property
+    def label(self) -> str:
+        return page_label(self.shown, len(self.pages))
+
+
+def wall_grid(board: BoardSnapshot, now: datetime, tz: str, shown: int | None = 0) -> WallPages:
+    """Occupied beds by acuity, then the empty beds, in pages of BEDS_A_PAGE; `shown`: the page on screen (kept
+    when the beds are drawn again, the first page if there are fewer pages now)."""
     tiles = [tile_component(t) for t in wall_tiles(board, now, tz)]
-    return tiles + [empty_tile(label) for label in board.empty_beds]
+    tiles += [empty_tile(label) for label in board.empty_beds]
+    chunks = [tiles[start : start + BEDS_A_PAGE] for start in range(0, len(tiles), BEDS_A_PAGE)] or [[]]
+    index = shown if shown is not None and 0 <= shown < len(chunks) else 0
+    pages = [html.Div(chunk, id=ids.wall_page(n), className=page_class(n, index)) for n, chunk in enumerate(chunks)]
+    return WallPages(pages, index)
 
 
 def updated_line(now: datetime, tz: str) -> str:

@@ -31,6 +31,7 @@ def wall_layout() -> html.Div:
         board = load_board(session, now, settings)
     tz = settings.ward_timezone
     refresh_ms = settings.board_refresh_seconds * 1000
+    grid = wall_grid(board, now, tz)
     return html.Div(
         [
             heartbeat_banner(ids.WALL_BANNER, offline_banner(board.pulse, now, settings)),
@@ -45,6 +46,7 @@ def wall_layout() -> html.Div:
                     ),
                     html.Div(
                         [
+                            html.Span(grid.label, id=ids.WALL_PAGE_LABEL, className="wall-page-label"),
                             html.Span(updated_line(now, tz), id=ids.WALL_UPDATED, className="wall-updated"),
                             html.Span(clock(now, tz), id=ids.WALL_CLOCK, className="wall-clock"),
                         ],
@@ -53,7 +55,7 @@ def wall_layout() -> html.Div:
                 ],
                 className="wall-head",
             ),
-            html.Div(wall_grid(board, now, tz), id=ids.WALL_GRID, className="wall-grid"),
+            html.Div(grid.pages, id=ids.WALL_GRID, className="wall-pages"),
             html.Div(
                 [
                     html.Div(NOT_UPDATING, className="wall-stale-title"),
@@ -66,6 +68,8 @@ def wall_layout() -> html.Div:
             ),
             dcc.Interval(id=ids.WALL_INTERVAL, interval=refresh_ms),
             dcc.Interval(id=ids.WALL_CLOCK_TICK, interval=1000),
+            dcc.Interval(id=ids.WALL_PAGE_TICK, interval=settings.wall_page_seconds * 1000),
+            dcc.Store(id=ids.WALL_SHOWN, data=grid.shown),
             dcc.Store(id=ids.WALL_TZ, data=tz),
             dcc.Store(id=ids.WALL_VERSION, data=board.pulse.version),
             dcc.Store(id=ids.WALL_RENDERED, data=now.isoformat()),
@@ -89,6 +93,8 @@ WALL_OUTPUTS: tuple[tuple[str, str], ...] = (
     (ids.WALL_GRID, "children"),
     (ids.WALL_SUMMARY, "children"),
     (ids.WALL_UPDATED, "children"),
+    (ids.WALL_SHOWN, "data"),
+    (ids.WALL_PAGE_LABEL, "children"),
 )
 
 
@@ -97,6 +103,7 @@ class WallTick:
     version: int | None
     rendered_at: str | None
     banner: str | None
+    shown: int | None = 0  # the page on screen
 
 
 def wall_refresh(tick: WallTick, now: datetime) -> tuple[Any, ...] | None:
@@ -113,7 +120,16 @@ def wall_refresh(tick: WallTick, now: datetime) -> tuple[Any, ...] | None:
     banner = (change.banner, bool(change.banner))
     board = change.board
     if board is None:
-        return (tick.version, tick.rendered_at, *banner, no_update, no_update, no_update)
+        return (tick.version, tick.rendered_at, *banner, no_update, no_update, no_update, no_update, no_update)
     tz = settings.ward_timezone
-    grid = wall_grid(board, now, tz)
-    return (board.pulse.version, now.isoformat(), *banner, grid, summary_line(board, now), updated_line(now, tz))
+    grid = wall_grid(board, now, tz, tick.shown)
+    return (
+        board.pulse.version,
+        now.isoformat(),
+        *banner,
+        grid.pages,
+        summary_line(board, now),
+        updated_line(now, tz),
+        grid.shown,
+        grid.label,
+    )

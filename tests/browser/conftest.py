@@ -31,6 +31,7 @@ from data.settings import Settings
 BaseDashRunner._next_port = 58050 + 500 * int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 
 USERNAME = "doctor"
+NURSE_IN_CHARGE = "nic"
 PASSWORD = "browser-test-password"
 
 
@@ -59,6 +60,7 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
         seed_demo_ward(session, now)
         session.add(SchedulerHeartbeat(instance="browser-tests", beat_at=now))
         create_user(session, USERNAME, PASSWORD, "doctor", Actor("browser-tests", source="system"), now)
+        create_user(session, NURSE_IN_CHARGE, PASSWORD, "nurse_in_charge", Actor("browser-tests", source="system"), now)
     engine.dispose()
     return path
 
@@ -72,13 +74,14 @@ def database(seeded_database: Path, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def start_app(dash_duo: Any, database: str) -> Iterator[Callable[..., Dash]]:
-    """Start the app on a fresh copy of the demo ward; settings may be overridden per test."""
+    """Start the app on a fresh copy of the demo ward, signed in as `username` (the doctor unless given);
+    settings may be overridden per test."""
 
-    def start(**overrides: Any) -> Dash:
+    def start(username: str = USERNAME, **overrides: Any) -> Dash:
         settings = Settings(database_url=database, board_refresh_seconds=2, **overrides)
         app = create_app(settings)
         dash_duo.start_server(app, navigate=False)
-        log_in(dash_duo)
+        log_in(dash_duo, username)
         return app
 
     yield start

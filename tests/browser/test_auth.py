@@ -1,4 +1,5 @@
-"""Log-in through the page: a wrong password is refused on the page, the right one shows the board."""
+"""Log-in through the page: a wrong password is refused on the page, the right one shows the board; a page the
+role may not open says so, however it is reached."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from dashboard.app import create_app
 from data.settings import Settings
-from tests.browser.conftest import PASSWORD, USERNAME, log_in
+from tests.browser.conftest import NURSE_IN_CHARGE, PASSWORD, USERNAME, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -56,3 +57,24 @@ def test_auth002_back_after_logging_out_shows_no_patient(dash_duo: Any, database
     WebDriverWait(dash_duo.driver, 10).until(lambda driver: "/login" in driver.current_url)
     WebDriverWait(dash_duo.driver, 10).until(lambda driver: driver.find_elements(By.ID, "login-submit"))
     assert name not in dash_duo.driver.find_element(By.TAG_NAME, "body").text
+
+
+# What a link inside the app does (dcc.Link, a navigation link): the address changes, the page router draws.
+IN_APP_LINK = """
+window.history.pushState({}, '', arguments[0]);
+window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
+"""
+
+
+def test_auth003_a_link_inside_the_app_to_a_page_the_role_may_not_open_says_so(dash_duo: Any, database: str) -> None:
+    dash_duo.start_server(create_app(Settings(database_url=database)), navigate=False)
+    log_in(dash_duo, NURSE_IN_CHARGE)
+    dash_duo.wait_for_text_to_equal("h1.bay-title", "CAR-T bay", timeout=10)
+    dash_duo.driver.execute_script(IN_APP_LINK, "/audit")
+    dash_duo.wait_for_text_to_equal(
+        "#page-refused", "The audit trail is for administrators; your role (nurse in charge) cannot open it."
+    )
+    assert dash_duo.find_elements("#app-nav")  # inside the app: its navigation stays
+    dash_duo.find_element("#page-refused-root").find_element(By.LINK_TEXT, "Back to the bay").click()
+    dash_duo.wait_for_text_to_equal("h1.bay-title", "CAR-T bay", timeout=10)
+    assert dash_duo.get_logs() == []

@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from data.audit import Actor
 from data.auth import create_user
 from data.db import make_engine, make_session_factory
-from tests.browser.conftest import log_in
+from tests.browser.conftest import NURSE_IN_CHARGE, log_in
 from tests.browser.forms import click
 
 pytestmark = pytest.mark.browser
@@ -46,10 +46,10 @@ def _beds(dash_duo: Any) -> list[str]:
     return beds
 
 
-def test_beds001_admit_move_and_discharge_from_the_ui_with_empty_beds_on_the_board(
+def test_beds001_the_nurse_in_charge_admits_moves_and_discharges_from_the_ui_with_empty_beds_on_the_board(
     dash_duo: Any, start_app: Callable[..., Dash]
 ) -> None:
-    start_app(board_beds="1-9")
+    start_app(NURSE_IN_CHARGE, board_beds="1-9")  # the nurse-in-charge runs the bay's beds, discharge included
     dash_duo.wait_for_contains_text(".bay-grid", "Demo Golf")
     empty = dash_duo.find_elements(".bay-empty")
     assert [e.find_element(By.CSS_SELECTOR, ".bay-bed").text for e in empty] == ["Bed 8", "Bed 9"]

@@ -44,7 +44,7 @@ X_LABELS = (
     "return [...document.querySelectorAll('#patient-graph .xaxislayer-above')]"
     ".map(axis => [...axis.querySelectorAll('text')].map(t => t.textContent))"
 )
-LEGEND = "#patient-graph .legend .traces"
+KEY = ".chart-key .chart-key-item"
 PANEL_TITLES = ("Grade", "Temp°C", "BP support", "Oxygen", "ICE", "Ferritinng/mL", "CRPmg/L")
 
 
@@ -148,8 +148,8 @@ def test_patient005_an_hlh_finding_recorded_on_the_page_is_listed_with_its_time(
     assert dash_duo.get_logs() == []
 
 
-def _legend_entry(dash_duo: Any, name: str) -> Any:
-    return next(e for e in dash_duo.find_elements(LEGEND) if e.get_attribute("textContent") == name)
+def _key_entry(dash_duo: Any, name: str) -> Any:
+    return next(e for e in dash_duo.find_elements(KEY) if e.text.endswith(name))
 
 
 def _choose_view(dash_duo: Any, label: str) -> None:
@@ -175,15 +175,18 @@ def test_patient007_the_legend_keys_the_drug_marks_by_shape_grades_and_lines(
 ) -> None:
     start_app()
     _open(dash_duo, database, "3")
-    names = [e.get_attribute("textContent") for e in dash_duo.find_elements(LEGEND)]
+    names = [e.find_element(By.CSS_SELECTOR, ".chart-key-name").text for e in dash_duo.find_elements(KEY)]
     for name in ("tocilizumab", "steroid", "anakinra", "grade 0", "grade 4", "infusion (day 0)", "fever ≥ 38 °C"):
         assert name in names
-    shapes = {
-        drug: _legend_entry(dash_duo, drug).find_element(By.CSS_SELECTOR, "path.scatterpts").get_attribute("d")
-        for drug in ("tocilizumab", "steroid", "anakinra")
-    }
-    assert len(set(shapes.values())) == 3  # three different marker outlines, not one shape in three colours
+    marks = {drug: _key_entry(dash_duo, drug).find_element(By.CSS_SELECTOR, ".chart-key-mark") for drug in MARKED}
+    assert len({m.text for m in marks.values()}) == 3  # three different shapes, not one shape in three colours
+    # Each is the shape the chart draws: the tocilizumab doses on the chart are the key's symbol.
+    drawn = dash_duo.driver.execute_script(f"return {GRAPH}.data.find(t => t.name === 'tocilizumab').marker.symbol")
+    assert marks["tocilizumab"].get_attribute("data-symbol") == drawn
     assert dash_duo.get_logs() == []
+
+
+MARKED = ("tocilizumab", "steroid", "anakinra")
 
 
 def test_patient008_the_24_hour_view_shows_clock_times_and_keeps_the_grade_numbers(
@@ -210,5 +213,5 @@ def test_patient009_neutrophils_and_platelets_are_drawn_with_the_neutropenia_lin
     _open(dash_duo, database, "3")
     for name in ("Neutrophils ×10⁹/L", "Platelets ×10⁹/L"):
         assert dash_duo.driver.execute_script(TRACE_POINTS.format(name=repr(name))) >= 4  # daily bloods since D-1
-    assert "neutropenia: below 0.5" in [e.get_attribute("textContent") for e in dash_duo.find_elements(LEGEND)]
+    assert "neutropenia: below 0.5" in [e.text for e in dash_duo.find_elements(KEY)]
     assert dash_duo.get_logs() == []

@@ -53,9 +53,10 @@ def _write(database: str, change: Callable[[Session, datetime], None]) -> None:
     engine.dispose()
 
 
-def _fill_to_24_beds(session: Session, now: datetime) -> None:
-    """The demo ward's seven patients and seventeen more, in beds 9 to 25 (bed 8's patient was discharged)."""
-    for n in range(9, 26):
+def _fill_to_24_beds(session: Session, now: datetime, last_bed: int = 25) -> None:
+    """The demo ward's seven patients and seventeen more, in beds 9 to 25 (bed 8's patient was discharged); more
+    with a later `last_bed`."""
+    for n in range(9, last_bed + 1):
         body = {
             "hospital_number": f"WALL{n:04d}",
             "name": f"Extra Person{n}",
@@ -111,6 +112,31 @@ def test_wall001_a_24_bed_ward_fits_one_full_hd_screen_in_type_readable_from_3_m
     assert "Demo Golf" not in page and "Extra Person" not in page  # initials and bed, never the name
     assert any(tile.startswith("7\nDG") for tile in _tiles(dash_duo))
     assert dash_duo.find_elements("#app-nav") == []
+    assert dash_duo.get_logs() == []
+
+
+def test_wall006_a_30_bed_ward_pages_through_its_beds_at_the_same_readable_size(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    _write(database, lambda session, now: _fill_to_24_beds(session, now, last_bed=31))  # 30 patients
+    start_app(wall_page_seconds=4)
+    _full_hd(dash_duo)
+    dash_duo.driver.get(dash_duo.server_url + "/wall")
+    seen: dict[str, list[str]] = {}
+    for label in ("page 1 of 2", "page 2 of 2", "page 1 of 2"):  # turns by itself, and comes back round
+        dash_duo.wait_for_text_to_equal("#wall-page-label", label, timeout=15)
+        shown = dash_duo.driver.execute_script(
+            "return Array.from(document.querySelectorAll('.wall-page:not(.d-none) .wall-tile')).map(e => e.innerText);"
+        )
+        seen.setdefault(label, shown)
+        assert dash_duo.driver.execute_script(INSIDE, ".wall-page:not(.d-none) .wall-tile") is True
+        for selector in (".wall-page:not(.d-none) .wall-bed", ".wall-page:not(.d-none) .wall-chip-grade"):
+            heights = dash_duo.driver.execute_script(CAP_HEIGHT, selector)
+            assert heights and min(heights) >= CAP_HEIGHT_PX, (selector, heights)
+    assert len(seen["page 1 of 2"]) == 24 and len(seen["page 2 of 2"]) == 6
+    beds = {tile.split("\n")[0] for tiles in seen.values() for tile in tiles}
+    assert len(beds) == 30  # every bed on one page or the other
+    assert "30 patients" in dash_duo.find_element("#wall-summary").text
     assert dash_duo.get_logs() == []
 
 

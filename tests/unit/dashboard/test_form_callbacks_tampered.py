@@ -21,7 +21,7 @@ from data.models import AuditEvent, CRSAssessment, Observation
 from data.records import create_patient
 from data.settings import Settings
 from tests.conftest import sign_in
-from tests.dash_requests import save_request
+from tests.dash_requests import page_request, save_request
 
 ORIGIN = {"Origin": "http://localhost"}
 OBS = "observations"
@@ -149,6 +149,14 @@ def test_a_page_the_role_may_not_open_says_so(app: Dash, sessions: sessionmaker[
     said = refused.get_data(as_text=True)
     assert "The audit trail is for administrators; your role (nurse) cannot open it." in said
     assert nurse.get("/alerts").status_code == 200
+    # A link inside the app is drawn by the page router's callback: the same words, in the app's frame.
+    routed = _post(nurse, page_request("/audit"))
+    assert routed.status_code == 200
+    assert "The audit trail is for administrators; your role (nurse) cannot open it." in routed.get_data(as_text=True)
+    assert "Audit trail" not in routed.get_data(as_text=True)  # not the page itself
+    with sessions() as session:
+        refusals = session.scalars(select(AuditEvent.action).where(AuditEvent.outcome == "forbidden")).all()
+    assert sorted(refusals) == ["admin", "open_page"]  # both refusals audited
 
 
 def test_a_refused_form_write_is_audited_with_the_field_but_not_the_value(

@@ -50,7 +50,9 @@ def _client(app: Dash, sessions: sessionmaker[Session], name: str, ward: str | N
     return client
 
 
-def _redraw(app: Dash, patient_id: int, version: int, trigger: str) -> dict[str, Any]:
+def _redraw(
+    app: Dash, patient_id: int, version: int, trigger: str, drawn: str | None = None, kind: str = "observations"
+) -> dict[str, Any]:
     return {
         "output": next(key for key in app.callback_map if key.startswith("..patient-version.data")),
         "outputs": [
@@ -60,17 +62,19 @@ def _redraw(app: Dash, patient_id: int, version: int, trigger: str) -> dict[str,
             {"id": ids.PATIENT_GUIDANCE, "property": "children"},
             {"id": ids.PATIENT_RECORDS, "property": "columnDefs"},
             {"id": ids.PATIENT_RECORDS, "property": "rowData"},
+            {"id": ids.PATIENT_CHART_DRAWN, "property": "data"},
         ],
         "inputs": [
             {"id": ids.PATIENT_INTERVAL, "property": "n_intervals", "value": 1},
             [],
             {"id": ids.PATIENT_AMENDED, "property": "data", "value": 0},
-            {"id": ids.PATIENT_RECORD_KIND, "property": "value", "value": "observations"},
+            {"id": ids.PATIENT_RECORD_KIND, "property": "value", "value": kind},
         ],
         "state": [
             {"id": ids.PATIENT_ID, "property": "data", "value": {"id": patient_id, "ward": "Ward 33", "tool": "ICE"}},
             {"id": ids.PATIENT_VERSION, "property": "data", "value": version},
             {"id": ids.PATIENT_CHART_VIEW, "property": "value", "value": "all"},
+            {"id": ids.PATIENT_CHART_DRAWN, "property": "data", "value": drawn},
         ],
         "changedPropIds": [trigger],
     }
@@ -148,3 +152,27 @@ def test_a_tick_redraws_only_when_this_patient_changed(settings: Settings, sessi
     response = client.post("/_dash-update-component", json=tick, headers=ORIGIN)
     assert response.status_code == 200
     assert response.get_json()["response"][ids.PATIENT_VERSION]["data"] > version
+
+
+def test_the_chart_is_drawn_again_only_when_what_it_shows_changed(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    pid = _patient(sessions)
+    app = create_app(settings)
+    client = _client(app, sessions, "chart.nurse", None)
+    kind = f"{ids.PATIENT_RECORD_KIND}.value"
+    first = client.post("/_dash-update-component", json=_redraw(app, pid, 0, kind), headers=ORIGIN).get_json()
+    assert ids.PATIENT_GRAPH in first["response"]
+    drawn = first["response"][ids.PATIENT_CHART_DRAWN]["data"]
+    # Another records table chosen: the table changes, the chart on screen is left as it is.
+    other = _redraw(app, pid, 0, kind, drawn, kind="crs-assessments")
+    answer = client.post("/_dash-update-component", json=other, headers=ORIGIN).get_json()["response"]
+    assert ids.PATIENT_GRAPH not in answer and ids.PATIENT_RECORDS in answer
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        record(session, "observations", pid, {"taken_at": now.isoformat(), "temperature_c": 38.4}, SETUP, now)
+    tick = _redraw(app, pid, 0, f"{ids.PATIENT_INTERVAL}.n_intervals", drawn)
+    answer = client.post("/_dash-update-component", json=tick, headers=ORIGIN).get_json()["response"]
+    temperatures = [t for t in answer[ids.PATIENT_GRAPH]["figure"]["data"] if t["name"] == "Temperature °C"]
+    assert temperatures[0]["y"] == [38.4]  # a new reading: drawn again, with it
+    assert answer[ids.PATIENT_CHART_DRAWN]["data"] != drawn

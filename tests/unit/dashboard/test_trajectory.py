@@ -7,9 +7,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from dashboard.views.palette import GRADE_COLOURS
 from dashboard.views.timeline import hypotension_level, oxygen_level
 from dashboard.views.trajectory import panel_domains, runs, trajectory_figure
 from dashboard.views.trajectory_axes import VIEWS, TimeAxis, ticks, view_named
+from dashboard.views.trajectory_key import GLYPHS, key_entries
 from dashboard.views.trajectory_panels import MARKER_LIMIT
 from tests.unit.dashboard.factories import NOW, TZ
 from tests.unit.dashboard.frames import ORIGIN, empty, frames
@@ -82,7 +84,7 @@ def test_the_24_and_72_hour_views_are_labelled_in_clock_times_with_the_day_at_mi
 def test_day_ticks_thin_out_over_a_long_stay_but_keep_day_0() -> None:
     axis = TimeAxis.starting(ORIGIN, TZ, "infusion")
     values, labels = ticks(axis, view_named("all"), -1.0, 30.2)
-    assert len(values) <= 16
+    assert len(values) <= 12
     assert {"D0", "D+14", "D+28"} <= set(labels) and "D+1" not in labels
 
 
@@ -117,25 +119,48 @@ def test_the_infusion_line_is_left_out_of_a_view_that_does_not_reach_it() -> Non
     assert _figure(view="24h")["layout"]["annotations"] == []
 
 
-def test_the_legend_says_what_each_mark_band_colour_and_line_means() -> None:
+def _dose_lines(figure: dict[str, Any]) -> dict[str, list[float]]:
+    """By line pattern, where the dose lines cross the chart (one path a drug, a stroke a dose)."""
+    return {
+        s["line"]["dash"]: [float(part.split(",")[0]) for part in s["path"].split("M")[1:]]
+        for s in _shapes(figure, "paper", "path")
+    }
+
+
+def test_the_key_says_what_each_mark_band_colour_and_line_means_and_matches_the_chart() -> None:
     figure = _figure()
-    assert figure["layout"]["showlegend"] is True
-    shown = [t["name"] for t in figure["data"] if t.get("showlegend", True)]
-    assert shown[:3] == ["tocilizumab", "steroid", "anakinra"]
-    assert [f"grade {g}" for g in range(5)] == [n for n in shown if n.startswith("grade")]
-    assert f"fever ≥ {FEVER_THRESHOLD_C:g} °C" in shown
-    assert "HLH screen: ferritin 10,000" in shown and "infusion (day 0)" in shown
-    assert f"neutropenia: below {NEUTROPENIA_THRESHOLD:g}" in shown
+    assert figure["layout"]["showlegend"] is False  # the key is HTML above the chart, not drawn in the figure
+    entries = {e.name: e for e in key_entries("ICE")}
+    names = list(entries)
+    assert names[:3] == ["tocilizumab", "steroid", "anakinra"]
+    assert [f"grade {g}" for g in range(5)] == [n for n in names if n.startswith("grade")]
+    assert f"fever ≥ {FEVER_THRESHOLD_C:g} °C" in names
+    assert "HLH screen: ferritin 10,000" in names and "infusion (day 0)" in names
+    assert f"neutropenia: below {NEUTROPENIA_THRESHOLD:g}" in names
+    assert entries["grade 3"].colour == GRADE_COLOURS[3][0]
+    toci = _trace(figure, "tocilizumab")
+    assert (entries["tocilizumab"].symbol, entries["tocilizumab"].colour) == (
+        toci["marker"]["symbol"],
+        toci["marker"]["color"],
+    )
+    assert entries["tocilizumab dose"].dash in _dose_lines(figure)
+    unable = _trace(figure, "ICE: unable to perform")["marker"]
+    assert (entries["ICE: unable to perform"].symbol, entries["ICE: unable to perform"].colour) == (
+        unable["symbol"],
+        unable["color"],
+    )
+    assert "CAPD: unable to perform" in [e.name for e in key_entries("CAPD")]
 
 
 def test_tocilizumab_steroid_and_anakinra_differ_in_shape_and_line_pattern_not_only_colour() -> None:
+    entries = {e.name: e for e in key_entries("ICE")}
+    marks = [entries[name] for name in ("tocilizumab", "steroid", "anakinra")]
+    assert len({m.symbol for m in marks}) == 3 and len({GLYPHS[m.symbol] for m in marks}) == 3
+    assert len({m.colour for m in marks}) == 3
+    assert len({entries[f"{name} dose"].dash for name in ("tocilizumab", "steroid", "anakinra")}) == 3
     figure = _figure()
-    marks = {name: _trace(figure, name) for name in ("tocilizumab", "steroid", "anakinra")}
-    assert len({m["marker"]["symbol"] for m in marks.values()}) == 3
-    assert len({m["marker"]["color"] for m in marks.values()}) == 3
-    dashes = {s["line"]["dash"] for s in _shapes(figure, "paper", "line") if "dash" in s["line"]}
-    assert dashes == {"dot", "dash"}  # tocilizumab and dexamethasone were given; no anakinra
-    assert marks["anakinra"]["x"] == [None]  # in the legend all the same
+    assert set(_dose_lines(figure)) == {"dot", "dash"}  # tocilizumab and dexamethasone were given; no anakinra
+    assert not any(t["name"] == "anakinra" for t in figure["data"])  # nothing to draw; the key still shows it
 
 
 def test_tocilizumab_and_steroids_are_marked_with_their_dose_but_other_drugs_are_not() -> None:
@@ -144,7 +169,8 @@ def test_tocilizumab_and_steroids_are_marked_with_their_dose_but_other_drugs_are
     assert toci["customdata"][0][:2] == ["tocilizumab", "560 mg IV"]
     assert _trace(figure, "steroid")["x"] == [2.0]
     assert not any(t["name"] == "levetiracetam" for t in figure["data"])
-    assert len([s for s in _shapes(figure, "paper", "line") if "dash" in s["line"]]) == 2
+    assert _dose_lines(figure)["dash"] == [2.0]  # the steroid's one dose, a line through every panel
+    assert len(_dose_lines(figure)["dot"]) == len(toci["x"])
 
 
 def test_text_from_records_reaches_the_chart_escaped() -> None:
