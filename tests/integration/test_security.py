@@ -392,6 +392,9 @@ def _attempts(app: Dash, username: str, addresses: list[str]) -> list[bytes]:
     """Wrong passwords sent at once, one thread per attempt (as from many gunicorn workers)."""
     results: list[bytes] = [b""] * len(addresses)
     start = threading.Barrier(len(addresses))
+    # Dash finishes setting itself up on its first request, which is not safe to run in many threads at once; a
+    # served worker has long since answered one (the Procfile's gunicorn workers are single-threaded besides).
+    app.server.test_client().get("/login")
 
     def attempt(i: int) -> None:
         client = app.server.test_client()
