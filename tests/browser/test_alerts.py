@@ -16,7 +16,7 @@ from data.audit import Actor
 from data.auth import create_user
 from data.db import make_engine, make_session_factory
 from data.models import Alert, AlertDelivery, DeliveryAttempt, Patient
-from tests.browser.conftest import log_in
+from tests.browser.conftest import PASSWORD
 from tests.browser.forms import patient_id, read, sweep
 
 pytestmark = pytest.mark.browser
@@ -167,11 +167,9 @@ def test_alerts004_a_nurse_is_offered_acknowledge_only(
     _raise_alert(database, "7")
     engine = make_engine(database)
     with make_session_factory(engine).begin() as session:
-        create_user(session, "ward.nurse", "browser-test-nurse-password", "nurse", Actor("tests"), datetime.now(UTC))
+        create_user(session, "ward.nurse", PASSWORD, "nurse", Actor("tests"), datetime.now(UTC))
     engine.dispose()
-    start_app()
-    dash_duo.driver.delete_all_cookies()
-    log_in(dash_duo, "ward.nurse", "browser-test-nurse-password")
+    start_app(username="ward.nurse")  # signed in as the nurse from the start: no page of another session in flight
     dash_duo.driver.get(f"{dash_duo.server_url}/alerts")
     dash_duo.wait_for_contains_text("#alerts-grid", "Ward 33 · 7", timeout=20)
     assert dash_duo.find_element("#alerts-acknowledge").is_displayed()

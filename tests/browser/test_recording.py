@@ -21,7 +21,7 @@ from data.audit import Actor
 from data.auth import create_user
 from data.db import make_engine, make_session_factory
 from data.models import Observation
-from tests.browser.conftest import log_in
+from tests.browser.conftest import PASSWORD
 from tests.browser.forms import (
     by_id,
     click,
@@ -42,7 +42,7 @@ from tests.browser.forms import (
 pytestmark = pytest.mark.browser
 
 TZ = "Europe/London"
-NURSE, NURSE_PASSWORD = "bedside.nurse", "browser-test-nurse-password"
+NURSE = "bedside.nurse"
 
 
 def _obs_count(database: str, pid: int) -> int:
@@ -59,11 +59,9 @@ def _newest_obs(database: str, pid: int) -> Observation:
 def _as_nurse(dash_duo: Any, start_app: Callable[..., Dash], database: str) -> None:
     engine = make_engine(database)
     with make_session_factory(engine).begin() as session:
-        create_user(session, NURSE, NURSE_PASSWORD, "nurse", Actor("browser-tests", source="system"), datetime.now(UTC))
+        create_user(session, NURSE, PASSWORD, "nurse", Actor("browser-tests", source="system"), datetime.now(UTC))
     engine.dispose()
-    start_app()
-    dash_duo.driver.delete_all_cookies()
-    log_in(dash_duo, NURSE, NURSE_PASSWORD)
+    start_app(username=NURSE)  # signed in as the nurse from the start: no page of another session in flight
 
 
 def test_recording001_the_time_is_the_moment_of_saving_and_the_form_clears_saying_what_was_stored(
