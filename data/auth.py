@@ -28,8 +28,8 @@ SCOPES = ("read", "write", "admin")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "viewer": frozenset({"read"}),
     "nurse": frozenset({"read", "record", "acknowledge"}),
-    # Discharge is the nurse-in-charge's as well as the doctor's (issue: "admission, bed move, infusion time and
-    # discharge from the UI (nurse-in-charge and doctor)"): the nurse-in-charge runs the bay's beds.
+    # Admission, bed moves and discharge are the nurse-in-charge's as well as the doctor's: the nurse-in-charge runs
+    # the bay's beds.
     "nurse_in_charge": frozenset({"read", "record", "acknowledge", "manage_beds", "discharge", "snooze", "resolve"}),
     "doctor": frozenset(
         {
