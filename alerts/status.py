@@ -23,6 +23,7 @@ from alerts.snapshot import GradedRecord, PatientSnapshot
 from toxicity import (
     CurrentGrade,
     DueItem,
+    FeverMasking,
     Graded,
     Guidance,
     InvalidAssessment,
@@ -365,3 +366,21 @@ def patient_status(patient: PatientSnapshot, now: datetime, rules: StatusRules) 
         steroid_course(patient.steroids, now),
         tocilizumab_now(patient, crs, icans, now, rules),
     )
+
+
+@dataclass(frozen=True)
+class StatusNow:
+    """What a patient's page and the status API show: everything decided (`patient_status`), the guideline
+    sections that apply (`guidance`) and the fever masking in force now."""
+
+    status: PatientStatus
+    guidance: tuple[Guidance, ...]
+    masking: FeverMasking
+
+
+def status_now(patient: PatientSnapshot, now: datetime, rules: StatusRules) -> StatusNow:
+    status = patient_status(patient, now, rules)
+    found = guidance(status.crs, status.icans, status.hlh, patient, patient.weight_kg, status.neutropenia, now)
+    history = patient.masking
+    masking = explain_fever_masking(now, history.crs_grades, history.treatments, history.fevers)
+    return StatusNow(status, tuple(found), masking)

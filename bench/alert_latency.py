@@ -46,10 +46,12 @@ SYSTEM = Actor("bench", source="system")
 
 
 class Pager:
-    """A local webhook receiver: when each bed's first page arrived."""
+    """A local webhook receiver: when each bed's first page (of ``kind``, when given) arrived, on the monotonic
+    clock and (``arrived_at``) as a Unix time."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str | None = None) -> None:
         self.arrived: dict[str, float] = {}
+        self.arrived_at: dict[str, float] = {}
         self.lock = threading.Lock()
         pager = self
 
@@ -57,7 +59,10 @@ class Pager:
             def do_POST(self) -> None:
                 page = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
                 with pager.lock:
-                    pager.arrived.setdefault(str(page.get("bed")), time.monotonic())
+                    if kind is None or page.get("kind") == kind:
+                        bed = str(page.get("bed"))
+                        pager.arrived.setdefault(bed, time.monotonic())
+                        pager.arrived_at.setdefault(bed, time.time())
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
