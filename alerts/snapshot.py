@@ -12,15 +12,17 @@ Only the columns the decisions need are read, as plain rows (`_current_rows`).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, Select, Text, cast, func, or_, select
+from sqlalchemy import Row, Select, Text, func, or_, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, aliased, load_only
 
 from alerts.decisions import AUTOMATIC_REASONS
@@ -316,14 +318,7 @@ def _current_rows(
     time_column = order_by if order_by is not None else getattr(model, model.clinical_time_column)
     query = select(model.patient_id, *columns).where(current_filter(model), *where)
     if latest:
-        inner, owner = aliased(model), aliased(Patient)
-        newest = (
-            select(inner.id)
-            .where(inner.patient_id == owner.id, current_filter(inner))
-            .order_by(getattr(inner, model.clinical_time_column).desc(), inner.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
+        owner, newest = _newest(cast(Hashable, model))
         query = query.where(model.id.in_(select(newest).where(owner.id.in_(active))))
     else:
         query = query.where(model.patient_id.in_(active))
@@ -331,6 +326,21 @@ def _current_rows(
     for row in session.connection().execute(query.order_by(model.patient_id, time_column, model.id)):
         grouped[row.patient_id].append(row)
     return grouped
+
+
+@functools.cache
+def _newest(model: Any) -> tuple[Any, Any]:
+    """A patient (an alias), and the id of their newest row of ``model`` in force. Built once per model: an SQL
+    expression is immutable, and building the aliases cost more than running the statement."""
+    inner, owner = aliased(model), aliased(Patient)
+    newest = (
+        select(inner.id)
+        .where(inner.patient_id == owner.id, current_filter(inner))
+        .order_by(getattr(inner, model.clinical_time_column).desc(), inner.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return owner, newest
 
 
 def _crs(row: Row[Any]) -> GradedRecord:
@@ -421,7 +431,7 @@ def load_snapshot(
         func.coalesce(CRSAssessment.override_grade, CRSAssessment.computed_grade).label("grade"),
         CRSAssessment.organ_toxicities,
         CRSAssessment.computed_grade,
-        cast(CRSAssessment.reasons, Text).label("reasons"),
+        sql_cast(CRSAssessment.reasons, Text).label("reasons"),
         CRSAssessment.rule_set,
         CRSAssessment.override_reason,
     )
@@ -433,7 +443,7 @@ def load_snapshot(
         NeuroAssessment.assessed_at,
         func.coalesce(NeuroAssessment.override_grade, NeuroAssessment.computed_grade).label("grade"),
         NeuroAssessment.computed_grade,
-        cast(NeuroAssessment.reasons, Text).label("reasons"),
+        sql_cast(NeuroAssessment.reasons, Text).label("reasons"),
         NeuroAssessment.rule_set,
         NeuroAssessment.override_reason,
         NeuroAssessment.seizure,

@@ -165,14 +165,14 @@ def measure(database_url: str, pages: int) -> list[float]:
     return latencies
 
 
-def report(label: str, latencies: list[float]) -> None:
+def report(label: str, latencies: list[float], what: str = "write -> page") -> None:
     if not latencies:
         print(f"  {label:<12} no pages arrived")
         return
     ordered = sorted(latencies)
     p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
     print(
-        f"  {label:<12} write -> page  p50 {statistics.median(ordered):.3f} s   p95 {p95:.3f} s"
+        f"  {label:<12} {what}  p50 {statistics.median(ordered):.3f} s   p95 {p95:.3f} s"
         f"   slowest {ordered[-1]:.3f} s   ({len(ordered)} pages)"
     )
 

@@ -31,6 +31,7 @@ from data.settings import Settings
 
 OBS_EVERY = timedelta(minutes=15)
 SWEEP_SECONDS = 30
+WHAT = "overdue -> page"
 
 
 def measure(database_url: str, pages: int) -> list[float]:
@@ -94,10 +95,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args([] if argv is None else argv)
     print(f"  overdue -> page, sweep every {SWEEP_SECONDS} s: target <= {SWEEP_SECONDS + 2} s")
     with tempfile.TemporaryDirectory() as folder:
-        report("SQLite", measure(f"sqlite:///{folder}/bench.sqlite3", args.pages))
+        report("SQLite", measure(f"sqlite:///{folder}/bench.sqlite3", args.pages), WHAT)
     if args.postgres:
         with postgres_database(args.postgres) as url:
-            report("PostgreSQL", measure(url, args.pages))
+            report("PostgreSQL", measure(url, args.pages), WHAT)
     else:
         print("  PostgreSQL   skipped: pass --postgres URL (or set CARTWATCH_TEST_DATABASE_URL)")
 
