@@ -175,9 +175,9 @@ def _tocilizumab(patient: PatientSnapshot, rules: StatusRules) -> Iterator[Event
             yield Event(escalation, dose.at, "medications", dose.record_id, details)
 
 
-def _hlh(patient: PatientSnapshot, rules: StatusRules) -> Iterator[Event]:
+def _hlh(patient: PatientSnapshot, rules: StatusRules, since: datetime | None) -> Iterator[Event]:
     positive = False
-    for point in hlh_timeline(patient, rules):
+    for point in hlh_timeline(patient, rules, since):
         for escalation in hlh_escalations(positive, point.result.positive):
             details = {
                 "reasons": list(point.result.reasons),
@@ -225,11 +225,16 @@ def _hlh_no_improvement(patient: PatientSnapshot, rules: StatusRules, now: datet
 
 
 def events(
-    patient: PatientSnapshot, rules: StatusRules, now: datetime | None = None, graded: Histories | None = None
+    patient: PatientSnapshot,
+    rules: StatusRules,
+    now: datetime | None = None,
+    graded: Histories | None = None,
+    since: datetime | None = None,
 ) -> Iterator[Event]:
     """Every escalation in the patient's history (the caller keeps the recent ones); those that fall due by the
     passing of time (no improvement 48 h after treatment) need ``now``. ``graded``: the patient's CRS and ICANS
-    histories when the caller has built them already."""
+    histories when the caller has built them already. With ``since`` the HLH screen's escalations are looked for
+    from then on only (an earlier one may still be yielded: the caller keeps the recent ones)."""
     graded = graded or histories(patient, rules)
     yield from _graded(patient.crs, "crs-assessments", crs_escalations, "crs_grade")
     yield from _graded(patient.neuro, "neuro-assessments", icans_escalations, "icans_grade")
@@ -237,7 +242,7 @@ def events(
     yield from _provisional("ICANS", graded.icans)
     yield from _neuro_events(patient)
     yield from _overrides(patient)
-    yield from _hlh(patient, rules)
+    yield from _hlh(patient, rules, since)
     yield from _hlh_no_improvement(patient, rules, now)
     yield from _ferritin(patient)
     yield from _neutropenia(patient)
@@ -260,7 +265,7 @@ def escalation_alerts(
 ) -> list[NewAlert]:
     """Alerts for the escalations whose record's clinical time is at or after ``since``."""
     found = []
-    for event in events(patient, rules, now, graded):
+    for event in events(patient, rules, now, graded, since):
         if event.at < since:
             continue
         escalation = event.escalation

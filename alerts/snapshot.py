@@ -150,6 +150,8 @@ class PatientSnapshot:
     last_bloods: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
     crs: tuple[GradedRecord, ...] = ()
     neuro: tuple[GradedRecord, ...] = ()
+    """Every neuro assessment in force, in time order; a display's snapshot (``with_alerts=False``) holds only the
+    newest, which is all `alerts.status` decides from (the escalation rules in `alerts.rules` walk them all)."""
     ferritin: tuple[LabValue, ...] = ()
     tocilizumab: tuple[Dose, ...] = ()
     obs: tuple[ObsRecord, ...] = ()
