@@ -213,11 +213,18 @@ def _hlh_point(patient: PatientSnapshot, rules: StatusRules, labs: PhasedFerriti
     return HLHPoint(when, source_type, source_id, hlh_screen_criteria(peak, bool(in_phase), criteria), peak)
 
 
-def hlh_timeline(patient: PatientSnapshot, rules: StatusRules) -> Iterator[HLHPoint]:
+def hlh_timeline(patient: PatientSnapshot, rules: StatusRules, since: datetime | None = None) -> Iterator[HLHPoint]:
     """The screen re-run at every CRS assessment, ferritin, organ result and organ finding, in time order. An
     organ criterion counts only when it occurred after the first ferritin above 10,000 ng/mL in the CRS phase ("and
-    subsequently developed")."""
+    subsequently developed").
+
+    With ``since``, the screen as it stood at the last event before it, then at every event from it on: what an
+    escalation look-back needs, without re-running the screen at every event of a 30-day history (each point
+    is computed from the records alone, never from the points before it)."""
     timeline, labs = _hlh_events(patient, rules)
+    if since is not None:
+        start = next((index for index, event in enumerate(timeline) if event[0] >= since), len(timeline))
+        timeline = timeline[max(start - 1, 0) :]
     for event in timeline:
         point = _hlh_point(patient, rules, labs, event)
         if point is not None:

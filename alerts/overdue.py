@@ -14,7 +14,7 @@ from types import MappingProxyType
 from alerts.config import StatusRules
 from alerts.decisions import NewAlert, stamp
 from alerts.snapshot import OpenAlert, PatientSnapshot
-from alerts.status import crs_now, icans_now
+from alerts.status import Histories, histories
 from alerts.status import monitoring_state as status_monitoring_state
 from toxicity import CadencePolicy, DueItem, MonitoringState, Severity, due_items, max_severity, severity_for_grade
 from toxicity.cadence import BLOODS_PREFIX
@@ -48,9 +48,10 @@ def alert_kind(item: str) -> str:
     return "overdue_bloods" if item.startswith(BLOODS_PREFIX) else f"overdue_{item}"
 
 
-def monitoring_state(patient: PatientSnapshot, rules: StatusRules) -> MonitoringState:
+def monitoring_state(patient: PatientSnapshot, rules: StatusRules, graded: Histories | None = None) -> MonitoringState:
     """The state `alerts.status` decides what is due from (the board shows the same)."""
-    return status_monitoring_state(patient, crs_now(patient, rules), icans_now(patient))
+    graded = graded or histories(patient, rules)
+    return status_monitoring_state(patient, graded.crs_now(), graded.icans_now())
 
 
 def last_done(patient: PatientSnapshot, item: str) -> datetime | None:
@@ -121,9 +122,11 @@ def overdue_alert(patient: PatientSnapshot, due: DueItem, policy: CadencePolicy,
     )
 
 
-def overdue_alerts(patient: PatientSnapshot, now: datetime, rules: StatusRules) -> list[NewAlert]:
+def overdue_alerts(
+    patient: PatientSnapshot, now: datetime, rules: StatusRules, graded: Histories | None = None
+) -> list[NewAlert]:
     """One alert per overdue item (per missing panel per day for bloods); none for a discharged patient."""
-    state = monitoring_state(patient, rules)
+    state = monitoring_state(patient, rules, graded)
     return [
         overdue_alert(patient, due, rules.policy, state) for due in due_items(state, now, rules.policy) if due.overdue
     ]

@@ -24,6 +24,7 @@ from alerts.decisions import (
 from alerts.overdue import OVERDUE_KINDS, covered_by_exception, is_done, overdue_alerts
 from alerts.rules import PROVISIONAL_KINDS, escalation_alerts
 from alerts.snapshot import OpenAlert, PatientSnapshot, WardSnapshot
+from alerts.status import histories
 from toxicity import InvalidAssessment, Severity
 
 log = logging.getLogger(__name__)
@@ -97,9 +98,10 @@ def plan_sweep(
     handled: set[str] = set()
     for patient in snapshot.patients:
         try:
-            found = escalation_alerts(patient, since, config.rules, now)
+            graded = histories(patient, config.rules)  # built once: the escalations and what is due share it
+            found = escalation_alerts(patient, since, config.rules, now, graded)
             if raise_overdue:
-                found += overdue_alerts(patient, now, config.rules)
+                found += overdue_alerts(patient, now, config.rules, graded)
         except InvalidAssessment as exc:
             errors.append(f"patient {patient.id} ({patient.ward} bed {patient.bed}): {exc}")
             log.error("alert rules rejected the records of patient %s: %s", patient.id, exc)

@@ -22,7 +22,7 @@ from alerts.decisions import NewAlert, stamp
 from alerts.hlh_status import hlh_now, hlh_timeline
 from alerts.hlh_status import stamp as minute
 from alerts.snapshot import GradedRecord, PatientSnapshot
-from alerts.status import crs_history, fever_episodes, icans_history
+from alerts.status import Histories, fever_episodes, histories
 from toxicity import (
     Escalation,
     Graded,
@@ -175,9 +175,9 @@ def _tocilizumab(patient: PatientSnapshot, rules: StatusRules) -> Iterator[Event
             yield Event(escalation, dose.at, "medications", dose.record_id, details)
 
 
-def _hlh(patient: PatientSnapshot, rules: StatusRules) -> Iterator[Event]:
+def _hlh(patient: PatientSnapshot, rules: StatusRules, since: datetime | None) -> Iterator[Event]:
     positive = False
-    for point in hlh_timeline(patient, rules):
+    for point in hlh_timeline(patient, rules, since):
         for escalation in hlh_escalations(positive, point.result.positive):
             details = {
                 "reasons": list(point.result.reasons),
@@ -224,16 +224,25 @@ def _hlh_no_improvement(patient: PatientSnapshot, rules: StatusRules, now: datet
     yield Event(escalation, due, "patient", patient.id, details)
 
 
-def events(patient: PatientSnapshot, rules: StatusRules, now: datetime | None = None) -> Iterator[Event]:
+def events(
+    patient: PatientSnapshot,
+    rules: StatusRules,
+    now: datetime | None = None,
+    graded: Histories | None = None,
+    since: datetime | None = None,
+) -> Iterator[Event]:
     """Every escalation in the patient's history (the caller keeps the recent ones); those that fall due by the
-    passing of time (no improvement 48 h after treatment) need ``now``."""
+    passing of time (no improvement 48 h after treatment) need ``now``. ``graded``: the patient's CRS and ICANS
+    histories when the caller has built them already. With ``since`` the HLH screen's escalations are looked for
+    from then on only (an earlier one may still be yielded: the caller keeps the recent ones)."""
+    graded = graded or histories(patient, rules)
     yield from _graded(patient.crs, "crs-assessments", crs_escalations, "crs_grade")
     yield from _graded(patient.neuro, "neuro-assessments", icans_escalations, "icans_grade")
-    yield from _provisional("CRS", crs_history(patient, rules))
-    yield from _provisional("ICANS", icans_history(patient))
+    yield from _provisional("CRS", graded.crs)
+    yield from _provisional("ICANS", graded.icans)
     yield from _neuro_events(patient)
     yield from _overrides(patient)
-    yield from _hlh(patient, rules)
+    yield from _hlh(patient, rules, since)
     yield from _hlh_no_improvement(patient, rules, now)
     yield from _ferritin(patient)
     yield from _neutropenia(patient)
@@ -248,11 +257,15 @@ def dedupe_key(patient: PatientSnapshot, event: Event) -> str:
 
 
 def escalation_alerts(
-    patient: PatientSnapshot, since: datetime, rules: StatusRules, now: datetime | None = None
+    patient: PatientSnapshot,
+    since: datetime,
+    rules: StatusRules,
+    now: datetime | None = None,
+    graded: Histories | None = None,
 ) -> list[NewAlert]:
     """Alerts for the escalations whose record's clinical time is at or after ``since``."""
     found = []
-    for event in events(patient, rules, now):
+    for event in events(patient, rules, now, graded, since):
         if event.at < since:
             continue
         escalation = event.escalation

@@ -2,24 +2,28 @@
 a fixed number of statements.
 
 Twenty-two statements whatever the number of patients (a test counts them): patients, last obs, CRS and neuro
-assessments, the obs, neurological events and monitoring exceptions of the escalation look-back window, last
-collection per blood panel, the fever-masking history (three), ferritin and neutrophil results, tocilizumab
-doses, antimicrobials of the window, organ findings, the routine interventions and prophylaxis doses (two), the
-last clinical review, corticosteroid doses, unresolved alerts, the dedupe keys already used (with which of them
-the sweep closed by itself), and the newest heartbeat. Only the columns the decisions need are read.
+assessments (a display's: the newest neuro assessment only), the obs, neurological events and monitoring
+exceptions of the escalation look-back window, last collection per blood panel, the fever-masking history
+(three), ferritin and neutrophil results, tocilizumab doses, antimicrobials of the window, organ findings, the
+routine interventions and prophylaxis doses (two), the last clinical review, corticosteroid doses, unresolved
+alerts, the dedupe keys already used (with which of them the sweep closed by itself), and the newest heartbeat.
+Only the columns the decisions need are read, as plain rows (`_current_rows`).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import Row, Select, Text, func, or_, select
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.orm import Session, aliased, load_only
 
 from alerts.decisions import AUTOMATIC_REASONS
 from data.audit import SYSTEM
@@ -65,13 +69,20 @@ class GradedRecord:
     grade: int
     organ_toxicities: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     computed_grade: int | None = None
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[str, ...] | str = ()
+    """The grading reasons, or (read from the database) the JSON text they are stored as: decoded by
+    `stored_reasons` only for the assessments a decision shows or pages with, not for a whole history."""
     rule_set: str = ""
     override_reason: str | None = None
     # Neuro assessments only: the findings that are events (a seizure, new weakness, new raised-ICP findings).
     seizure: str = "none"
     motor_weakness: bool = False
     icp_findings: frozenset[str] = frozenset()
+
+    def stored_reasons(self) -> tuple[str, ...]:
+        if isinstance(self.reasons, str):
+            return tuple(json.loads(self.reasons))
+        return self.reasons
 
     @property
     def overridden(self) -> bool:
@@ -139,6 +150,8 @@ class PatientSnapshot:
     last_bloods: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
     crs: tuple[GradedRecord, ...] = ()
     neuro: tuple[GradedRecord, ...] = ()
+    """Every neuro assessment in force, in time order; a display's snapshot (``with_alerts=False``) holds only the
+    newest, which is all `alerts.status` decides from (the escalation rules in `alerts.rules` walk them all)."""
     ferritin: tuple[LabValue, ...] = ()
     tocilizumab: tuple[Dose, ...] = ()
     obs: tuple[ObsRecord, ...] = ()
@@ -289,6 +302,89 @@ def _alerts(
     return open_alerts, known, reopenable
 
 
+def _current_rows(
+    session: Session,
+    model: type[Any],
+    active: Select[Any],
+    *columns: Any,
+    where: Sequence[Any] = (),
+    order_by: Any = None,
+    latest: bool = False,
+) -> dict[int, list[Row[Any]]]:
+    """The rows in force of ``model`` for the active patients (only ``columns``), in clinical time order (then id),
+    by patient. With ``latest`` only each patient's newest row: an index seek per patient that stops at the first
+    row in force, whatever the length of the history.
+
+    Read through the session's connection: these are plain column rows, and the ORM's row handling cost more
+    than the SQL on a 30-day history. The patients statement before them has flushed the session."""
+    time_column = order_by if order_by is not None else getattr(model, model.clinical_time_column)
+    query = select(model.patient_id, *columns).where(current_filter(model), *where)
+    if latest:
+        owner, newest = _newest(cast(Hashable, model))
+        query = query.where(model.id.in_(select(newest).where(owner.id.in_(active))))
+    else:
+        query = query.where(model.patient_id.in_(active))
+    grouped: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in session.connection().execute(query.order_by(model.patient_id, time_column, model.id)):
+        grouped[row.patient_id].append(row)
+    return grouped
+
+
+@functools.cache
+def _newest(model: Any) -> tuple[Any, Any]:
+    """A patient (an alias), and the id of their newest row of ``model`` in force. Built once per model: an SQL
+    expression is immutable, and building the aliases cost more than running the statement."""
+    inner, owner = aliased(model), aliased(Patient)
+    newest = (
+        select(inner.id)
+        .where(inner.patient_id == owner.id, current_filter(inner))
+        .order_by(getattr(inner, model.clinical_time_column).desc(), inner.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return owner, newest
+
+
+def _crs(row: Row[Any]) -> GradedRecord:
+    return GradedRecord(
+        row.id,
+        _required(row.assessed_at),
+        int(row.grade),
+        MappingProxyType(dict(row.organ_toxicities or {})),
+        computed_grade=int(row.computed_grade),
+        reasons=row.reasons,
+        rule_set=row.rule_set,
+        override_reason=row.override_reason,
+    )
+
+
+def _neuro(row: Row[Any]) -> GradedRecord:
+    return GradedRecord(
+        row.id,
+        _required(row.assessed_at),
+        int(row.grade),
+        computed_grade=int(row.computed_grade),
+        reasons=row.reasons,
+        rule_set=row.rule_set,
+        override_reason=row.override_reason,
+        seizure=row.seizure,
+        motor_weakness=bool(row.deep_focal_motor_weakness),
+        icp_findings=frozenset(row.icp_findings or ()),
+    )
+
+
+def _obs(row: Row[Any]) -> ObsRecord:
+    findings = ObsFindings(
+        temperature_c=row.temperature_c,
+        systolic_bp=row.systolic_bp,
+        vasopressors=tuple(row.vasopressors or ()),
+        oxygen_device=row.oxygen_device,
+        oxygen_flow_l_min=row.oxygen_flow_l_min,
+        consciousness=row.consciousness,
+    )
+    return ObsRecord(row.id, _required(row.taken_at), findings)
+
+
 def load_snapshot(
     session: Session,
     now: datetime,
@@ -301,7 +397,8 @@ def load_snapshot(
     """The ward (or only ``patient_ids``, or one ``ward``) at ``now``; the caller's transaction gives one consistent
     view. ``window`` is how far back obs and neurological events are read (the escalation look-back). Without
     ``with_alerts`` (a display deciding grades and due items only) the alerts, dedupe keys and heartbeat are not
-    read."""
+    read, and of the neuro assessments only the newest (all that `alerts.status` decides from; the escalation
+    rules walk them all)."""
     active = active_ids(now, patient_ids)
     if ward is not None:
         active = active.where(Patient.ward == ward)
@@ -323,219 +420,126 @@ def load_snapshot(
         )
         .where(Patient.id.in_(active))
     ).all()
+    ids = [patient.id for patient in patients]
 
-    last_obs = {
-        pid: _required(when)
-        for pid, when in session.execute(
-            select(Observation.patient_id, func.max(Observation.taken_at))
-            .where(Observation.patient_id.in_(active), current_filter(Observation))
-            .group_by(Observation.patient_id)
-        )
-    }
-    crs_grade = func.coalesce(CRSAssessment.override_grade, CRSAssessment.computed_grade)
-    crs: dict[int, list[GradedRecord]] = defaultdict(list)
-    for pid, rid, at, grade, organs, computed, reasons, rule_set, why in session.execute(
-        select(
-            CRSAssessment.patient_id,
-            CRSAssessment.id,
-            CRSAssessment.assessed_at,
-            crs_grade,
-            CRSAssessment.organ_toxicities,
-            CRSAssessment.computed_grade,
-            CRSAssessment.reasons,
-            CRSAssessment.rule_set,
-            CRSAssessment.override_reason,
-        )
-        .where(CRSAssessment.patient_id.in_(active), current_filter(CRSAssessment))
-        .order_by(CRSAssessment.patient_id, CRSAssessment.assessed_at, CRSAssessment.id)
-    ):
-        crs[pid].append(
-            GradedRecord(
-                rid,
-                _required(at),
-                int(grade),
-                MappingProxyType(dict(organs or {})),
-                computed_grade=int(computed),
-                reasons=tuple(reasons or ()),
-                rule_set=rule_set,
-                override_reason=why,
-            )
-        )
-    neuro_grade = func.coalesce(NeuroAssessment.override_grade, NeuroAssessment.computed_grade)
-    neuro: dict[int, list[GradedRecord]] = defaultdict(list)
-    for row in session.execute(
-        select(
-            NeuroAssessment.patient_id,
-            NeuroAssessment.id,
-            NeuroAssessment.assessed_at,
-            neuro_grade.label("grade"),
-            NeuroAssessment.computed_grade,
-            NeuroAssessment.reasons,
-            NeuroAssessment.rule_set,
-            NeuroAssessment.override_reason,
-            NeuroAssessment.seizure,
-            NeuroAssessment.deep_focal_motor_weakness,
-            NeuroAssessment.icp_findings,
-            NeuroAssessment.other_cause_domains,
-        )
-        .where(NeuroAssessment.patient_id.in_(active), current_filter(NeuroAssessment))
-        .order_by(NeuroAssessment.patient_id, NeuroAssessment.assessed_at, NeuroAssessment.id)
-    ):
-        neuro[row.patient_id].append(
-            GradedRecord(
-                row.id,
-                _required(row.assessed_at),
-                int(row.grade),
-                computed_grade=int(row.computed_grade),
-                reasons=tuple(row.reasons or ()),
-                rule_set=row.rule_set,
-                override_reason=row.override_reason,
-                seizure=row.seizure,
-                motor_weakness=bool(row.deep_focal_motor_weakness),
-                icp_findings=frozenset(row.icp_findings or ()),
-            )
-        )
-    obs_rows: dict[int, list[ObsRecord]] = defaultdict(list)
-    for obs in session.execute(
-        select(
-            Observation.patient_id,
-            Observation.id,
-            Observation.taken_at,
-            Observation.temperature_c,
-            Observation.systolic_bp,
-            Observation.vasopressors,
-            Observation.oxygen_device,
-            Observation.oxygen_flow_l_min,
-            Observation.consciousness,
-        )
-        .where(Observation.patient_id.in_(active), Observation.taken_at >= since, current_filter(Observation))
-        .order_by(Observation.patient_id, Observation.taken_at, Observation.id)
-    ):
-        findings = ObsFindings(
-            temperature_c=obs.temperature_c,
-            systolic_bp=obs.systolic_bp,
-            vasopressors=tuple(obs.vasopressors or ()),
-            oxygen_device=obs.oxygen_device,
-            oxygen_flow_l_min=obs.oxygen_flow_l_min,
-            consciousness=obs.consciousness,
-        )
-        obs_rows[obs.patient_id].append(ObsRecord(obs.id, _required(obs.taken_at), findings))
-    events: dict[int, list[EventRecord]] = defaultdict(list)
-    for pid, rid, at, event in session.execute(
-        select(NeuroEvent.patient_id, NeuroEvent.id, NeuroEvent.occurred_at, NeuroEvent.event)
-        .where(NeuroEvent.patient_id.in_(active), NeuroEvent.occurred_at >= since, current_filter(NeuroEvent))
-        .order_by(NeuroEvent.patient_id, NeuroEvent.occurred_at, NeuroEvent.id)
-    ):
-        events[pid].append(EventRecord(rid, _required(at), event))
-    exceptions: dict[int, list[ExceptionRecord]] = defaultdict(list)
-    for pid, rid, starts, ends, items, reason in session.execute(
-        select(
-            MonitoringException.patient_id,
-            MonitoringException.id,
-            MonitoringException.starts_at,
-            MonitoringException.ends_at,
-            MonitoringException.items,
-            MonitoringException.reason,
-        )
-        .where(
-            MonitoringException.patient_id.in_(active),
-            MonitoringException.ends_at >= since,
-            current_filter(MonitoringException),
-        )
-        .order_by(MonitoringException.patient_id, MonitoringException.starts_at, MonitoringException.id)
-    ):
-        exceptions[pid].append(ExceptionRecord(rid, _required(starts), _required(ends), frozenset(items), reason))
-    bloods = last_collected_by_patient(session, [patient.id for patient in patients])
-    masking = fever_masking_history(session, [patient.id for patient in patients], until=now)
-    ferritin: dict[int, list[LabValue]] = defaultdict(list)
-    neutrophils: dict[int, list[LabValue]] = defaultdict(list)
-    organ_labs: dict[int, dict[str, list[LabValue]]] = defaultdict(lambda: defaultdict(list))
-    for pid, rid, at, value, analyte, upper in session.execute(
-        select(
-            LabResult.patient_id,
-            LabResult.id,
-            LabResult.collected_at,
-            LabResult.value,
-            LabResult.analyte,
-            LabResult.reference_high,
-        )
-        .where(
-            LabResult.patient_id.in_(active),
-            LabResult.analyte.in_((FERRITIN, NEUTROPHILS, *ORGAN_ANALYTES)),
-            current_filter(LabResult),
-        )
-        .order_by(LabResult.patient_id, LabResult.collected_at, LabResult.id)
-    ):
-        lab = LabValue(rid, _required(at), float(value), None if upper is None else float(upper))
-        if analyte == FERRITIN:
-            ferritin[pid].append(lab)
-        elif analyte == NEUTROPHILS:
-            neutrophils[pid].append(lab)
-        else:
-            organ_labs[pid][analyte].append(lab)
-    antimicrobials: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
-    for pid, at, drug in session.execute(
-        select(MedicationAdministration.patient_id, MedicationAdministration.given_at, MedicationAdministration.drug)
-        .where(
-            MedicationAdministration.patient_id.in_(active),
+    last_obs = _current_rows(session, Observation, active, Observation.taken_at, latest=True)
+    # The grading reasons stay JSON text: decoded only for the assessments a decision shows or pages with.
+    crs = _current_rows(
+        session,
+        CRSAssessment,
+        active,
+        CRSAssessment.id,
+        CRSAssessment.assessed_at,
+        func.coalesce(CRSAssessment.override_grade, CRSAssessment.computed_grade).label("grade"),
+        CRSAssessment.organ_toxicities,
+        CRSAssessment.computed_grade,
+        sql_cast(CRSAssessment.reasons, Text).label("reasons"),
+        CRSAssessment.rule_set,
+        CRSAssessment.override_reason,
+    )
+    neuro = _current_rows(
+        session,
+        NeuroAssessment,
+        active,
+        NeuroAssessment.id,
+        NeuroAssessment.assessed_at,
+        func.coalesce(NeuroAssessment.override_grade, NeuroAssessment.computed_grade).label("grade"),
+        NeuroAssessment.computed_grade,
+        sql_cast(NeuroAssessment.reasons, Text).label("reasons"),
+        NeuroAssessment.rule_set,
+        NeuroAssessment.override_reason,
+        NeuroAssessment.seizure,
+        NeuroAssessment.deep_focal_motor_weakness,
+        NeuroAssessment.icp_findings,
+        latest=not with_alerts,
+    )
+    obs = _current_rows(
+        session,
+        Observation,
+        active,
+        Observation.id,
+        Observation.taken_at,
+        Observation.temperature_c,
+        Observation.systolic_bp,
+        Observation.vasopressors,
+        Observation.oxygen_device,
+        Observation.oxygen_flow_l_min,
+        Observation.consciousness,
+        where=[Observation.taken_at >= since],
+    )
+    events = _current_rows(
+        session,
+        NeuroEvent,
+        active,
+        NeuroEvent.id,
+        NeuroEvent.occurred_at,
+        NeuroEvent.event,
+        where=[NeuroEvent.occurred_at >= since],
+    )
+    exceptions = _current_rows(
+        session,
+        MonitoringException,
+        active,
+        MonitoringException.id,
+        MonitoringException.starts_at,
+        MonitoringException.ends_at,
+        MonitoringException.items,
+        MonitoringException.reason,
+        where=[MonitoringException.ends_at >= since],
+    )
+    bloods = last_collected_by_patient(session, ids)
+    masking = fever_masking_history(session, ids, until=now)
+    labs = _current_rows(
+        session,
+        LabResult,
+        active,
+        LabResult.id,
+        LabResult.collected_at,
+        LabResult.value,
+        LabResult.analyte,
+        LabResult.reference_high,
+        where=[LabResult.analyte.in_((FERRITIN, NEUTROPHILS, *ORGAN_ANALYTES))],
+    )
+    antimicrobials = _current_rows(
+        session,
+        MedicationAdministration,
+        active,
+        MedicationAdministration.given_at,
+        MedicationAdministration.drug,
+        where=[
             MedicationAdministration.drug_class.in_(ANTIMICROBIALS),
             MedicationAdministration.given_at >= since,
-            current_filter(MedicationAdministration),
-        )
-        .order_by(MedicationAdministration.patient_id, MedicationAdministration.given_at)
-    ):
-        antimicrobials[pid].append((_required(at), drug))
-    doses: dict[int, list[Dose]] = defaultdict(list)
-    for pid, rid, at in session.execute(
-        select(MedicationAdministration.patient_id, MedicationAdministration.id, MedicationAdministration.given_at)
-        .where(
-            MedicationAdministration.patient_id.in_(active),
-            func.lower(MedicationAdministration.drug) == TOCILIZUMAB,
-            current_filter(MedicationAdministration),
-        )
-        .order_by(MedicationAdministration.patient_id, MedicationAdministration.given_at, MedicationAdministration.id)
-    ):
-        doses[pid].append(Dose(rid, _required(at)))
-    ids = [patient.id for patient in patients]
-    organ_findings: dict[int, list[FindingRecord]] = defaultdict(list)
-    for pid, rid, at, name, grade in session.execute(
-        select(
-            OrganFinding.patient_id,
-            OrganFinding.id,
-            OrganFinding.occurred_at,
-            OrganFinding.finding,
-            OrganFinding.ctcae_grade,
-        )
-        .where(OrganFinding.patient_id.in_(active), current_filter(OrganFinding))
-        .order_by(OrganFinding.patient_id, OrganFinding.occurred_at, OrganFinding.id)
-    ):
-        organ_findings[pid].append(FindingRecord(rid, _required(at), name, grade))
+        ],
+    )
+    tocilizumab = _current_rows(
+        session,
+        MedicationAdministration,
+        active,
+        MedicationAdministration.id,
+        MedicationAdministration.given_at,
+        where=[func.lower(MedicationAdministration.drug) == TOCILIZUMAB],
+    )
+    findings = _current_rows(
+        session,
+        OrganFinding,
+        active,
+        OrganFinding.id,
+        OrganFinding.occurred_at,
+        OrganFinding.finding,
+        OrganFinding.ctcae_grade,
+    )
     checklists = checklist_inputs(session, ids)
-    last_review = {
-        pid: _required(when)
-        for pid, when in session.execute(
-            select(ClinicalReview.patient_id, func.max(ClinicalReview.reviewed_at))
-            .where(ClinicalReview.patient_id.in_(active), current_filter(ClinicalReview))
-            .group_by(ClinicalReview.patient_id)
-        )
-    }
-    steroids: dict[int, list[SteroidDose]] = defaultdict(list)
-    for pid, at, drug, amount, unit in session.execute(
-        select(
-            MedicationAdministration.patient_id,
-            MedicationAdministration.given_at,
-            MedicationAdministration.drug,
-            MedicationAdministration.dose,
-            MedicationAdministration.unit,
-        )
-        .where(
-            MedicationAdministration.patient_id.in_(active),
-            MedicationAdministration.drug_class == "corticosteroid",
-            current_filter(MedicationAdministration),
-        )
-        .order_by(MedicationAdministration.patient_id, MedicationAdministration.given_at, MedicationAdministration.id)
-    ):
-        steroids[pid].append(SteroidDose(_required(at), drug, float(amount), unit))
+    last_review = _current_rows(session, ClinicalReview, active, ClinicalReview.reviewed_at, latest=True)
+    steroids = _current_rows(
+        session,
+        MedicationAdministration,
+        active,
+        MedicationAdministration.given_at,
+        MedicationAdministration.drug,
+        MedicationAdministration.dose,
+        MedicationAdministration.unit,
+        where=[MedicationAdministration.drug_class == "corticosteroid"],
+    )
 
     open_alerts: tuple[OpenAlert, ...] = ()
     known: set[str] = set()
@@ -545,37 +549,62 @@ def load_snapshot(
         open_alerts, known, reopenable = _alerts(session, active, patient_ids)
         last_heartbeat = aware(session.scalar(select(func.max(SchedulerHeartbeat.beat_at))))
 
-    snapshots = [
-        PatientSnapshot(
-            id=patient.id,
-            ward=patient.ward,
-            bed=patient.bed,
-            monitoring_start=patient.monitoring_start,
-            infused_at=patient.infused_at,
-            discharged_at=patient.discharged_at,
-            last_obs=last_obs.get(patient.id),
-            last_bloods=MappingProxyType(bloods.get(patient.id, {})),
-            crs=tuple(crs.get(patient.id, ())),
-            neuro=tuple(neuro.get(patient.id, ())),
-            ferritin=tuple(ferritin.get(patient.id, ())),
-            tocilizumab=tuple(doses.get(patient.id, ())),
-            obs=tuple(obs_rows.get(patient.id, ())),
-            neutrophils=tuple(neutrophils.get(patient.id, ())),
-            organ_labs=MappingProxyType({name: tuple(rows) for name, rows in organ_labs.get(patient.id, {}).items()}),
-            sex=patient.sex,
-            weight_kg=patient.weight_kg,
-            height_cm=patient.height_cm,
-            antimicrobials=tuple(antimicrobials.get(patient.id, ())),
-            events=tuple(events.get(patient.id, ())),
-            masking=masking.get(patient.id, FeverMaskingHistory()),
-            exceptions=tuple(exceptions.get(patient.id, ())),
-            findings=tuple(organ_findings.get(patient.id, ())),
-            checklist=checklists.get(patient.id, ChecklistInputs()),
-            last_review=last_review.get(patient.id),
-            steroids=tuple(steroids.get(patient.id, ())),
+    def newest(rows: dict[int, list[Row[Any]]], pid: int) -> datetime | None:
+        found = rows.get(pid)
+        return _required(tuple(found[-1])[1]) if found else None
+
+    def lab_values(pid: int) -> dict[str, list[LabValue]]:
+        by_analyte: dict[str, list[LabValue]] = defaultdict(list)
+        for row in labs.get(pid, ()):
+            upper = None if row.reference_high is None else float(row.reference_high)
+            by_analyte[row.analyte].append(LabValue(row.id, _required(row.collected_at), float(row.value), upper))
+        return by_analyte
+
+    snapshots = []
+    for patient in patients:
+        pid = patient.id
+        by_analyte = lab_values(pid)
+        snapshots.append(
+            PatientSnapshot(
+                id=pid,
+                ward=patient.ward,
+                bed=patient.bed,
+                monitoring_start=patient.monitoring_start,
+                infused_at=patient.infused_at,
+                discharged_at=patient.discharged_at,
+                last_obs=newest(last_obs, pid),
+                last_bloods=MappingProxyType(bloods.get(pid, {})),
+                crs=tuple(_crs(row) for row in crs.get(pid, ())),
+                neuro=tuple(_neuro(row) for row in neuro.get(pid, ())),
+                ferritin=tuple(by_analyte.pop(FERRITIN, ())),
+                tocilizumab=tuple(Dose(row.id, _required(row.given_at)) for row in tocilizumab.get(pid, ())),
+                obs=tuple(_obs(row) for row in obs.get(pid, ())),
+                neutrophils=tuple(by_analyte.pop(NEUTROPHILS, ())),
+                organ_labs=MappingProxyType({name: tuple(rows) for name, rows in by_analyte.items()}),
+                sex=patient.sex,
+                weight_kg=patient.weight_kg,
+                height_cm=patient.height_cm,
+                antimicrobials=tuple((_required(row.given_at), row.drug) for row in antimicrobials.get(pid, ())),
+                events=tuple(EventRecord(row.id, _required(row.occurred_at), row.event) for row in events.get(pid, ())),
+                masking=masking.get(pid, FeverMaskingHistory()),
+                exceptions=tuple(
+                    ExceptionRecord(
+                        row.id, _required(row.starts_at), _required(row.ends_at), frozenset(row.items), row.reason
+                    )
+                    for row in exceptions.get(pid, ())
+                ),
+                findings=tuple(
+                    FindingRecord(row.id, _required(row.occurred_at), row.finding, row.ctcae_grade)
+                    for row in findings.get(pid, ())
+                ),
+                checklist=checklists.get(pid, ChecklistInputs()),
+                last_review=newest(last_review, pid),
+                steroids=tuple(
+                    SteroidDose(_required(row.given_at), row.drug, float(row.dose), row.unit)
+                    for row in steroids.get(pid, ())
+                ),
+            )
         )
-        for patient in patients
-    ]
     snapshots.sort(key=lambda p: (p.ward, p.bed, p.id))
     return WardSnapshot(
         now, tuple(snapshots), open_alerts, frozenset(known), last_heartbeat, MappingProxyType(reopenable)

@@ -9,6 +9,7 @@ Pure: no database, no clock.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +23,7 @@ from alerts.snapshot import GradedRecord, PatientSnapshot
 from toxicity import (
     CurrentGrade,
     DueItem,
+    FeverMasking,
     Graded,
     Guidance,
     InvalidAssessment,
@@ -57,46 +59,82 @@ def override_line(grade: int, reason: str | None) -> str:
     return f"override to grade {grade}: {reason}"
 
 
+def with_override(reasons: Sequence[str], override_grade: int | None, override_reason: str | None) -> tuple[str, ...]:
+    """A stored grade's reasons as every screen, the chart and the status API show them: the clinician's override
+    line first when there is one."""
+    if override_grade is None:
+        return tuple(reasons)
+    return (override_line(override_grade, override_reason), *reasons)
+
+
 def formal_reasons(row: GradedRecord) -> tuple[str, ...]:
-    if row.overridden:
-        return (override_line(row.grade, row.override_reason), *row.reasons)
-    return row.reasons
+    return with_override(row.stored_reasons(), row.grade if row.overridden else None, row.override_reason)
 
 
-def _formal(rows: tuple[GradedRecord, ...], source_type: str) -> list[Graded]:
+def _formal(rows: tuple[GradedRecord, ...], source_type: str, provisional: list[Graded]) -> list[Graded]:
+    """The formal assessments that can bear on a decision: the last one at or before the first provisional
+    record (or the last of all), and every one after it. An earlier one is superseded before anything in the
+    window is walked (`toxicity.walk` starts again at each formal assessment), so its reasons are never read."""
+    first = min((row.at for row in provisional), default=None)
+    start = max(len(rows) - 1, 0)
+    if first is not None:
+        before = [index for index, row in enumerate(rows) if row.at <= first]
+        start = before[-1] if before else 0
     return [
-        Graded(row.at, row.grade, True, source_type, row.record_id, formal_reasons(row), row.rule_set) for row in rows
+        Graded(row.at, row.grade, True, source_type, row.record_id, formal_reasons(row), row.rule_set)
+        for row in rows[start:]
     ]
 
 
 def crs_history(patient: PatientSnapshot, rules: StatusRules) -> list[Graded]:
-    """Formal CRS assessments and the CRS grade of each set of obs in the window, graded with the fever masking in
-    force when the obs were taken."""
-    history = _formal(patient.crs, "crs-assessments")
+    """The CRS grade of each set of obs in the window, graded with the fever masking in force when the obs were
+    taken, and the formal CRS assessments they are weighed against (`_formal`)."""
+    provisional = []
     masking = patient.masking
     for obs in patient.obs:
         masked = explain_fever_masking(obs.at, masking.crs_grades, masking.treatments, masking.fevers)
         found = provisional_crs(obs.findings, masked.applies, masked.reason, rules.systolic_threshold)
         reasons = (f"provisional, from obs at {stamp(obs.at)}", *found.reasons)
-        history.append(Graded(obs.at, found.grade, False, "observations", obs.record_id, reasons, found.rule_set))
-    return history
+        provisional.append(Graded(obs.at, found.grade, False, "observations", obs.record_id, reasons, found.rule_set))
+    return [*_formal(patient.crs, "crs-assessments", provisional), *provisional]
 
 
 def icans_history(patient: PatientSnapshot) -> list[Graded]:
-    """Formal neuro assessments, the ICANS grade the level of consciousness in obs gives, and each neurological
-    event's domain grade."""
-    history = _formal(patient.neuro, "neuro-assessments")
+    """The ICANS grade the level of consciousness in obs gives, each neurological event's domain grade, and the
+    formal neuro assessments they are weighed against (`_formal`)."""
+    provisional = []
     for obs in patient.obs:
         found = provisional_icans(obs.findings.consciousness)
         if found.grade is None:
             continue  # obs that do not record consciousness say nothing about ICANS
         reasons = (f"provisional, from obs at {stamp(obs.at)}", *found.reasons)
-        history.append(Graded(obs.at, found.grade, False, "observations", obs.record_id, reasons, found.rule_set))
+        provisional.append(Graded(obs.at, found.grade, False, "observations", obs.record_id, reasons, found.rule_set))
     for event in patient.events:
         found = provisional_from_event(neuro_event(event.event))
         reasons = (f"provisional, from a neurological event at {stamp(event.at)}", *found.reasons)
-        history.append(Graded(event.at, found.grade, False, "neuro-events", event.record_id, reasons, found.rule_set))
-    return history
+        provisional.append(
+            Graded(event.at, found.grade, False, "neuro-events", event.record_id, reasons, found.rule_set)
+        )
+    return [*_formal(patient.neuro, "neuro-assessments", provisional), *provisional]
+
+
+@dataclass(frozen=True)
+class Histories:
+    """A patient's CRS and ICANS histories, built once per patient and read: the escalation rules walk them
+    (`alerts.rules`), the grades now end them (and so what is due, `alerts.overdue`)."""
+
+    crs: list[Graded]
+    icans: list[Graded]
+
+    def crs_now(self) -> CurrentGrade:
+        return decide_current_grade("CRS", self.crs)
+
+    def icans_now(self) -> CurrentGrade:
+        return decide_current_grade("ICANS", self.icans)
+
+
+def histories(patient: PatientSnapshot, rules: StatusRules) -> Histories:
+    return Histories(crs_history(patient, rules), icans_history(patient))
 
 
 def crs_now(patient: PatientSnapshot, rules: StatusRules) -> CurrentGrade:
@@ -313,8 +351,9 @@ class PatientStatus:
 
 def patient_status(patient: PatientSnapshot, now: datetime, rules: StatusRules) -> PatientStatus:
     """Everything decided about one patient at ``now``."""
-    crs = crs_now(patient, rules)
-    icans = icans_now(patient)
+    found = histories(patient, rules)
+    crs = found.crs_now()
+    icans = found.icans_now()
     due = due_items(monitoring_state(patient, crs, icans), now, rules.policy)
     return PatientStatus(
         patient.id,
@@ -327,3 +366,21 @@ def patient_status(patient: PatientSnapshot, now: datetime, rules: StatusRules) 
         steroid_course(patient.steroids, now),
         tocilizumab_now(patient, crs, icans, now, rules),
     )
+
+
+@dataclass(frozen=True)
+class StatusNow:
+    """What a patient's page and the status API show: everything decided (`patient_status`), the guideline
+    sections that apply (`guidance`) and the fever masking in force now."""
+
+    status: PatientStatus
+    guidance: tuple[Guidance, ...]
+    masking: FeverMasking
+
+
+def status_now(patient: PatientSnapshot, now: datetime, rules: StatusRules) -> StatusNow:
+    status = patient_status(patient, now, rules)
+    found = guidance(status.crs, status.icans, status.hlh, patient, patient.weight_kg, status.neutropenia, now)
+    history = patient.masking
+    masking = explain_fever_masking(now, history.crs_grades, history.treatments, history.fevers)
+    return StatusNow(status, tuple(found), masking)

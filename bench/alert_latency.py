@@ -46,10 +46,12 @@ SYSTEM = Actor("bench", source="system")
 
 
 class Pager:
-    """A local webhook receiver: when each bed's first page arrived."""
+    """A local webhook receiver: when each bed's first page (of ``kind``, when given) arrived, on the monotonic
+    clock and (``arrived_at``) as a Unix time."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str | None = None) -> None:
         self.arrived: dict[str, float] = {}
+        self.arrived_at: dict[str, float] = {}
         self.lock = threading.Lock()
         pager = self
 
@@ -57,7 +59,10 @@ class Pager:
             def do_POST(self) -> None:
                 page = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
                 with pager.lock:
-                    pager.arrived.setdefault(str(page.get("bed")), time.monotonic())
+                    if kind is None or page.get("kind") == kind:
+                        bed = str(page.get("bed"))
+                        pager.arrived.setdefault(bed, time.monotonic())
+                        pager.arrived_at.setdefault(bed, time.time())
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -160,14 +165,14 @@ def measure(database_url: str, pages: int) -> list[float]:
     return latencies
 
 
-def report(label: str, latencies: list[float]) -> None:
+def report(label: str, latencies: list[float], what: str = "write -> page") -> None:
     if not latencies:
         print(f"  {label:<12} no pages arrived")
         return
     ordered = sorted(latencies)
     p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
     print(
-        f"  {label:<12} write -> page  p50 {statistics.median(ordered):.3f} s   p95 {p95:.3f} s"
+        f"  {label:<12} {what}  p50 {statistics.median(ordered):.3f} s   p95 {p95:.3f} s"
         f"   slowest {ordered[-1]:.3f} s   ({len(ordered)} pages)"
     )
 

@@ -18,7 +18,7 @@ from alerts import lifecycle
 from alerts.config import status_rules
 from alerts.queries import ALERT_STATES, list_alerts
 from alerts.snapshot import load_snapshot
-from alerts.status import guidance, patient_status
+from alerts.status import status_now
 from dashboard.api_guard import MAX_ID
 from dashboard.auth import audit_refusal
 from dashboard.context import app_context, read_session, session_scope
@@ -29,7 +29,6 @@ from data import queries, records
 from data.audit import Actor, AuditFilter, list_audit_events
 from data.models import CLINICAL_MODELS, Alert, IdempotentRequest, Patient, SchedulerHeartbeat
 from data.validation import FieldError, InvalidInput
-from toxicity import explain_fever_masking
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 health = Blueprint("health", __name__)
@@ -218,13 +217,19 @@ def patient_status_now(patient_id: int) -> Any:
             return jsonify(
                 status_json(patient.id, patient.ward, patient.bed, now, None, alerts, [], None, patient.trial)
             )
-        current = snapshot[0]
-        status = patient_status(current, now, rules)
-        found = guidance(status.crs, status.icans, status.hlh, current, patient.weight_kg, status.neutropenia, now)
-        history = current.masking
-        masking = explain_fever_masking(now, history.crs_grades, history.treatments, history.fevers)
+        decided = status_now(snapshot[0], now, rules)
         return jsonify(
-            status_json(patient.id, patient.ward, patient.bed, now, status, alerts, found, masking, patient.trial)
+            status_json(
+                patient.id,
+                patient.ward,
+                patient.bed,
+                now,
+                decided.status,
+                alerts,
+                list(decided.guidance),
+                decided.masking,
+                patient.trial,
+            )
         )
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.board_cache import VersionCache
 from data.settings import Settings
 
 EXTENSION = "cartwatch"
@@ -24,6 +26,8 @@ class AppContext:
     engine: Engine
     sessions: sessionmaker[Session]
     read_sessions: sessionmaker[Session]
+    boards: VersionCache[Any] = field(default_factory=VersionCache)
+    """The last board read per ward and change counter (`dashboard.views.board.refresh`)."""
 
 
 def app_context() -> AppContext:

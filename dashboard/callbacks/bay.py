@@ -9,7 +9,7 @@ from dash import ALL, Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.context import read_session
+from dashboard.context import app_context, read_session
 from dashboard.views.actor import viewing_settings
 from dashboard.views.bay import LEAVES, TIMER_LEAVES, Leaf, overdue_summary
 from dashboard.views.bay_refresh import FIXED_OUTPUTS, clock_outputs, tick_outputs
@@ -34,7 +34,7 @@ def register(app: Dash) -> None:
         settings = viewing_settings()
         now = datetime.now(UTC)
         with read_session() as session:
-            change = refresh(session, now, settings, version, banner)
+            change = refresh(session, now, settings, version, banner, app_context().boards)
         if change is None:
             raise PreventUpdate
         return tick_outputs(change, beds, ctx.outputs_list[len(FIXED_OUTPUTS) :], settings.ward_timezone, now)

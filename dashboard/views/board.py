@@ -6,6 +6,7 @@ patients); `poll` is the one cheap statement the board runs on every refresh to 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from alerts.config import status_rules
 from alerts.hlh_status import HLHStatus
 from alerts.snapshot import load_snapshot
 from alerts.status import NeutropeniaStatus, patient_status
+from dashboard.board_cache import VersionCache
 from dashboard.views.grades import GradeView, grade_view
 from dashboard.views.timefmt import clock, duration
 from data import queries
@@ -212,14 +214,29 @@ class Refresh:
 
 
 def refresh(
-    session: Session, now: datetime, settings: Settings, known_version: int | None, shown_banner: str | None
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    known_version: int | None,
+    shown_banner: str | None,
+    boards: VersionCache[BoardSnapshot] | None = None,
 ) -> Refresh | None:
     """None when nothing changed (one cheap statement); otherwise the new banner and, if the ward changed,
-    the board."""
+    the board: from ``boards`` when another screen read this ward at this version moments ago."""
     check = check_pulse(session, now, settings, known_version, shown_banner)
     if check is None:
         return None
-    return Refresh(check.banner, load_board(session, now, settings, check.pulse) if check.changed else None)
+    if not check.changed:
+        return Refresh(check.banner, None)
+    key = (settings.board_ward, settings.board_beds, check.pulse.version)
+    board = boards.get(key, now) if boards is not None else None
+    if board is None:
+        board = load_board(session, now, settings, check.pulse)
+        if boards is not None:
+            boards.put(key, now, board)
+    else:
+        board = dataclasses.replace(board, pulse=check.pulse)
+    return Refresh(check.banner, board)
 
 
 def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse | None = None) -> BoardSnapshot:

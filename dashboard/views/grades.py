@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from alerts.status import override_line
-from data.models import CRSAssessment, NeuroAssessment
 from toxicity import CurrentGrade
 
 SOURCE_WORDS = {
@@ -81,9 +80,3 @@ def grade_view(current: CurrentGrade, when: str = "") -> GradeView:
 def override_reason(grade: int, reason: str | None) -> str:
     """The reason line of a clinician's override, the same on the badge, in the preview and on the chart."""
     return override_line(grade, reason)
-
-
-def stored_reasons(row: CRSAssessment | NeuroAssessment) -> list[str]:
-    """The reasons of a stored grade, the clinician's override (when there is one) first."""
-    override = [override_reason(row.override_grade, row.override_reason)] if row.override_grade is not None else []
-    return [*override, *row.reasons]

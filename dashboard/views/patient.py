@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from alerts.config import status_rules
 from alerts.snapshot import load_snapshot
-from alerts.status import PatientStatus, TocilizumabStatus, guidance, patient_status
+from alerts.status import PatientStatus, TocilizumabStatus, status_now
 from dashboard import ids
 from dashboard.views.bay import badge_class, trial_text
 from dashboard.views.forms import KINDS
@@ -90,16 +90,11 @@ def load_patient(session: Session, patient_id: int, now: datetime, settings: Set
     masking = explain_fever_masking(now, [], [])
     status: PatientStatus | None = None
     if snapshot:
-        current = snapshot[0]
-        status = patient_status(current, now, rules)
+        decided = status_now(snapshot[0], now, rules)
+        status, found, masking = decided.status, decided.guidance, decided.masking
         crs_at, icans_at = status.crs.source, status.icans.source
         crs = grade_view(status.crs, clock(crs_at.at, tz) if crs_at else "")
         icans = grade_view(status.icans, clock(icans_at.at, tz) if icans_at else "")
-        found = tuple(
-            guidance(status.crs, status.icans, status.hlh, current, patient.weight_kg, status.neutropenia, now)
-        )
-        history = current.masking
-        masking = explain_fever_masking(now, history.crs_grades, history.treatments, history.fevers)
     return PatientView(
         patient=patient,
         frames=frames,

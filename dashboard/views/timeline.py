@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.views.grades import stored_reasons
+from alerts.status import with_override
 from toxicity import (
     HYPOTENSION_LEVELS,
     NASAL_CANNULA_FLOW_BANDS,
@@ -82,7 +82,7 @@ def frames_from_rows(timeline: dict[str, list[Any]]) -> Frames:
             "grade": r.grade,
             "rule_set": r.rule_set,
             "overridden": r.override_grade is not None,
-            "reasons": stored_reasons(r),
+            "reasons": list(with_override(r.reasons, r.override_grade, r.override_reason)),
             "temperature_c": r.temperature_c,
             "hypotension": r.hypotension,
             "vasopressors": list(r.vasopressors or []),
@@ -98,7 +98,7 @@ def frames_from_rows(timeline: dict[str, list[Any]]) -> Frames:
             "grade": r.grade,
             "rule_set": r.rule_set,
             "overridden": r.override_grade is not None,
-            "reasons": stored_reasons(r),
+            "reasons": list(with_override(r.reasons, r.override_grade, r.override_reason)),
             "tool": r.tool,
             "ice_score": r.ice_score,
             "capd_score": r.capd_score,

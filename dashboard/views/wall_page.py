@@ -9,7 +9,7 @@ from typing import Any
 from dash import dcc, html, no_update
 
 from dashboard import ids
-from dashboard.context import read_session
+from dashboard.context import app_context, read_session
 from dashboard.views.actor import viewing_settings
 from dashboard.views.board import load_board, offline_banner, refresh
 from dashboard.views.shell import heartbeat_banner
@@ -114,7 +114,7 @@ def wall_refresh(tick: WallTick, now: datetime) -> tuple[Any, ...] | None:
     due_again = rendered is None or now - rendered >= RENDER_EVERY - timedelta(seconds=1)
     with read_session() as session:
         version = None if due_again else tick.version  # an unknown version makes `refresh` read the board
-        change = refresh(session, now, settings, version, tick.banner)
+        change = refresh(session, now, settings, version, tick.banner, app_context().boards)
     if change is None:
         return None
     banner = (change.banner, bool(change.banner))

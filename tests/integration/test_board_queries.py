@@ -322,3 +322,35 @@ def test_through_the_callback_an_admission_renders_the_cards_again(
     sent = response.get_json()["response"]
     assert len(sent[ids.BAY_BEDS]["data"]) == 5 and len(sent[ids.BAY_CARDS]["children"]) == 5
     assert not any(key.startswith("{") for key in sent)  # the old cards' leaves are replaced, not updated
+
+
+def test_through_the_callback_a_second_screen_seeing_the_same_change_is_answered_without_reading_the_board(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        _ward(session, 4, now)
+    app = create_app(settings)
+    wall = _signed_in(app, sessions)
+    desk = app.server.test_client()  # a second screen, the same nurse signed in there too
+    signed = desk.post(
+        "/login",
+        data={"username": "nurse.any", "password": "test-password-123"},
+        headers={"Origin": "http://localhost"},
+    )
+    assert signed.status_code == 302
+    with sessions() as session:
+        board = load_board(session, now, settings)
+    beds = [bed.patient_id for bed in board.beds]
+    tick = _tick(app, board.pulse.version - 1, "", beds)
+    first, read = _post(wall, _engine(app), tick)
+    second, cached = _post(desk, _engine(app), tick)
+    assert first.status_code == second.status_code == 200
+    leaves = [{k: v for k, v in r.get_json()["response"].items() if k.startswith("{")} for r in (first, second)]
+    assert leaves[0] == leaves[1] and leaves[0]  # the same beds, grades and due items on both screens
+    assert len(cached) == 1 < len(read)  # the ward's pulse only: the board read by the first screen
+
+    with sessions.begin() as session:  # a write moves the change counter: the next screen reads the board again
+        record(session, "observations", beds[0], {"taken_at": now.isoformat(), "temperature_c": 39.1}, ACTOR, now)
+    third, statements = _post(desk, _engine(app), tick)
+    assert third.status_code == 200 and len(statements) == len(read)
