@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -113,16 +114,18 @@ def patient(bed: str, now: datetime) -> dict[str, Any]:
     }
 
 
-def measure(database_url: str, pages: int) -> list[float]:
+@contextmanager
+def running_ward(database_url: str, pager: Pager, **environment: str) -> Iterator[FlaskClient]:
+    """A migrated database, the scheduler running against it (paging `pager`) and an API client holding a doctor's
+    token, once the scheduler leads; `environment`: the scheduler's further CARTWATCH_ settings."""
     engine = make_engine(database_url)
     upgrade(engine)
     now = datetime.now(UTC)
     with make_session_factory(engine).begin() as session:
         create_user(session, "bench.doctor", "bench-password-123", "doctor", SYSTEM, now)
         token = create_token(session, "bench.doctor", ["read", "write"], 1, SYSTEM, now)
-    pager = Pager()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARTWATCH_")}
-    env.update(CARTWATCH_DATABASE_URL=database_url, CARTWATCH_WEBHOOK_URL=pager.url)
+    env.update(CARTWATCH_DATABASE_URL=database_url, CARTWATCH_WEBHOOK_URL=pager.url, **environment)
     scheduler = subprocess.Popen(
         [sys.executable, "-m", "alerts.scheduler"],
         cwd=ROOT,
@@ -130,17 +133,27 @@ def measure(database_url: str, pages: int) -> list[float]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    settings = Settings(database_url=database_url, webhook_url=pager.url)
-    app = create_app(settings)
+    app = create_app(Settings(database_url=database_url, webhook_url=pager.url))
     client = app.server.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    latencies = []
     try:
         deadline = time.monotonic() + 60
         with make_session_factory(engine)() as session:
             while session.scalar(select(SchedulerLeadership.holder)) in (None, "") and time.monotonic() < deadline:
                 time.sleep(0.1)
                 session.rollback()
+        yield client
+    finally:
+        scheduler.send_signal(signal.SIGTERM)
+        scheduler.wait(30)
+        pager.server.shutdown()
+        engine.dispose()
+
+
+def measure(database_url: str, pages: int) -> list[float]:
+    pager = Pager()
+    latencies = []
+    with running_ward(database_url, pager) as client:
         time.sleep(1.0)  # past the leader's first sweep and delivery pass
         for n in range(1, pages + 1):
             bed = str(n)
@@ -157,11 +170,6 @@ def measure(database_url: str, pages: int) -> list[float]:
                 print(f"  bed {bed}: no page within 30 s")
                 continue
             latencies.append(arrived - started)
-    finally:
-        scheduler.send_signal(signal.SIGTERM)
-        scheduler.wait(30)
-        pager.server.shutdown()
-        engine.dispose()
     return latencies
 
 

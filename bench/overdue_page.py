@@ -12,22 +12,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-
-from bench.alert_latency import ROOT, SYSTEM, Pager, patient, postgres_database, report
-from dashboard.app import create_app
-from data.auth import create_token, create_user
-from data.db import make_engine, make_session_factory
-from data.migrate import upgrade
-from data.models import SchedulerLeadership
-from data.settings import Settings
+from bench.alert_latency import Pager, patient, postgres_database, report, running_ward
 
 OBS_EVERY = timedelta(minutes=15)
 SWEEP_SECONDS = 30
@@ -35,38 +24,14 @@ WHAT = "overdue -> page"
 
 
 def measure(database_url: str, pages: int) -> list[float]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    now = datetime.now(UTC)
-    with make_session_factory(engine).begin() as session:
-        create_user(session, "bench.doctor", "bench-password-123", "doctor", SYSTEM, now)
-        token = create_token(session, "bench.doctor", ["read", "write"], 1, SYSTEM, now)
     pager = Pager(kind="overdue_obs")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CARTWATCH_")}
-    env.update(
-        CARTWATCH_DATABASE_URL=database_url,
-        CARTWATCH_WEBHOOK_URL=pager.url,
-        CARTWATCH_OBS_INTERVAL_MINUTES="15",
-        CARTWATCH_OVERDUE_GRACE_MINUTES="0",
-        CARTWATCH_SWEEP_INTERVAL_SECONDS=str(SWEEP_SECONDS),
-    )
-    scheduler = subprocess.Popen(
-        [sys.executable, "-m", "alerts.scheduler"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    app = create_app(Settings(database_url=database_url, webhook_url=pager.url))
-    client = app.server.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     latencies = []
-    try:
-        deadline = time.monotonic() + 60
-        with make_session_factory(engine)() as session:
-            while session.scalar(select(SchedulerLeadership.holder)) in (None, "") and time.monotonic() < deadline:
-                time.sleep(0.1)
-                session.rollback()
+    settings = {
+        "CARTWATCH_OBS_INTERVAL_MINUTES": "15",
+        "CARTWATCH_OVERDUE_GRACE_MINUTES": "0",
+        "CARTWATCH_SWEEP_INTERVAL_SECONDS": str(SWEEP_SECONDS),
+    }
+    with running_ward(database_url, pager, **settings) as client:
         # Overdue moments spread over more than one sweep interval: 5 s, then every 11 s (not a divisor of 30).
         overdue = {str(n): datetime.now(UTC) + timedelta(seconds=5 + 11 * n) for n in range(1, pages + 1)}
         for bed, at in overdue.items():
@@ -80,11 +45,6 @@ def measure(database_url: str, pages: int) -> list[float]:
                 print(f"  bed {bed}: no page within three sweep intervals")
                 continue
             latencies.append(pager.arrived_at[bed] - at.timestamp())
-    finally:
-        scheduler.send_signal(signal.SIGTERM)
-        scheduler.wait(30)
-        pager.server.shutdown()
-        engine.dispose()
     return latencies
 
 
