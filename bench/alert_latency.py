@@ -162,7 +162,12 @@ def measure(database_url: str, pages: int) -> list[float]:
             pid = created.get_json()["id"]
             time.sleep(random.uniform(0.1, 0.6))  # writes land at any point of the delivery interval
             started = time.monotonic()
-            body = {"assessed_at": datetime.now(UTC).isoformat(), "temperature_c": 38.6, "hypotension": False}
+            body = {
+                "assessed_at": datetime.now(UTC).isoformat(),
+                "temperature_c": 38.6,
+                "hypotension": False,
+                "oxygen": "room_air",
+            }
             recorded = client.post(f"/api/v1/patients/{pid}/crs-assessments", json=body)
             assert recorded.status_code == 201, recorded.get_json()
             arrived = pager.wait(bed)
