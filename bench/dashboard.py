@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.views.bay import LEAVES, TIMER_LEAVES, bed_cards, timers_store
 from dashboard.views.bay_refresh import clock_outputs, tick_outputs
-from dashboard.views.board import Refresh, load_board, refresh
+from dashboard.views.board import load_board, refresh
 from dashboard.views.patient import load_patient
 from dashboard.views.trajectory import trajectory_figure
 from data.audit import Actor
@@ -160,9 +160,8 @@ def main(argv: list[str] | None = None) -> None:
         beds = [b.patient_id for b in board.beds]
         leaf_outputs = [[{"id": {"patient": pid}} for pid in beds] for _leaf in LEAVES]
         timer_outputs = [[{"id": {"patient": pid}} for pid in beds] for _leaf in TIMER_LEAVES]
-        changed = Refresh("", board)
         timed(
-            "changed tick: every card's leaves", args.repeat, lambda: tick_outputs(changed, beds, leaf_outputs, tz, now)
+            "changed tick: every card's leaves", args.repeat, lambda: tick_outputs(board, beds, leaf_outputs, tz, now)
         )
         timed("clock tick: every countdown (no query)", args.repeat, lambda: clock_outputs(timers, timer_outputs, now))
         cards = timed("render every card (first paint)", args.repeat // 4, lambda: bed_cards(board, tz, timers))

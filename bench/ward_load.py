@@ -27,7 +27,7 @@ import httpx
 from sqlalchemy import select
 
 from bench.common import Served
-from bench.hospital import NURSE, PASSWORD, WARD, ensure_nurse, tick_request
+from bench.hospital import NURSE, PASSWORD, WARD, bay_callbacks, change_request, ensure_nurse, tick_request
 from bench.make_large import build
 from dashboard import ids
 from dashboard.app import create_app
@@ -49,8 +49,8 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 
 class Run:
-    def __init__(self, url: str, callback: str, beds: list[int], token: str) -> None:
-        self.url, self.callback, self.beds, self.token = url, callback, beds, token
+    def __init__(self, url: str, callbacks: tuple[str, str], beds: list[int], token: str) -> None:
+        self.url, self.callbacks, self.beds, self.token = url, callbacks, beds, token
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.refreshes: list[float] = []
@@ -70,11 +70,16 @@ class Run:
             self.stop.wait(random.uniform(0, every))
             while not self.stop.is_set():
                 started = time.perf_counter()
-                response = client.post("/_dash-update-component", json=tick_request(self.callback, version, self.beds))
+                tick, change = self.callbacks
+                response = client.post("/_dash-update-component", json=tick_request(tick, version))
+                sent = response.json()["response"] if response.status_code == 200 else {}
+                if ids.BAY_PULSE in sent:  # the ward changed: the cards' callback runs, as on the page
+                    body = change_request(change, sent[ids.BAY_PULSE]["data"], self.beds)
+                    response = client.post("/_dash-update-component", json=body)
+                    if response.status_code == 200:
+                        version = response.json()["response"][ids.BAY_VERSION]["data"]
                 elapsed = (time.perf_counter() - started) * 1000
-                if response.status_code == 200:
-                    version = response.json()["response"][ids.BAY_VERSION]["data"]
-                elif response.status_code != 204:
+                if response.status_code not in (200, 204):
                     self.fail(f"board refresh: HTTP {response.status_code}")
                 with self.lock:
                     self.refreshes.append(elapsed)
@@ -101,8 +106,7 @@ def load(url: str, served: Served, app: Any, boards: int, users: int, seconds: f
     with make_session_factory(engine)() as session:
         board = load_board(session, datetime.now(UTC), app.server.extensions["cartwatch"].settings)
     engine.dispose()
-    callback = next(key for key in app.callback_map if key.startswith("..bay-version.data"))
-    run = Run(served.url, callback, [bed.patient_id for bed in board.beds], token)
+    run = Run(served.url, bay_callbacks(app), [bed.patient_id for bed in board.beds], token)
     threads = [threading.Thread(target=run.board, args=(board.pulse.version, every)) for _ in range(boards)]
     threads += [threading.Thread(target=run.user) for _ in range(users)]
     for thread in threads:

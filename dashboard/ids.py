@@ -20,6 +20,7 @@ BAY_CARDS = "bay-cards"
 BAY_UPDATED = "bay-updated"
 BAY_INTERVAL = "bay-interval"
 BAY_VERSION = "bay-version"
+BAY_PULSE = "bay-pulse"  # the change counter the last tick saw move: the board is read for it
 BAY_BEDS = "bay-beds"
 BAY_TIMERS = "bay-timers"
 BAY_BANNER = "bay-banner"

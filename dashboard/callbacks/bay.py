@@ -1,4 +1,9 @@
-"""Bay overview callbacks: a cheap poll every refresh, a full read only when the ward changed."""
+"""Bay overview callbacks: a small tick that asks whether the ward changed, and the leaves updated only when it did.
+
+The tick sends the change counter the page holds and its banner, nothing else: one cheap statement, and Dash has
+three outputs to check. The callback that updates every card's leaves (24 beds × many pattern-matching outputs, a
+large request) runs only when the tick found the counter moved (`ids.BAY_PULSE`).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,8 @@ from dashboard import ids
 from dashboard.context import app_context, read_session
 from dashboard.views.actor import viewing_settings
 from dashboard.views.bay import LEAVES, TIMER_LEAVES, Leaf, overdue_summary
-from dashboard.views.bay_refresh import FIXED_OUTPUTS, clock_outputs, tick_outputs
-from dashboard.views.board import refresh
+from dashboard.views.bay_refresh import FIXED_OUTPUTS, PULSE_OUTPUTS, clock_outputs, pulse_outputs, tick_outputs
+from dashboard.views.board import board_at, check_pulse
 
 
 def _leaf_outputs(leaves: tuple[Leaf, ...]) -> list[Output]:
@@ -22,22 +27,37 @@ def _leaf_outputs(leaves: tuple[Leaf, ...]) -> list[Output]:
 
 def register(app: Dash) -> None:
     @app.callback(
-        *(Output(component, prop) for component, prop in FIXED_OUTPUTS),
-        *_leaf_outputs(LEAVES),
+        *(Output(component, prop) for component, prop in PULSE_OUTPUTS),
         Input(ids.BAY_INTERVAL, "n_intervals"),
         State(ids.BAY_VERSION, "data"),
         State(ids.BAY_BANNER, "children"),
+        prevent_initial_call=True,
+    )
+    def on_tick(_n: int, version: int | None, banner: str | None) -> tuple[Any, ...]:
+        """The ward's change counter and the banner: one statement; nothing sent when neither changed."""
+        with read_session() as session:
+            check = check_pulse(session, datetime.now(UTC), viewing_settings(), version, banner)
+        outputs = pulse_outputs(check, banner)
+        if outputs is None:
+            raise PreventUpdate
+        return outputs
+
+    @app.callback(
+        *(Output(component, prop) for component, prop in FIXED_OUTPUTS),
+        *_leaf_outputs(LEAVES),
+        Input(ids.BAY_PULSE, "data"),
         State(ids.BAY_BEDS, "data"),
         prevent_initial_call=True,
     )
-    def on_tick(_n: int, version: int | None, banner: str | None, beds: list[int | str] | None) -> tuple[Any, ...]:
+    def on_change(version: int | None, beds: list[int | str] | None) -> tuple[Any, ...]:
+        """The ward changed: the board at the new counter (read once for every screen of the ward), into the cards."""
+        if version is None:
+            raise PreventUpdate
         settings = viewing_settings()
         now = datetime.now(UTC)
         with read_session() as session:
-            change = refresh(session, now, settings, version, banner, app_context().boards)
-        if change is None:
-            raise PreventUpdate
-        return tick_outputs(change, beds, ctx.outputs_list[len(FIXED_OUTPUTS) :], settings.ward_timezone, now)
+            board = board_at(session, now, settings, version, app_context().boards)
+        return tick_outputs(board, beds, ctx.outputs_list[len(FIXED_OUTPUTS) :], settings.ward_timezone, now)
 
     @app.callback(
         *_leaf_outputs(TIMER_LEAVES),

@@ -47,6 +47,7 @@ def layout(wall: str | None = None, **_query: str) -> html.Div:
             html.Div(bed_cards(board, tz, timers), id=ids.BAY_CARDS, className="bay-grid"),
             dcc.Interval(id=ids.BAY_INTERVAL, interval=settings.board_refresh_seconds * 1000),
             dcc.Store(id=ids.BAY_VERSION, data=board.pulse.version),
+            dcc.Store(id=ids.BAY_PULSE),
             dcc.Store(id=ids.BAY_BEDS, data=bed_keys(board)),
             dcc.Store(id=ids.BAY_TIMERS, data=timers),
         ],

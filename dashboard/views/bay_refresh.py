@@ -1,4 +1,5 @@
-"""What the bay's two timers send back: the board's changes after a write, and the countdowns as the clock moves.
+"""What the bay's callbacks send back: the tick's change counter and banner, the board's changes after a write,
+and the countdowns as the clock moves.
 
 The cards are rendered once; a refresh updates their leaves through pattern-matching ALL outputs (returning
 `children` makes Dash 4.4.1 remount every card). The cards are rendered again only when the set or the order of
@@ -25,13 +26,18 @@ from dashboard.views.bay import (
     timers_store,
     updated_text,
 )
-from dashboard.views.board import Refresh
+from dashboard.views.board import BoardSnapshot, PulseCheck
 
-# The refresh callback's outputs before its leaf outputs (one ALL output per entry of LEAVES), in order.
-FIXED_OUTPUTS: tuple[tuple[str, str], ...] = (
-    (ids.BAY_VERSION, "data"),
+# The tick's outputs, in order: the change counter to read the board at, and the banner.
+PULSE_OUTPUTS: tuple[tuple[str, str], ...] = (
+    (ids.BAY_PULSE, "data"),
     (ids.BAY_BANNER, "children"),
     (ids.BAY_BANNER, "is_open"),
+)
+
+# The board callback's outputs before its leaf outputs (one ALL output per entry of LEAVES), in order.
+FIXED_OUTPUTS: tuple[tuple[str, str], ...] = (
+    (ids.BAY_VERSION, "data"),
     (ids.BAY_BEDS, "data"),
     (ids.BAY_CARDS, "children"),
     (ids.BAY_TIMERS, "data"),
@@ -57,17 +63,24 @@ def unchanged(leaf_outputs: list[Outputs]) -> list[list[Any]]:
     return [[no_update] * len(group) for group in leaf_outputs]
 
 
+def pulse_outputs(check: PulseCheck | None, shown_banner: str | None) -> tuple[Any, ...] | None:
+    """The tick's outputs (PULSE_OUTPUTS order), None when nothing is to change: the new change counter when the
+    ward changed (the board callback then reads it), the banner when its words changed, `no_update` otherwise."""
+    if check is None:
+        return None
+    version = check.pulse.version if check.changed else no_update
+    if check.banner == (shown_banner or ""):
+        return (version, no_update, no_update)
+    return (version, check.banner, bool(check.banner))
+
+
 def tick_outputs(
-    change: Refresh, shown_beds: list[int | str] | None, leaf_outputs: list[Outputs], tz: str, now: datetime
+    board: BoardSnapshot, shown_beds: list[int | str] | None, leaf_outputs: list[Outputs], tz: str, now: datetime
 ) -> tuple[Any, ...]:
-    """Every output of the refresh callback, in FIXED_OUTPUTS then LEAVES order, `no_update` where unchanged.
+    """Every output of the board callback, in FIXED_OUTPUTS then LEAVES order, `no_update` where unchanged.
 
     `shown_beds` are the patients whose cards the page holds, `leaf_outputs` the matched leaf components
     (`ctx.outputs_list` after FIXED_OUTPUTS). Each ALL output gets a list as long as its matched components."""
-    head = (change.banner, bool(change.banner))
-    board = change.board
-    if board is None:  # only the banner changed
-        return (no_update, *head, no_update, no_update, no_update, no_update, no_update, *unchanged(leaf_outputs))
     timers = timers_store(board, tz)
     updated = updated_text(now, tz)
     summary = summary_text(board)
@@ -76,10 +89,10 @@ def tick_outputs(
         # A bed came, went or changed places: render the cards again (they carry the new leaves); the leaves
         # matched on the old cards are left alone, the new cards replace them.
         cards = bed_cards(board, tz, timers)
-        return (board.pulse.version, *head, beds, cards, timers, updated, summary, *unchanged(leaf_outputs))
+        return (board.pulse.version, beds, cards, timers, updated, summary, *unchanged(leaf_outputs))
     values = {bed.patient_id: card_leaves(bed, tz) for bed in board.beds}
     leaves = [ordered_values(group, values, leaf) for group, leaf in zip(leaf_outputs, LEAVES, strict=True)]
-    return (board.pulse.version, *head, no_update, no_update, timers, updated, summary, *leaves)
+    return (board.pulse.version, no_update, no_update, timers, updated, summary, *leaves)
 
 
 def clock_outputs(timers: dict[str, Any], leaf_outputs: list[Outputs], now: datetime) -> list[list[Any]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -228,7 +229,7 @@ def refresh(
         return None
     if not check.changed:
         return Refresh(check.banner, None)
-    key = (settings.board_ward, settings.board_beds, check.pulse.version)
+    key = board_key(settings, check.pulse.version)
     board = boards.get(key, now) if boards is not None else None
     if board is None:
         board = load_board(session, now, settings, check.pulse)
@@ -237,6 +238,26 @@ def refresh(
     else:
         board = dataclasses.replace(board, pulse=check.pulse)
     return Refresh(check.banner, board)
+
+
+def board_key(settings: Settings, version: int) -> Hashable:
+    """What a board read is cached under: the ward and beds shown, and the ward's change counter."""
+    return (settings.board_ward, settings.board_beds, version)
+
+
+def board_at(
+    session: Session, now: datetime, settings: Settings, version: int, boards: VersionCache[BoardSnapshot] | None = None
+) -> BoardSnapshot:
+    """The board once a tick saw the change counter move to ``version``: from ``boards`` when a screen read this
+    ward at this version moments ago (no statement), otherwise read (the pulse and the board). The board's own
+    pulse is the one it was read at, which may be newer than ``version``."""
+    board = boards.get(board_key(settings, version), now) if boards is not None else None
+    if board is not None:
+        return board
+    board = load_board(session, now, settings)
+    if boards is not None:
+        boards.put(board_key(settings, board.pulse.version), now, board)
+    return board
 
 
 def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse | None = None) -> BoardSnapshot:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from dashboard import ids
 from dashboard.app import create_app
 from dashboard.context import EXTENSION
 from dashboard.views.bay import LEAVES, TIMER_LEAVES, timers_store
-from dashboard.views.bay_refresh import FIXED_OUTPUTS
+from dashboard.views.bay_refresh import FIXED_OUTPUTS, PULSE_OUTPUTS
 from dashboard.views.board import load_board, refresh
 from data.audit import Actor
 from data.auth import create_user
@@ -181,22 +182,46 @@ def board_statements(statements: list[str]) -> list[str]:
     return [s for s in queries_only(statements) if not any(table in s for table in AUTH_TABLES)]
 
 
-def _tick(app: Dash, version: int | None, banner: str, beds: list[int]) -> dict[str, Any]:
-    """The request a bay page holding `beds` sends on a refresh tick."""
+def _tick(app: Dash, version: int | None, banner: str) -> dict[str, Any]:
+    """The request a bay page holding the ward at `version` sends on a refresh tick: the counter and the banner."""
     return {
-        "output": next(key for key in app.callback_map if key.startswith("..bay-version.data")),
-        "outputs": [
-            *({"id": component, "property": prop} for component, prop in FIXED_OUTPUTS),
-            *([{"id": ids.bay_leaf(pid, field), "property": prop} for pid in beds] for field, prop in LEAVES),
-        ],
+        "output": next(key for key in app.callback_map if key.startswith(f"..{ids.BAY_PULSE}.data")),
+        "outputs": [{"id": component, "property": prop} for component, prop in PULSE_OUTPUTS],
         "inputs": [{"id": ids.BAY_INTERVAL, "property": "n_intervals", "value": 1}],
         "state": [
             {"id": ids.BAY_VERSION, "property": "data", "value": version},
             {"id": ids.BAY_BANNER, "property": "children", "value": banner},
-            {"id": ids.BAY_BEDS, "property": "data", "value": beds},
         ],
         "changedPropIds": [f"{ids.BAY_INTERVAL}.n_intervals"],
     }
+
+
+def _change(app: Dash, version: int, beds: list[int]) -> dict[str, Any]:
+    """The request a bay page holding `beds` sends when its tick found the ward's counter moved to `version`."""
+    return {
+        "output": next(key for key in app.callback_map if key.startswith(f"..{ids.BAY_VERSION}.data")),
+        "outputs": [
+            *({"id": component, "property": prop} for component, prop in FIXED_OUTPUTS),
+            *([{"id": ids.bay_leaf(pid, field), "property": prop} for pid in beds] for field, prop in LEAVES),
+        ],
+        "inputs": [{"id": ids.BAY_PULSE, "property": "data", "value": version}],
+        "state": [{"id": ids.BAY_BEDS, "property": "data", "value": beds}],
+        "changedPropIds": [f"{ids.BAY_PULSE}.data"],
+    }
+
+
+def _refresh(
+    client: FlaskClient, app: Dash, version: int, beds: list[int]
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """One refresh of a page holding the ward at `version` after it changed: the tick, then the cards' callback
+    with the counter the tick sent. Both responses, and the board statements of the two requests."""
+    tick, ticked = _post(client, _engine(app), _tick(app, version, ""))
+    assert tick.status_code == 200, tick.get_data(as_text=True)
+    sent = tick.get_json()["response"]
+    assert set(sent) == {ids.BAY_PULSE}  # the counter only: the banner did not change
+    change, read = _post(client, _engine(app), _change(app, sent[ids.BAY_PULSE]["data"], beds))
+    assert change.status_code == 200, change.get_data(as_text=True)
+    return sent, change.get_json()["response"], ticked + read
 
 
 def _clock(app: Dash, timers: dict[str, Any], beds: list[int]) -> dict[str, Any]:
@@ -250,9 +275,11 @@ def test_through_the_callback_an_unchanged_ward_costs_one_statement_and_the_coun
     with sessions() as session:
         board = load_board(session, now, settings)
     beds = [bed.patient_id for bed in board.beds]
-    response, statements = _post(client, _engine(app), _tick(app, board.pulse.version, "", beds))
-    assert response.status_code == 204  # PreventUpdate: nothing sent, nothing re-rendered
+    tick = _tick(app, board.pulse.version, "")
+    response, statements = _post(client, _engine(app), tick)
+    assert response.status_code == 204  # PreventUpdate: nothing sent, the cards' callback not run
     assert len(statements) == 1
+    assert len(json.dumps(tick)) < 1024  # the tick names no card: a few hundred bytes whatever the beds
     timers = timers_store(board, settings.ward_timezone)
     response, statements = _post(client, _engine(app), _clock(app, timers, beds))
     assert response.status_code == 200 and statements == []
@@ -274,13 +301,13 @@ def test_through_the_callback_a_changed_ward_updates_the_leaves_with_the_same_st
         with sessions() as session:
             board = load_board(session, now, dataclasses.replace(settings, board_ward=ward))
         beds = [bed.patient_id for bed in board.beds]
-        response, statements = _post(client, _engine(app), _tick(app, board.pulse.version - 1, "", beds))
-        assert response.status_code == 200
-        sent = response.get_json()["response"]
+        tick, sent, statements = _refresh(client, app, board.pulse.version - 1, beds)
+        assert tick[ids.BAY_PULSE]["data"] == board.pulse.version
+        assert sent[ids.BAY_VERSION]["data"] == board.pulse.version
         assert ids.BAY_CARDS not in sent and ids.BAY_BEDS not in sent  # the cards stay mounted; leaves change
         assert sum(len(props) for key, props in sent.items() if key.startswith("{")) == len(LEAVES) * len(beds)
         counts.append(len(statements))
-    assert counts[0] == counts[1] <= 24
+    assert counts[0] == counts[1] <= 25  # the tick's pulse, then the board read at the pulse it finds
 
 
 def test_through_the_callback_a_silent_scheduler_opens_the_banner_on_an_open_board(
@@ -295,13 +322,12 @@ def test_through_the_callback_a_silent_scheduler_opens_the_banner_on_an_open_boa
         board = load_board(session, now, settings)
     with sessions.begin() as session:  # the scheduler's last beat was ten minutes ago
         session.execute(update(SchedulerHeartbeat).values(beat_at=now - timedelta(minutes=10)))
-    beds = [bed.patient_id for bed in board.beds]
-    response, _ = _post(client, _engine(app), _tick(app, board.pulse.version, "", beds))
+    response, _ = _post(client, _engine(app), _tick(app, board.pulse.version, ""))
     assert response.status_code == 200, response.get_data(as_text=True)
     sent = response.get_json()["response"]
     assert sent[ids.BAY_BANNER]["is_open"] is True
     assert sent[ids.BAY_BANNER]["children"].startswith("Alerting offline — escalate by phone")
-    assert set(sent) == {ids.BAY_BANNER}  # nothing else is sent, no card touched
+    assert set(sent) == {ids.BAY_BANNER}  # the counter is not sent: the cards' callback does not run
 
 
 def test_through_the_callback_an_admission_renders_the_cards_again(
@@ -317,9 +343,7 @@ def test_through_the_callback_an_admission_renders_the_cards_again(
     shown = [bed.patient_id for bed in board.beds]
     with sessions.begin() as session:
         _ward(session, 3, now, "Ward 34")
-    response, _ = _post(client, _engine(app), _tick(app, board.pulse.version, "", shown))
-    assert response.status_code == 200, response.get_data(as_text=True)
-    sent = response.get_json()["response"]
+    _, sent, _ = _refresh(client, app, board.pulse.version, shown)
     assert len(sent[ids.BAY_BEDS]["data"]) == 5 and len(sent[ids.BAY_CARDS]["children"]) == 5
     assert not any(key.startswith("{") for key in sent)  # the old cards' leaves are replaced, not updated
 
@@ -342,15 +366,14 @@ def test_through_the_callback_a_second_screen_seeing_the_same_change_is_answered
     with sessions() as session:
         board = load_board(session, now, settings)
     beds = [bed.patient_id for bed in board.beds]
-    tick = _tick(app, board.pulse.version - 1, "", beds)
-    first, read = _post(wall, _engine(app), tick)
-    second, cached = _post(desk, _engine(app), tick)
-    assert first.status_code == second.status_code == 200
-    leaves = [{k: v for k, v in r.get_json()["response"].items() if k.startswith("{")} for r in (first, second)]
+    version = board.pulse.version
+    _, first, read = _refresh(wall, app, version - 1, beds)
+    _, second, cached = _refresh(desk, app, version - 1, beds)
+    leaves = [{k: v for k, v in r.items() if k.startswith("{")} for r in (first, second)]
     assert leaves[0] == leaves[1] and leaves[0]  # the same beds, grades and due items on both screens
-    assert len(cached) == 1 < len(read)  # the ward's pulse only: the board read by the first screen
+    assert len(cached) == 1 < len(read)  # the tick's pulse only: the board read by the first screen
 
     with sessions.begin() as session:  # a write moves the change counter: the next screen reads the board again
         record(session, "observations", beds[0], {"taken_at": now.isoformat(), "temperature_c": 39.1}, ACTOR, now)
-    third, statements = _post(desk, _engine(app), tick)
-    assert third.status_code == 200 and len(statements) == len(read)
+    tick, _, statements = _refresh(desk, app, version, beds)
+    assert tick[ids.BAY_PULSE]["data"] > version and len(statements) == len(read)

@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.context import EXTENSION
-from dashboard.views.bay import LEAVES
-from dashboard.views.bay_refresh import FIXED_OUTPUTS
+from dashboard.views.bay_refresh import PULSE_OUTPUTS
 from dashboard.views.outage import BANNER, DB_UNAVAILABLE, dash_key
 from dashboard.views.submission import new_key
 from data.audit import Actor
@@ -156,18 +155,14 @@ def _signed_in(app: Dash, sessions: sessionmaker[Session]) -> FlaskClient:
 
 
 def _tick(app: Dash, banner: str) -> dict[str, Any]:
-    """The board's refresh tick, from a page with no beds."""
+    """The board's refresh tick: the change counter the page holds and its banner."""
     return {
-        "output": next(key for key in app.callback_map if key.startswith("..bay-version.data")),
-        "outputs": [
-            *({"id": component, "property": prop} for component, prop in FIXED_OUTPUTS),
-            *([] for _leaf in LEAVES),
-        ],
+        "output": next(key for key in app.callback_map if key.startswith(f"..{ids.BAY_PULSE}.data")),
+        "outputs": [{"id": component, "property": prop} for component, prop in PULSE_OUTPUTS],
         "inputs": [{"id": ids.BAY_INTERVAL, "property": "n_intervals", "value": 1}],
         "state": [
             {"id": ids.BAY_VERSION, "property": "data", "value": 0},
             {"id": ids.BAY_BANNER, "property": "children", "value": banner},
-            {"id": ids.BAY_BEDS, "property": "data", "value": []},
         ],
         "changedPropIds": [f"{ids.BAY_INTERVAL}.n_intervals"],
     }

@@ -4,8 +4,15 @@ from typing import Any
 from dash import no_update
 
 from dashboard.views.bay import LEAVES, TIMER_LEAVES, bed_keys, timers_store
-from dashboard.views.bay_refresh import FIXED_OUTPUTS, clock_outputs, ordered_values, tick_outputs
-from dashboard.views.board import BoardSnapshot, Pulse, Refresh
+from dashboard.views.bay_refresh import (
+    FIXED_OUTPUTS,
+    PULSE_OUTPUTS,
+    clock_outputs,
+    ordered_values,
+    pulse_outputs,
+    tick_outputs,
+)
+from dashboard.views.board import BoardSnapshot, Pulse, PulseCheck
 from dashboard.views.grades import GradeView
 from tests.unit.dashboard.factories import NOW, TZ, bed
 
@@ -34,26 +41,39 @@ def _leaf_lists(shown: dict[str, Any], matched: int) -> None:
         assert isinstance(value, list) and len(value) == matched, (f, p, value)
 
 
-def test_only_a_changed_banner_touches_nothing_else() -> None:
-    shown = _named(tick_outputs(Refresh("Alerting offline", None), [7, 9], _outputs([7, 9]), TZ, NOW))
-    assert (shown["bay-banner.children"], shown["bay-banner.is_open"]) == ("Alerting offline", True)
-    _leaf_lists(shown, 2)
-    assert all(v is no_update for f, p in LEAVES for v in shown[f"leaf:{f}.{p}"])
-    fixed = [name for name in shown if not name.startswith(("bay-banner", "leaf:"))]
-    assert all(shown[name] is no_update for name in fixed)
+def _tick(check: PulseCheck | None, shown_banner: str = "") -> dict[str, Any] | None:
+    values = pulse_outputs(check, shown_banner)
+    return None if values is None else dict(zip([f"{c}.{p}" for c, p in PULSE_OUTPUTS], values, strict=True))
 
 
-def test_a_banner_going_off_closes_it_and_touches_nothing_else() -> None:
-    shown = _named(tick_outputs(Refresh("", None), [7], _outputs([7]), TZ, NOW))
-    assert (shown["bay-banner.children"], shown["bay-banner.is_open"]) == ("", False)
-    _leaf_lists(shown, 1)
-    assert shown["bay-cards.children"] is no_update and shown["bay-version.data"] is no_update
+def test_an_unchanged_ward_and_banner_send_nothing() -> None:
+    assert _tick(None) is None
+
+
+def test_only_a_changed_banner_leaves_the_counter_so_the_board_is_not_read() -> None:
+    shown = _tick(PulseCheck(Pulse(2, NOW), "Alerting offline", changed=False))
+    assert shown == {"bay-pulse.data": no_update, "bay-banner.children": "Alerting offline", "bay-banner.is_open": True}
+
+
+def test_a_banner_going_off_closes_it() -> None:
+    shown = _tick(PulseCheck(Pulse(2, NOW), "", changed=False), "Alerting offline")
+    assert shown == {"bay-pulse.data": no_update, "bay-banner.children": "", "bay-banner.is_open": False}
+
+
+def test_a_changed_ward_sends_the_new_counter_and_leaves_an_unchanged_banner() -> None:
+    shown = _tick(PulseCheck(Pulse(3, NOW), "", changed=True))
+    assert shown == {"bay-pulse.data": 3, "bay-banner.children": no_update, "bay-banner.is_open": no_update}
+
+
+def test_a_changed_ward_with_a_new_banner_sends_both() -> None:
+    shown = _tick(PulseCheck(Pulse(3, NOW), "Alerting offline", changed=True))
+    assert shown == {"bay-pulse.data": 3, "bay-banner.children": "Alerting offline", "bay-banner.is_open": True}
 
 
 def test_a_change_to_the_same_beds_updates_the_leaves_in_place_without_rendering_cards() -> None:
     worse = bed(crs=GradeView("CRS", 3, False, "ASTCT 2019 assessment", (), rule_set="ASTCT 2019"))
     other = bed(patient_id=9, bed="9", name="Demo India")
-    shown = _named(tick_outputs(Refresh("", _board(worse, other)), [7, 9], _outputs([9, 7]), TZ, NOW))
+    shown = _named(tick_outputs(_board(worse, other), [7, 9], _outputs([9, 7]), TZ, NOW))
     assert shown["bay-cards.children"] is no_update and shown["bay-beds.data"] is no_update
     assert shown["bay-version.data"] == 2 and shown["bay-updated.children"] == "updated 12:00"
     _leaf_lists(shown, 2)
@@ -68,7 +88,7 @@ def _cards(shown: dict[str, Any]) -> list[int]:
 
 def test_an_admission_renders_the_cards_again_and_leaves_the_old_leaves_alone() -> None:
     board = _board(bed(), bed(patient_id=9, bed="9"), version=3)
-    shown = _named(tick_outputs(Refresh("", board), [7], _outputs([7]), TZ, NOW))
+    shown = _named(tick_outputs(board, [7], _outputs([7]), TZ, NOW))
     assert shown["bay-beds.data"] == [7, 9] and _cards(shown) == [7, 9]
     assert shown["bay-version.data"] == 3 and shown["bay-timers.data"] == timers_store(board, TZ)
     _leaf_lists(shown, 1)
@@ -76,33 +96,28 @@ def test_an_admission_renders_the_cards_again_and_leaves_the_old_leaves_alone() 
 
 
 def test_the_first_admission_to_an_empty_bay_renders_its_card() -> None:
-    shown = _named(tick_outputs(Refresh("", _board(bed())), [], _outputs([]), TZ, NOW))
+    shown = _named(tick_outputs(_board(bed()), [], _outputs([]), TZ, NOW))
     assert _cards(shown) == [7]
     _leaf_lists(shown, 0)
 
 
 def test_a_discharge_renders_the_remaining_cards() -> None:
-    shown = _named(tick_outputs(Refresh("", _board(bed())), [7, 9], _outputs([7, 9]), TZ, NOW))
+    shown = _named(tick_outputs(_board(bed()), [7, 9], _outputs([7, 9]), TZ, NOW))
     assert shown["bay-beds.data"] == [7] and _cards(shown) == [7]
     _leaf_lists(shown, 2)
 
 
 def test_the_last_discharge_empties_the_bay() -> None:
-    shown = _named(tick_outputs(Refresh("", _board()), [7], _outputs([7]), TZ, NOW))
+    shown = _named(tick_outputs(_board(), [7], _outputs([7]), TZ, NOW))
     assert shown["bay-beds.data"] == [] and shown["bay-cards.children"] == []
     _leaf_lists(shown, 1)
 
 
 def test_a_move_that_reorders_the_bay_renders_the_cards_in_the_new_order() -> None:
     moved = bed(patient_id=9, bed="10")
-    shown = _named(tick_outputs(Refresh("", _board(bed(), moved)), [9, 7], _outputs([9, 7]), TZ, NOW))
+    shown = _named(tick_outputs(_board(bed(), moved), [9, 7], _outputs([9, 7]), TZ, NOW))
     assert shown["bay-beds.data"] == [7, 9] and _cards(shown) == [7, 9]
     _leaf_lists(shown, 2)
-
-
-def test_a_change_of_beds_with_the_banner_shows_both() -> None:
-    shown = _named(tick_outputs(Refresh("Alerting offline", _board(bed())), [], _outputs([]), TZ, NOW))
-    assert shown["bay-banner.is_open"] is True and _cards(shown) == [7]
 
 
 def test_the_clock_moves_the_countdowns_from_the_store_alone() -> None:
@@ -122,6 +137,6 @@ def test_ordered_values_follow_the_order_dash_lists_the_components() -> None:
 def test_a_move_into_an_empty_bed_renders_the_cards_again_though_the_patients_order_holds() -> None:
     before = BoardSnapshot(now=NOW, pulse=Pulse(2, NOW), beds=[bed(bed="8")], empty_beds=("9",))
     after = BoardSnapshot(now=NOW, pulse=Pulse(3, NOW), beds=[bed(bed="9")], empty_beds=("8",))
-    shown = _named(tick_outputs(Refresh("", after), bed_keys(before), _outputs([7]), TZ, NOW))
+    shown = _named(tick_outputs(after, bed_keys(before), _outputs([7]), TZ, NOW))
     assert shown["bay-beds.data"] == [7, "empty 8"]
     assert [card.className.split()[0] for card in shown["bay-cards.children"]] == ["bay-empty", "bay-card"]
