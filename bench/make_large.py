@@ -2,6 +2,7 @@
 30-day history (obs 4-hourly, CRS 12-hourly, neuro 8-hourly, the seven daily blood panels, drugs, amendments).
 
     uv run python -m bench.make_large --url URL [--scale 1.0] [--wards 12] [--beds 24] [--discharged 5000]
+                                                [--days 30]
 
 How the rows are made: two patients' 30-day courses (a quiet one, and one with CRS, ICANS, tocilizumab,
 dexamethasone and amended results) are written through the product's own write functions (`create_patient`,
@@ -10,7 +11,10 @@ are then copied in bulk for every patient, shifted in time to that patient's adm
 and audit references renumbered: the same rows the write functions would have written, at bulk speed.
 
 `--scale` shrinks the number of wards (at least one, always of `--beds` beds) and of discharged patients; the
-histories stay 30 days long. The database must be migrated (`python -m data migrate`) and hold no
+histories stay 30 days long unless `--days` shortens them (every patient's course then ends after that many days:
+the eventful course's fever is on days 3-5 and its ICANS on days 6-7, so at `--days 8` or more it holds all of
+them). `--discharged 0` builds the active wards alone: all 288 active patients with 30-day histories are about
+0.5 M rows, a few minutes here. The database must be migrated (`python -m data migrate`) and hold no
 patients. Works on SQLite and PostgreSQL.
 """
 
@@ -36,7 +40,7 @@ from data.models.base import UTCDateTime
 from data.records import amend, create_patient, record
 
 ACTOR = Actor("bulk-load", role="nurse", source="import")
-DAYS = 30
+DAYS = 30  # the default length of every course
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)  # the templates' admission time; every copy is shifted from it
 CHUNK = 5_000
 KIND_OF_TABLE = {model.__tablename__: kind for kind, model in CLINICAL_MODELS.items()}  # type: ignore[attr-defined]
@@ -64,15 +68,15 @@ def _patient_body(number: str) -> dict[str, Any]:
     }
 
 
-def _course(session: Any, eventful: bool) -> int:
-    """One patient's 30 days through the write functions; returns the patient's id."""
-    now = EPOCH + timedelta(days=DAYS)
+def _course(session: Any, eventful: bool, days: int = DAYS) -> int:
+    """One patient's `days` days through the write functions; returns the patient's id."""
+    now = EPOCH + timedelta(days=days)
     patient = create_patient(session, _patient_body("TEMPLATEB" if eventful else "TEMPLATEA"), ACTOR, EPOCH)
     pid = patient.id
     fever_days = range(3, 6) if eventful else range(0)
     icans_days = range(6, 8) if eventful else range(0)
     corrections = 0
-    for hour in range(0, DAYS * 24, 4):
+    for hour in range(0, days * 24, 4):
         at = EPOCH + timedelta(hours=hour)
         day = hour // 24
         stamp = at + timedelta(minutes=5)  # written five minutes after the event
@@ -158,13 +162,13 @@ def _course(session: Any, eventful: bool) -> int:
 Rows = dict[str, list[dict[str, Any]]]
 
 
-def build_templates() -> list[tuple[dict[str, Any], Rows]]:
+def build_templates(days: int = DAYS) -> list[tuple[dict[str, Any], Rows]]:
     """(patient row, rows per table) of each template course, written by the product into a scratch database."""
     engine = make_engine("sqlite://")
     upgrade(engine)
     templates = []
     with make_session_factory(engine).begin() as session:
-        pids = [_course(session, eventful=False), _course(session, eventful=True)]
+        pids = [_course(session, eventful=False, days=days), _course(session, eventful=True, days=days)]
     with engine.connect() as conn:
         for pid in pids:
             patient = dict(conn.execute(select(Patient.__table__).where(Patient.id == pid)).mappings().one())
@@ -214,9 +218,19 @@ def plan(scale: float, wards: int, beds: int, discharged: int) -> tuple[int, int
     return max(1, round(wards * scale)), beds, round(discharged * scale)
 
 
-def build(engine: Engine, wards: int, beds: int, discharged: int, now: datetime, progress: bool = True) -> int:
-    """Write the patients and their histories; returns the number of rows written."""
-    templates = build_templates()
+def build(
+    engine: Engine,
+    wards: int,
+    beds: int,
+    discharged: int,
+    now: datetime,
+    progress: bool = True,
+    days: int = DAYS,
+) -> int:
+    """Write the patients and their `days`-day histories; returns the number of rows written."""
+    if days < 1:
+        raise SystemExit(f"--days must be at least 1, not {days}")
+    templates = build_templates(days)
     if engine.dialect.name == "sqlite":  # a large page cache: the indexes of a multi-million-row load stay in memory
 
         @event.listens_for(engine, "connect")
@@ -232,17 +246,17 @@ def build(engine: Engine, wards: int, beds: int, discharged: int, now: datetime,
         t.name: max((r[t.name][-1]["id"] - r[t.name][0]["id"] + 1 for _p, r in templates if r[t.name]), default=0)
         for t in tables
     }
-    # Who: (ward, bed, admitted_at, discharged_at). Active patients were admitted so that their last obs (hour 716
-    # of the course) was up to three hours ago, so the ward is up to date and its schedules do not fall due
-    # together; discharged ones over the two years before.
+    # Who: (ward, bed, admitted_at, discharged_at). Active patients were admitted so that their last obs (hour
+    # days * 24 - 4 of the course) was up to three hours ago, so the ward is up to date and its schedules do not
+    # fall due together; discharged ones over the two years before.
     people: list[tuple[str, str, datetime, datetime | None]] = []
     for w in range(wards):
         for b in range(1, beds + 1):
-            admitted = now - timedelta(hours=DAYS * 24 - 4, minutes=(w * beds + b) * 37 % 180)
+            admitted = now - timedelta(hours=days * 24 - 4, minutes=(w * beds + b) * 37 % 180)
             people.append((WARDS[w % len(WARDS)], str(b), admitted, None))
     for n in range(discharged):
-        admitted = now - timedelta(days=DAYS + 1 + (n * 730) // max(1, discharged), hours=n % 24)
-        people.append((WARDS[n % wards], str(n % beds + 1), admitted, admitted + timedelta(days=DAYS)))
+        admitted = now - timedelta(days=days + 1 + (n * 730) // max(1, discharged), hours=n % 24)
+        people.append((WARDS[n % wards], str(n % beds + 1), admitted, admitted + timedelta(days=days)))
     rows_per_patient = [sum(len(r) for r in rows.values()) + 1 for _p, rows in templates]
     total = sum(rows_per_patient[i % 3 == 2] for i in range(len(people)))
     written = 0
@@ -314,19 +328,20 @@ def build(engine: Engine, wards: int, beds: int, discharged: int, now: datetime,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.make_large", description=__doc__)
     parser.add_argument("--url", required=True, help="SQLAlchemy URL of a migrated, empty database")
-    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the patients (histories stay 30 days)")
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the patients (not of the histories)")
     parser.add_argument("--wards", type=int, default=12)
     parser.add_argument("--beds", type=int, default=24)
-    parser.add_argument("--discharged", type=int, default=5000)
+    parser.add_argument("--discharged", type=int, default=5000, help="0: the active wards alone")
+    parser.add_argument("--days", type=int, default=DAYS, help="length of every patient's history in days")
     parser.add_argument("--migrate", action="store_true", help="migrate the database first")
     args = parser.parse_args(argv)
     engine = make_engine(args.url)
     if args.migrate:
         upgrade(engine)
     wards, beds, discharged = plan(args.scale, args.wards, args.beds, args.discharged)
-    print(f"building {wards} wards x {beds} beds active + {discharged} discharged, {DAYS}-day histories")
+    print(f"building {wards} wards x {beds} beds active + {discharged} discharged, {args.days}-day histories")
     started = time.perf_counter()
-    written = build(engine, wards, beds, discharged, datetime.now(UTC))
+    written = build(engine, wards, beds, discharged, datetime.now(UTC), days=args.days)
     engine.dispose()
     print(f"wrote {written:,} rows in {time.perf_counter() - started:.0f} s")
     return 0
