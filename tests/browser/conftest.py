@@ -73,7 +73,7 @@ def database(seeded_database: Path, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def start_app(dash_duo: Any, database: str) -> Iterator[Callable[..., Dash]]:
+def start_app(dash_duo: Any, database: str) -> Callable[..., Dash]:
     """Start the app on a fresh copy of the demo ward, signed in as `username` (the doctor unless given);
     settings may be overridden per test."""
 
@@ -84,11 +84,17 @@ def start_app(dash_duo: Any, database: str) -> Iterator[Callable[..., Dash]]:
         log_in(dash_duo, username)
         return app
 
-    yield start
-    # Leave the page before the server stops: a refresh still in flight would be killed mid-request, and the
-    # request thread's exit is reported as an error of a test that passed.
-    dash_duo.driver.get("about:blank")
-    time.sleep(2)
+    return start
+
+
+@pytest.fixture(autouse=True)
+def _leave_the_page_before_the_server_stops(dash_duo: Any) -> Iterator[None]:
+    """After every browser test, whoever started the server: a refresh still in flight when dash stops the server
+    would be killed mid-request, and the request thread's exit reported as an error of a test that passed."""
+    yield
+    if dash_duo.server.started:
+        dash_duo.driver.get("about:blank")
+        time.sleep(2)
 
 
 def log_in(dash_duo: Any, username: str = USERNAME, password: str = PASSWORD) -> None:
