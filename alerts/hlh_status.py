@@ -5,7 +5,7 @@ until amended. Pure: no database, no clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -80,30 +80,59 @@ def _verdict(label: str, grades: list[LabGrade], findings: list[str], nothing: s
     return HLHCriterion(label, False, f"{label}: not met (latest: {worst.reason})")
 
 
+LIVER_ANALYTES = ("bilirubin", "ast", "alt")
+
+
+@dataclass(frozen=True)
+class OrganGrades:
+    """Organ results graded by CTCAE v4.03, each with its time, in the order the criteria read them (bilirubin,
+    AST, ALT; creatinine). A result's grade depends on the result alone (its value, its upper limit, the baseline
+    creatinine before infusion), never on the point the screen is run at: graded once, read at every point."""
+
+    liver: list[tuple[datetime, LabGrade]]
+    kidney: list[tuple[datetime, LabGrade]]
+
+
+def grade_organ_labs(
+    patient: PatientSnapshot, rules: StatusRules, keep: Callable[[datetime], bool] = lambda _: True
+) -> OrganGrades:
+    """Every organ result for which ``keep(time)`` holds, graded once."""
+    liver = [
+        (lab.at, grade_3_or_more(analyte, lab.value, upper_limit(patient, analyte, lab, rules)))
+        for analyte in LIVER_ANALYTES
+        for lab in patient.organ_labs.get(analyte, ())
+        if keep(lab.at)
+    ]
+    baseline = baseline_creatinine(patient)
+    kidney = [
+        (lab.at, grade_3_or_more("creatinine", lab.value, upper_limit(patient, "creatinine", lab, rules), baseline))
+        for lab in patient.organ_labs.get("creatinine", ())
+        if keep(lab.at)
+    ]
+    return OrganGrades(liver, kidney)
+
+
 def hlh_criteria(
-    patient: PatientSnapshot, rules: StatusRules, after: datetime | None, until: datetime
+    patient: PatientSnapshot,
+    rules: StatusRules,
+    after: datetime | None,
+    until: datetime,
+    graded: OrganGrades | None = None,
 ) -> list[HLHCriterion]:
     """The four criteria from what was recorded after the peak ferritin (``after``) up to ``until``: bilirubin,
     AST, ALT and creatinine graded from their values by CTCAE v4.03; oliguria, pulmonary oedema and
     haemophagocytosis as clinician findings recorded with their time (in force until amended, not reset by the
-    next form)."""
+    next form). ``graded``: the patient's organ results already graded (`grade_organ_labs`), for a caller that
+    runs the screen at many points; without it the results in the window are graded here."""
 
     def inside(at: datetime) -> bool:
         return (after is None or at > after) and at <= until
 
     since = "since the peak ferritin" if after is not None else "recorded"
-    liver = [
-        grade_3_or_more(analyte, lab.value, upper_limit(patient, analyte, lab, rules))
-        for analyte in ("bilirubin", "ast", "alt")
-        for lab in patient.organ_labs.get(analyte, ())
-        if inside(lab.at)
-    ]
-    baseline = baseline_creatinine(patient)
-    kidney = [
-        grade_3_or_more("creatinine", lab.value, upper_limit(patient, "creatinine", lab, rules), baseline)
-        for lab in patient.organ_labs.get("creatinine", ())
-        if inside(lab.at)
-    ]
+    if graded is None:
+        graded = grade_organ_labs(patient, rules, inside)
+    liver = [grade for at, grade in graded.liver if inside(at)]
+    kidney = [grade for at, grade in graded.kidney if inside(at)]
     oliguria = findings_of(patient, "oliguria", after, until)
     oedema = findings_of(patient, "pulmonary_oedema", after, until)
     histology = findings_of(patient, "haemophagocytosis", after, until)
@@ -200,8 +229,14 @@ def _hlh_events(patient: PatientSnapshot, rules: StatusRules) -> tuple[list[HLHE
     return timeline, [(lab, in_crs_phase(patient, lab.at, rules.hlh_crs_phase)) for lab in patient.ferritin]
 
 
-def _hlh_point(patient: PatientSnapshot, rules: StatusRules, labs: PhasedFerritin, event: HLHEvent) -> HLHPoint | None:
-    """The screen as it stood at one event (None before the first ferritin)."""
+def _hlh_point(
+    patient: PatientSnapshot,
+    rules: StatusRules,
+    labs: PhasedFerritin,
+    event: HLHEvent,
+    graded: OrganGrades | None = None,
+) -> HLHPoint | None:
+    """The screen as it stood at one event (None before the first ferritin); ``graded`` as for `hlh_criteria`."""
     when, _, source_type, source_id = event
     ferritins = [(lab, phased) for lab, phased in labs if lab.at <= when]
     if not ferritins:
@@ -209,7 +244,7 @@ def _hlh_point(patient: PatientSnapshot, rules: StatusRules, labs: PhasedFerriti
     in_phase = [lab for lab, phased in ferritins if phased]
     peak = max(lab.value for lab in in_phase) if in_phase else max(lab.value for lab, _ in ferritins)
     crossed = next((lab.at for lab in in_phase if lab.value > HLH_FERRITIN_THRESHOLD_NG_ML), None)
-    criteria = hlh_criteria(patient, rules, crossed, when)
+    criteria = hlh_criteria(patient, rules, crossed, when, graded)
     return HLHPoint(when, source_type, source_id, hlh_screen_criteria(peak, bool(in_phase), criteria), peak)
 
 
@@ -220,13 +255,16 @@ def hlh_timeline(patient: PatientSnapshot, rules: StatusRules, since: datetime |
 
     With ``since``, the screen as it stood at the last event before it, then at every event from it on: what an
     escalation look-back needs, without re-running the screen at every event of a 30-day history (each point
-    is computed from the records alone, never from the points before it)."""
+    is computed from the records alone, never from the points before it). Each organ result is graded once for
+    the whole timeline and read at every point (`grade_organ_labs`): grading it again at each of a look-back's
+    points cost a sweep over a ward most of its time."""
     timeline, labs = _hlh_events(patient, rules)
     if since is not None:
         start = next((index for index, event in enumerate(timeline) if event[0] >= since), len(timeline))
         timeline = timeline[max(start - 1, 0) :]
+    graded = grade_organ_labs(patient, rules, lambda at: at <= timeline[-1][0]) if timeline else None
     for event in timeline:
-        point = _hlh_point(patient, rules, labs, event)
+        point = _hlh_point(patient, rules, labs, event, graded)
         if point is not None:
             yield point
 
