@@ -66,7 +66,8 @@ def baseline_creatinine(patient: PatientSnapshot) -> float | None:
     return before[-1].value if before else None
 
 
-def _verdict(label: str, grades: list[LabGrade], findings: list[str], nothing: str) -> HLHCriterion:
+def _verdict(label: str, timed: list[tuple[datetime, LabGrade]], findings: list[str], nothing: str) -> HLHCriterion:
+    grades = [grade for _, grade in timed]
     met = [grade for grade in grades if grade.grade_3_or_more]
     if met or findings:
         shown = "; ".join([*(grade.reason for grade in met[:1]), *findings[:1]])
@@ -76,8 +77,8 @@ def _verdict(label: str, grades: list[LabGrade], findings: list[str], nothing: s
         return HLHCriterion(label, None, f"{label}: not assessable ({unknown[0].reason})")
     if not grades:
         return HLHCriterion(label, None, f"{label}: not assessable ({nothing})")
-    worst = grades[-1]
-    return HLHCriterion(label, False, f"{label}: not met (latest: {worst.reason})")
+    _, latest = max(timed, key=lambda pair: pair[0])  # the newest result in time, whichever analyte it is
+    return HLHCriterion(label, False, f"{label}: not met (latest: {latest.reason})")
 
 
 LIVER_ANALYTES = ("bilirubin", "ast", "alt")
@@ -131,8 +132,8 @@ def hlh_criteria(
     since = "since the peak ferritin" if after is not None else "recorded"
     if graded is None:
         graded = grade_organ_labs(patient, rules, inside)
-    liver = [grade for at, grade in graded.liver if inside(at)]
-    kidney = [grade for at, grade in graded.kidney if inside(at)]
+    liver = [(at, grade) for at, grade in graded.liver if inside(at)]
+    kidney = [(at, grade) for at, grade in graded.kidney if inside(at)]
     oliguria = findings_of(patient, "oliguria", after, until)
     oedema = findings_of(patient, "pulmonary_oedema", after, until)
     histology = findings_of(patient, "haemophagocytosis", after, until)

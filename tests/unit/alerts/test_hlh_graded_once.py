@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alerts.config import load_config
-from alerts.hlh_status import HLHPoint, _hlh_events, _hlh_point, hlh_now, hlh_timeline
+from alerts.hlh_status import HLHPoint, _hlh_events, _hlh_point, hlh_criteria, hlh_now, hlh_timeline
 from alerts.snapshot import FindingRecord, GradedRecord, LabValue, PatientSnapshot
 from data.settings import Settings
 
@@ -134,3 +134,29 @@ def test_a_look_back_gives_the_same_points_as_the_whole_timeline_from_it(
     # The points from ``since`` on, and the one before it (the screen as it stood when the window opened).
     assert window == whole[len(whole) - len(window) :]
     assert len(window) - len([point for point in whole if point.at >= since]) in (0, 1)
+
+
+def test_a_criterion_not_met_names_the_newest_result_in_time_whichever_analyte_it_is() -> None:
+    """Bilirubin is read before ALT, but here it is the newer result: "latest" must be the bilirubin."""
+    patient = PatientSnapshot(
+        id=1,
+        ward="Ward 33",
+        bed="1",
+        monitoring_start=START,
+        infused_at=START,
+        discharged_at=None,
+        ferritin=(LabValue(1, _at(60), 12_000.0),),
+        organ_labs={
+            "bilirubin": (LabValue(2, _at(300), 30.0, 21.0),),
+            "ast": (),
+            "alt": (LabValue(3, _at(120), 80.0, 40.0),),
+            "creatinine": (),
+        },
+        crs=(),
+        findings=(),
+        sex="female",
+    )
+    liver = next(c for c in hlh_criteria(patient, RULES, _at(60), _at(400)) if c.label.startswith("liver"))
+    assert liver.met is False
+    latest = liver.reason.split("latest:", 1)[1].lower()
+    assert "bilirubin" in latest and "alt" not in latest, liver.reason
