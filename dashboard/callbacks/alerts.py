@@ -22,6 +22,7 @@ from dashboard.views.alerts_view import (
     load_history,
     resolve_hint,
     selected_alert,
+    shown,
 )
 from dashboard.views.board import check_pulse
 from dashboard.views.tampering import BadCallback, optional_text
@@ -48,8 +49,11 @@ def register(app: Dash) -> None:
             raise BadCallback("the alerts filter is not one this page offers")
         settings = viewing_settings()
         now = datetime.now(UTC)
-        # A tick reads the rows only when the ward changed; an action here or a new filter always does.
-        known = version if ctx.triggered_id == ids.ALERTS_INTERVAL else None
+        # A tick reads the rows only when the ward changed; an action here or a new filter always does. The rows on
+        # screen say which filter they were read for: a filter change whose request was overtaken by a tick (the
+        # page applies only the newest answer) is still read, never left showing the other list.
+        same_list = isinstance(version, dict) and version.get("status") == status
+        known = version.get("version") if ctx.triggered_id == ids.ALERTS_INTERVAL and same_list else None
         with read_session() as session:
             check = check_pulse(session, now, settings, known, banner)
             if check is None:
@@ -57,7 +61,7 @@ def register(app: Dash) -> None:
             if not check.changed:
                 return no_update, no_update, no_update, check.banner, bool(check.banner)
             rows = load_alert_rows(session, now, settings, status)
-        return rows, columns_for(status), check.pulse.version, check.banner, bool(check.banner)
+        return rows, columns_for(status), shown(status, check.pulse.version), check.banner, bool(check.banner)
 
     @app.callback(
         Output(ids.ALERTS_STATUS, "children"),

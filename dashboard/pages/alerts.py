@@ -21,6 +21,7 @@ from dashboard.views.alerts_view import (
     columns_for,
     load_alert_rows,
     resolve_hint,
+    shown,
 )
 from dashboard.views.board import offline_banner, poll
 from dashboard.views.grid import single_row_selection
@@ -158,7 +159,7 @@ def layout(**_query: str) -> html.Div:
                 style={"height": None},
             ),
             dcc.Interval(id=ids.ALERTS_INTERVAL, interval=settings.board_refresh_seconds * 1000),
-            dcc.Store(id=ids.ALERTS_VERSION, data=pulse.version),
+            dcc.Store(id=ids.ALERTS_VERSION, data=shown("open", pulse.version)),
             dcc.Store(id=ids.ALERTS_CHANGED, data=0),
         ],
         root_id=ids.ALERTS_ROOT,

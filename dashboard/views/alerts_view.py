@@ -171,6 +171,11 @@ def load_alert_rows(session: Session, now: datetime, settings: Settings, status:
     return alert_rows(alerts, patients, deliveries, now, settings.ward_timezone, chains, names)
 
 
+def shown(status: str, version: int) -> dict[str, Any]:
+    """What the alerts grid on screen holds: the list it was read for (`status`) and the ward's version then."""
+    return {"status": status, "version": version}
+
+
 def columns_for(status: str) -> list[dict[str, Any]]:
     return column_defs(RESOLVED_COLUMNS if status == "resolved" else COLUMNS)
 
