@@ -17,13 +17,11 @@ from werkzeug.exceptions import BadRequest
 from alerts import lifecycle
 from alerts.config import status_rules
 from alerts.queries import ALERT_STATES, list_alerts
-from alerts.snapshot import load_snapshot
-from alerts.status import status_now
 from dashboard.api_guard import MAX_ID
 from dashboard.auth import audit_refusal
 from dashboard.context import app_context, read_session, session_scope
 from dashboard.openapi import openapi_document
-from dashboard.services import amend_clinical, record_clinical
+from dashboard.services import amend_clinical, record_clinical, status_of_patient
 from dashboard.views.status_json import alert_json, status_json
 from data import queries, records
 from data.audit import Actor, AuditFilter, list_audit_events
@@ -211,13 +209,12 @@ def patient_status_now(patient_id: int) -> Any:
     rules = status_rules(app_context().settings)
     with read_session() as session:
         patient = records.check_ward(current_actor(), records.get_patient(session, patient_id))
-        snapshot = load_snapshot(session, now, [patient.id], window=rules.window, with_alerts=False).patients
+        decided = status_of_patient(session, patient.id, now, rules)
         alerts = list_alerts(session, patient_id=patient.id)
-        if not snapshot:
+        if decided is None:
             return jsonify(
                 status_json(patient.id, patient.ward, patient.bed, now, None, alerts, [], None, patient.trial)
             )
-        decided = status_now(snapshot[0], now, rules)
         return jsonify(
             status_json(
                 patient.id,

@@ -8,7 +8,10 @@ from typing import Any
 from flask import has_app_context
 from sqlalchemy.orm import Session
 
+from alerts.config import StatusRules
 from alerts.hooks import on_clinical_write
+from alerts.snapshot import load_snapshot
+from alerts.status import StatusNow, status_now
 from dashboard.context import app_context
 from data import records
 from data.audit import Actor
@@ -41,3 +44,10 @@ def amend_clinical(
     row = records.amend(session, kind, record_id, data, actor, now, pre_admission=allowance)
     on_clinical_write(session, row, now, settings)
     return row
+
+
+def status_of_patient(session: Session, patient_id: int, now: datetime, rules: StatusRules) -> StatusNow | None:
+    """What the patient page and the status API show of one patient, decided by `alerts.status.status_now` over
+    the patient's snapshot; None for a patient no longer monitored (discharged)."""
+    snapshot = load_snapshot(session, now, [patient_id], window=rules.window, with_alerts=False).patients
+    return status_now(snapshot[0], now, rules) if snapshot else None

@@ -15,9 +15,9 @@ from dash import html
 from sqlalchemy.orm import Session
 
 from alerts.config import status_rules
-from alerts.snapshot import load_snapshot
-from alerts.status import PatientStatus, TocilizumabStatus, status_now
+from alerts.status import PatientStatus, TocilizumabStatus
 from dashboard import ids
+from dashboard.services import status_of_patient
 from dashboard.views.bay import badge_class, trial_text
 from dashboard.views.forms import KINDS
 from dashboard.views.grades import GradeView, grade_view
@@ -82,15 +82,14 @@ def load_patient(session: Session, patient_id: int, now: datetime, settings: Set
     timeline, not_shown = drawable_rows(timeline, now)
     frames = frames_from_rows(timeline)
     latest_obs = timeline["observations"][-1] if timeline["observations"] else None
-    snapshot = load_snapshot(session, now, [patient_id], window=rules.window, with_alerts=False).patients
     origin, label = (patient.infused_at, "infusion") if patient.infused_at else (patient.admitted_at, "admission")
     crs = GradeView("CRS", None, False, "discharged: not monitored", ())
     icans = GradeView("ICANS", None, False, "discharged: not monitored", ())
     found: tuple[Guidance, ...] = ()
     masking = explain_fever_masking(now, [], [])
     status: PatientStatus | None = None
-    if snapshot:
-        decided = status_now(snapshot[0], now, rules)
+    decided = status_of_patient(session, patient_id, now, rules)
+    if decided is not None:
         status, found, masking = decided.status, decided.guidance, decided.masking
         crs_at, icans_at = status.crs.source, status.icans.source
         crs = grade_view(status.crs, clock(crs_at.at, tz) if crs_at else "")
