@@ -3,9 +3,12 @@ import json
 import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard.views.palette import GRADE_COLOURS
 from dashboard.views.timeline import hypotension_level, oxygen_level
@@ -317,3 +320,18 @@ def test_hypotension_levels_follow_the_rules(hypotension: bool, vasopressors: li
 )
 def test_oxygen_levels_follow_the_rules(device: str, flow: float | None, level: int | None) -> None:
     assert oxygen_level(device, flow) == level
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone=st.sampled_from(["Europe/London", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham", "UTC"]),
+    offsets=st.lists(st.integers(min_value=-40 * 86_400_000_000, max_value=400 * 86_400_000_000), max_size=40),
+)
+def test_points_converted_together_land_where_each_one_would(zone: str, offsets: list[int]) -> None:
+    """A chart's points are placed on the ward's clock together; each lands where it would alone, across
+    clock changes, whatever zone the stored time carries."""
+    axis = TimeAxis.starting(datetime(2026, 3, 20, 5, tzinfo=UTC), zone, "infusion")
+    times = [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(microseconds=offset) for offset in offsets]
+    times += [when.astimezone(ZoneInfo("Asia/Kolkata")) for when in times[:3]]
+    assert axis.xs(times) == [axis.x(when) for when in times]
+    assert axis.xs(pd.Series(times[:5], dtype=object)) == [axis.x(when) for when in times[:5]]
