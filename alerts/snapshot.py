@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Text, func, or_, select
+from sqlalchemy import Row, Select, String, Text, func, or_, select, type_coerce
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, aliased, load_only
 
@@ -41,6 +41,7 @@ from data.models import (
     Patient,
     SchedulerHeartbeat,
 )
+from data.models.base import UTCDateTime
 from data.queries import (
     ChecklistInputs,
     FeverMaskingHistory,
@@ -318,7 +319,7 @@ def _current_rows(
     Read through the session's connection: these are plain column rows, and the ORM's row handling cost more
     than the SQL on a 30-day history. The patients statement before them has flushed the session."""
     time_column = order_by if order_by is not None else getattr(model, model.clinical_time_column)
-    query = select(model.patient_id, *columns).where(current_filter(model), *where)
+    query = select(model.patient_id, *(_as_stored(column) for column in columns)).where(current_filter(model), *where)
     if latest:
         owner, newest = _newest(cast(Hashable, model))
         query = query.where(model.id.in_(select(newest).where(owner.id.in_(active))))
@@ -328,6 +329,15 @@ def _current_rows(
     for row in session.connection().execute(query.order_by(model.patient_id, time_column, model.id)):
         grouped[row.patient_id].append(row)
     return grouped
+
+
+def _as_stored(column: Any) -> Any:
+    """A time column as the driver hands it back (SQLite: text, PostgreSQL: an aware datetime), for `_required` to
+    read: the column type's own conversion (a regular expression per value on SQLite, then the time zone) was the
+    largest single cost of reading a 30-day history."""
+    if isinstance(getattr(column, "type", None), UTCDateTime):
+        return type_coerce(column, String()).label(column.key)
+    return column
 
 
 @functools.cache
@@ -345,12 +355,20 @@ def _newest(model: Any) -> tuple[Any, Any]:
     return owner, newest
 
 
+EMPTY_JSON = (None, "{}", "null")
+
+
+def _mapping(text: str | None) -> Mapping[str, Any]:
+    """A JSON object read as text (most assessments record no organ toxicity: nothing to decode)."""
+    return MappingProxyType({} if text in EMPTY_JSON else dict(json.loads(text) or {}))
+
+
 def _crs(row: Row[Any]) -> GradedRecord:
     return GradedRecord(
         row.id,
         _required(row.assessed_at),
         int(row.grade),
-        MappingProxyType(dict(row.organ_toxicities or {})),
+        _mapping(row.organ_toxicities),
         computed_grade=int(row.computed_grade),
         reasons=row.reasons,
         rule_set=row.rule_set,
@@ -431,7 +449,7 @@ def load_snapshot(
         CRSAssessment.id,
         CRSAssessment.assessed_at,
         func.coalesce(CRSAssessment.override_grade, CRSAssessment.computed_grade).label("grade"),
-        CRSAssessment.organ_toxicities,
+        sql_cast(CRSAssessment.organ_toxicities, Text).label("organ_toxicities"),
         CRSAssessment.computed_grade,
         sql_cast(CRSAssessment.reasons, Text).label("reasons"),
         CRSAssessment.rule_set,
