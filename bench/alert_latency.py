@@ -15,25 +15,23 @@ import argparse
 import json
 import os
 import random
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import psycopg
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 
+from bench.common import Processes
 from dashboard.app import create_app
 from data.audit import Actor
 from data.auth import create_token, create_user
@@ -42,7 +40,6 @@ from data.migrate import upgrade
 from data.models import SchedulerLeadership
 from data.settings import Settings, normalise_database_url
 
-ROOT = Path(__file__).resolve().parents[1]
 SYSTEM = Actor("bench", source="system")
 
 
@@ -75,12 +72,16 @@ class Pager:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/page"
 
-    def wait(self, bed: str, seconds: float = 30) -> float | None:
+    def wait(self, bed: str, seconds: float = 30, check: Callable[[], None] | None = None) -> float | None:
+        """When `bed`'s page arrived, or None after `seconds`; `check` (raising if the sender has died) is called
+        while waiting."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             with self.lock:
                 if bed in self.arrived:
                     return self.arrived[bed]
+            if check is not None:
+                check()
             time.sleep(0.005)
         return None
 
@@ -114,10 +115,16 @@ def patient(bed: str, now: datetime) -> dict[str, Any]:
     }
 
 
+def scheduler_leads(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.scalar(select(SchedulerLeadership.holder)) not in (None, "")
+
+
 @contextmanager
-def running_ward(database_url: str, pager: Pager, **environment: str) -> Iterator[FlaskClient]:
-    """A migrated database, the scheduler running against it (paging `pager`) and an API client holding a doctor's
-    token, once the scheduler leads; `environment`: the scheduler's further CARTWATCH_ settings."""
+def running_ward(database_url: str, pager: Pager, processes: Processes, **environment: str) -> Iterator[FlaskClient]:
+    """A migrated database, the scheduler running against it (paging `pager`, started through `processes`, which
+    keeps its output) and an API client holding a doctor's token, once the scheduler leads; `environment`: the
+    scheduler's further CARTWATCH_ settings."""
     engine = make_engine(database_url)
     upgrade(engine)
     now = datetime.now(UTC)
@@ -126,26 +133,15 @@ def running_ward(database_url: str, pager: Pager, **environment: str) -> Iterato
         token = create_token(session, "bench.doctor", ["read", "write"], 1, SYSTEM, now)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARTWATCH_")}
     env.update(CARTWATCH_DATABASE_URL=database_url, CARTWATCH_WEBHOOK_URL=pager.url, **environment)
-    scheduler = subprocess.Popen(
-        [sys.executable, "-m", "alerts.scheduler"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    scheduler = processes.start("scheduler", [sys.executable, "-m", "alerts.scheduler"], env)
     app = create_app(Settings(database_url=database_url, webhook_url=pager.url))
     client = app.server.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     try:
-        deadline = time.monotonic() + 60
-        with make_session_factory(engine)() as session:
-            while session.scalar(select(SchedulerLeadership.holder)) in (None, "") and time.monotonic() < deadline:
-                time.sleep(0.1)
-                session.rollback()
+        processes.wait_for(lambda: scheduler_leads(engine), 60, "the scheduler taking the lead")
         yield client
     finally:
-        scheduler.send_signal(signal.SIGTERM)
-        scheduler.wait(30)
+        processes.stop(scheduler)
         pager.server.shutdown()
         engine.dispose()
 
@@ -153,7 +149,7 @@ def running_ward(database_url: str, pager: Pager, **environment: str) -> Iterato
 def measure(database_url: str, pages: int) -> list[float]:
     pager = Pager()
     latencies = []
-    with running_ward(database_url, pager) as client:
+    with Processes() as processes, running_ward(database_url, pager, processes) as client:
         time.sleep(1.0)  # past the leader's first sweep and delivery pass
         for n in range(1, pages + 1):
             bed = str(n)
@@ -170,9 +166,10 @@ def measure(database_url: str, pages: int) -> list[float]:
             }
             recorded = client.post(f"/api/v1/patients/{pid}/crs-assessments", json=body)
             assert recorded.status_code == 201, recorded.get_json()
-            arrived = pager.wait(bed)
+            arrived = pager.wait(bed, check=processes.check)
             if arrived is None:
                 print(f"  bed {bed}: no page within 30 s")
+                processes.failed(f"bed {bed}: no page within 30 s")
                 continue
             latencies.append(arrived - started)
     return latencies

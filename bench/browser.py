@@ -35,6 +35,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
+from bench.common import Processes
 from data.audit import Actor
 from data.auth import create_user
 from data.catalogue import ANALYTES
@@ -209,20 +210,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(database_url: str, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+def answers(port: int) -> bool:
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+    except httpx.TransportError:
+        return False
+    return True
+
+
+def start_server(processes: Processes, database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, DATABASE_VARIABLE: database_url, "CARTWATCH_DEMO": "1"}
     command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--no-control-socket"]
-    with log.open("wb") as output:
-        process = subprocess.Popen([*command, "bench.browser:served()"], env=env, stdout=output, stderr=output)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            return process
-        except httpx.TransportError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"gunicorn did not answer within 180 s:\n{log.read_text()[-2000:]}")
+    process = processes.start("gunicorn", [*command, "bench.browser:served()"], env)
+    processes.wait_for(lambda: answers(port), 180, "gunicorn answering /healthz", every=0.3)
+    return process
 
 
 def browser() -> webdriver.Chrome:
@@ -346,12 +347,9 @@ def main(argv: list[str] | None = None) -> None:
         database_url = f"sqlite:///{folder}/bench.sqlite3"
         patients = prepare(database_url, args.days)
         port = free_port()
-        server = start_server(database_url, port, args.workers, Path(folder) / "gunicorn.log")
-        try:
+        with Processes(Path(folder)) as processes:
+            start_server(processes, database_url, port, args.workers)
             results = run(f"http://127.0.0.1:{port}", patients, args.repeat, args.cold)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     lines = [
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {started_on}; gunicorn with {args.workers} workers on "
         "loopback. Drawn: from the navigation's start to the first animation frame with the figure's traces "

@@ -17,6 +17,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 
 from bench.alert_latency import Pager, patient, postgres_database, report, running_ward
+from bench.common import Processes
 
 OBS_EVERY = timedelta(minutes=15)
 SWEEP_SECONDS = 30
@@ -31,7 +32,7 @@ def measure(database_url: str, pages: int) -> list[float]:
         "CARTWATCH_OVERDUE_GRACE_MINUTES": "0",
         "CARTWATCH_SWEEP_INTERVAL_SECONDS": str(SWEEP_SECONDS),
     }
-    with running_ward(database_url, pager, **settings) as client:
+    with Processes() as processes, running_ward(database_url, pager, processes, **settings) as client:
         # Overdue moments spread over more than one sweep interval: 5 s, then every 11 s (not a divisor of 30).
         overdue = {str(n): datetime.now(UTC) + timedelta(seconds=5 + 11 * n) for n in range(1, pages + 1)}
         for bed, at in overdue.items():
@@ -40,9 +41,11 @@ def measure(database_url: str, pages: int) -> list[float]:
             created = client.post("/api/v1/patients", json=body)
             assert created.status_code == 201, created.get_json()
         for bed, at in overdue.items():
-            arrived = pager.wait(bed, seconds=max(0.0, (at - datetime.now(UTC)).total_seconds()) + 3 * SWEEP_SECONDS)
+            seconds = max(0.0, (at - datetime.now(UTC)).total_seconds()) + 3 * SWEEP_SECONDS
+            arrived = pager.wait(bed, seconds=seconds, check=processes.check)
             if arrived is None:
                 print(f"  bed {bed}: no page within three sweep intervals")
+                processes.failed(f"bed {bed}: no page within three sweep intervals")
                 continue
             latencies.append(pager.arrived_at[bed] - at.timestamp())
     return latencies
