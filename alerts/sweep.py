@@ -17,6 +17,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.config import AlertConfig, ConfigError, load_config
+from alerts.cycles import cycle_collection_paused
 from alerts.decisions import ChainAction, Resolution
 from alerts.delivery import DeliveryReport, deliver_due
 from alerts.plan import plan_sweep
@@ -68,8 +69,9 @@ def sweep(
 ) -> SweepReport:
     """One sweep in the caller's transaction. With ``heartbeat_instance`` (the scheduler), a silence since the
     previous heartbeat longer than the stale limit raises a system alert, and a new heartbeat row is written."""
-    snapshot = load_snapshot(session, now, window=config.escalation_lookback)
-    plan = plan_sweep(snapshot, now, config)
+    with cycle_collection_paused():
+        snapshot = load_snapshot(session, now, window=config.escalation_lookback)
+        plan = plan_sweep(snapshot, now, config)
     applied = apply_plan(session, plan, config.chains, now)
     report = SweepReport(now, len(snapshot.patients), applied.raised, applied.resolved, applied.paged, applied.reopened)
     report.errors.extend(plan.errors)

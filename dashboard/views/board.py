@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from alerts.config import cadence_policy as alerts_cadence_policy
 from alerts.config import status_rules
+from alerts.cycles import cycle_collection_paused
 from alerts.hlh_status import HLHStatus
 from alerts.snapshot import load_snapshot
 from alerts.status import NeutropeniaStatus, patient_status
@@ -263,6 +264,11 @@ def board_at(
 def load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse | None = None) -> BoardSnapshot:
     """Every active bed in bed order, with grades, last values, what is due and open alerts. Grades, what is due
     and the HLH flag are `alerts.status`'s decisions over the same snapshot the sweep reads."""
+    with cycle_collection_paused():
+        return _load_board(session, now, settings, pulse)
+
+
+def _load_board(session: Session, now: datetime, settings: Settings, pulse: Pulse | None) -> BoardSnapshot:
     pulse = pulse or poll(session, settings)
     rules = status_rules(settings)
     patients = sorted(queries.active_patients(session, now, settings.board_ward), key=bed_sort_key)
