@@ -1,8 +1,9 @@
 """Bay overview callbacks: a small tick that asks whether the ward changed, and the leaves updated only when it did.
 
-The tick sends the change counter the page holds and its banner, nothing else: one cheap statement, and Dash has
-three outputs to check. The callback that updates every card's leaves (24 beds × many pattern-matching outputs, a
-large request) runs only when the tick found the counter moved (`ids.BAY_PULSE`).
+The tick sends the change counter the page holds, its banner and when it was last confirmed current, nothing
+else: one cheap statement, and Dash has four outputs to check. The callback that updates every card's leaves
+(24 beds × many pattern-matching outputs, a large request) runs only when the tick found the counter moved
+(`ids.BAY_PULSE`).
 
 The browser checks that the page is live (assets/alive.js, the wall's check): the server answers, the session
 holds, and an update came within the limit (a confirmation from the tick or a drawing of the cards).
