@@ -61,7 +61,8 @@ def rss_mb() -> float:
 
 
 def tick_request(callback: str, version: int | None) -> dict[str, Any]:
-    """What the bay page sends on its refresh tick (`dashboard.callbacks.bay`): the counter it holds, its banner."""
+    """What the bay page sends on its refresh tick (`dashboard.callbacks.bay`): the counter it holds, its banner,
+    and when the server last confirmed it current (now: the tick then answers "nothing changed" with no body)."""
     return {
         "output": callback,
         "outputs": [{"id": component, "property": prop} for component, prop in PULSE_OUTPUTS],
@@ -69,6 +70,7 @@ def tick_request(callback: str, version: int | None) -> dict[str, Any]:
         "state": [
             {"id": ids.BAY_VERSION, "property": "data", "value": version},
             {"id": ids.BAY_BANNER, "property": "children", "value": ""},
+            {"id": ids.BAY_CONFIRMED, "property": "data", "value": datetime.now(UTC).isoformat()},
         ],
         "changedPropIds": [f"{ids.BAY_INTERVAL}.n_intervals"],
     }
@@ -162,7 +164,7 @@ def run(url: str, repeat: int, refreshes: int) -> list[Figure]:
             return post(leaves)
 
         def unchanged() -> httpx.Response:
-            return post(unchanged_tick)
+            return post(tick_request(tick, version))  # confirmed current moments ago, as an open page is
 
         def read() -> httpx.Response:
             boards.clear()  # the first screen to see the change: the board is read

@@ -27,6 +27,11 @@ BAY_BANNER = "bay-banner"
 BAY_LEAF = "bay-leaf"
 BAY_SUMMARY = "bay-summary"
 BAY_SUMMARY_OVERDUE = "bay-summary-overdue"
+BAY_CONFIRMED = "bay-confirmed"  # when the server last confirmed the page holds the ward's current state (its clock)
+BAY_RECEIVED = "bay-received"  # when the page last received an update (the browser's clock)
+BAY_TZ = "bay-tz"
+BAY_STALE = "bay-stale"
+BAY_STALE_TEXT = "bay-stale-text"
 
 
 def bay_leaf(patient_id: Any, field: str) -> dict[str, Any]:
@@ -45,6 +50,7 @@ WALL_UPDATED = "wall-updated"
 WALL_INTERVAL = "wall-interval"
 WALL_VERSION = "wall-version"
 WALL_RENDERED = "wall-rendered"
+WALL_RECEIVED = "wall-received"  # when the page last received a drawing (the browser's clock)
 WALL_BANNER = "wall-banner"
 WALL_STALE = "wall-stale"
 WALL_STALE_TEXT = "wall-stale-text"

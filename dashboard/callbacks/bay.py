@@ -1,8 +1,12 @@
 """Bay overview callbacks: a small tick that asks whether the ward changed, and the leaves updated only when it did.
 
-The tick sends the change counter the page holds and its banner, nothing else: one cheap statement, and Dash has
-three outputs to check. The callback that updates every card's leaves (24 beds × many pattern-matching outputs, a
-large request) runs only when the tick found the counter moved (`ids.BAY_PULSE`).
+The tick sends the change counter the page holds, its banner and when it was last confirmed current, nothing
+else: one cheap statement, and Dash has four outputs to check. The callback that updates every card's leaves
+(24 beds × many pattern-matching outputs, a large request) runs only when the tick found the counter moved
+(`ids.BAY_PULSE`).
+
+The browser checks that the page is live (assets/alive.js, the wall's check): the server answers, the session
+holds, and an update came within the limit (a confirmation from the tick or a drawing of the cards).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
@@ -31,13 +35,16 @@ def register(app: Dash) -> None:
         Input(ids.BAY_INTERVAL, "n_intervals"),
         State(ids.BAY_VERSION, "data"),
         State(ids.BAY_BANNER, "children"),
+        State(ids.BAY_CONFIRMED, "data"),
         prevent_initial_call=True,
     )
-    def on_tick(_n: int, version: int | None, banner: str | None) -> tuple[Any, ...]:
-        """The ward's change counter and the banner: one statement; nothing sent when neither changed."""
+    def on_tick(_n: int, version: int | None, banner: str | None, confirmed: str | None) -> tuple[Any, ...]:
+        """The ward's change counter and the banner: one statement; nothing sent when neither changed, unless the
+        page's confirmation that it is current is due."""
+        now = datetime.now(UTC)
         with read_session() as session:
-            check = check_pulse(session, datetime.now(UTC), viewing_settings(), version, banner)
-        outputs = pulse_outputs(check, banner)
+            check = check_pulse(session, now, viewing_settings(), version, banner)
+        outputs = pulse_outputs(check, banner, confirmed, now)
         if outputs is None:
             raise PreventUpdate
         return outputs
@@ -78,3 +85,19 @@ def register(app: Dash) -> None:
     def on_overdue(_n: int, timers: dict[str, Any]) -> str:
         """The summary's overdue count moves with the clock, from the stored due times (no database read)."""
         return overdue_summary(timers, datetime.now(UTC))
+
+    app.clientside_callback(  # an update arrived: when, by the browser's clock
+        ClientsideFunction(namespace="cartwatchAlive", function_name="received"),
+        Output(ids.BAY_RECEIVED, "data"),
+        Input(ids.BAY_CONFIRMED, "data"),
+        Input(ids.BAY_VERSION, "data"),
+    )
+    app.clientside_callback(  # "NOT UPDATING" over the cards, decided in the browser
+        ClientsideFunction(namespace="cartwatchAlive", function_name="check"),
+        Output(ids.BAY_STALE, "className"),
+        Output(ids.BAY_STALE_TEXT, "children"),
+        Input(ids.BAY_INTERVAL, "n_intervals"),
+        State(ids.BAY_RECEIVED, "data"),
+        State(ids.BAY_TZ, "data"),
+        prevent_initial_call=True,
+    )

@@ -1,5 +1,6 @@
-"""Wall screen callbacks: the refresh (one cheap statement when nothing changed), the clock and the "not updating"
-check, both in the browser (assets/wall.js), so they keep working when the server does not."""
+"""Wall screen callbacks: the refresh (one cheap statement when nothing changed), the clock (assets/wall.js) and
+the "not updating" check the bay shares (assets/alive.js), both in the browser, so they keep working when the
+server does not."""
 
 from __future__ import annotations
 
@@ -47,12 +48,17 @@ def register(app: Dash) -> None:
         State(ids.WALL_SHOWN, "data"),
         prevent_initial_call=True,
     )
+    app.clientside_callback(  # a drawing arrived: when, by the browser's clock (the server's may differ)
+        ClientsideFunction(namespace="cartwatchAlive", function_name="received"),
+        Output(ids.WALL_RECEIVED, "data"),
+        Input(ids.WALL_RENDERED, "data"),
+    )
     app.clientside_callback(
-        ClientsideFunction(namespace="cartwatchWall", function_name="alive"),
+        ClientsideFunction(namespace="cartwatchAlive", function_name="check"),
         Output(ids.WALL_STALE, "className"),
         Output(ids.WALL_STALE_TEXT, "children"),
         Input(ids.WALL_INTERVAL, "n_intervals"),
-        State(ids.WALL_RENDERED, "data"),
+        State(ids.WALL_RECEIVED, "data"),
         State(ids.WALL_TZ, "data"),
         prevent_initial_call=True,
     )

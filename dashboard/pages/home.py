@@ -12,6 +12,7 @@ from dashboard.context import read_session
 from dashboard.views.actor import viewing_settings
 from dashboard.views.bay import bed_cards, bed_keys, overdue_summary, summary_text, timers_store, updated_text
 from dashboard.views.board import load_board, offline_banner
+from dashboard.views.liveness import not_updating_cover
 from dashboard.views.shell import frame, heartbeat_banner, is_wall
 from dashboard.views.wall_page import wall_layout
 
@@ -37,19 +38,28 @@ def layout(wall: str | None = None, **_query: str) -> html.Div:
                 ],
                 className="d-flex justify-content-between align-items-baseline",
             ),
-            html.P(
-                [
-                    html.Span(summary_text(board), id=ids.BAY_SUMMARY),
-                    html.Span(overdue_summary(timers, now), id=ids.BAY_SUMMARY_OVERDUE),
+            html.Div(
+                [  # the cover hides the summary's counts with the cards: both are the last update's
+                    html.P(
+                        [
+                            html.Span(summary_text(board), id=ids.BAY_SUMMARY),
+                            html.Span(overdue_summary(timers, now), id=ids.BAY_SUMMARY_OVERDUE),
+                        ],
+                        className="bay-summary",
+                    ),
+                    html.Div(bed_cards(board, tz, timers), id=ids.BAY_CARDS, className="bay-grid"),
+                    not_updating_cover(ids.BAY_STALE, ids.BAY_STALE_TEXT, "bay-stale", settings),
                 ],
-                className="bay-summary",
+                className="bay-board",
             ),
-            html.Div(bed_cards(board, tz, timers), id=ids.BAY_CARDS, className="bay-grid"),
             dcc.Interval(id=ids.BAY_INTERVAL, interval=settings.board_refresh_seconds * 1000),
             dcc.Store(id=ids.BAY_VERSION, data=board.pulse.version),
             dcc.Store(id=ids.BAY_PULSE),
             dcc.Store(id=ids.BAY_BEDS, data=bed_keys(board)),
             dcc.Store(id=ids.BAY_TIMERS, data=timers),
+            dcc.Store(id=ids.BAY_CONFIRMED, data=now.isoformat()),
+            dcc.Store(id=ids.BAY_RECEIVED),
+            dcc.Store(id=ids.BAY_TZ, data=tz),
         ],
         root_id=ids.BAY_ROOT,
         active="/",

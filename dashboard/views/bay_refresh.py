@@ -27,12 +27,15 @@ from dashboard.views.bay import (
     updated_text,
 )
 from dashboard.views.board import BoardSnapshot, PulseCheck
+from dashboard.views.liveness import confirm_due
 
-# The tick's outputs, in order: the change counter to read the board at, and the banner.
+# The tick's outputs, in order: the change counter to read the board at, the banner, and the confirmation that
+# the page holds the ward's current state (views/liveness.py).
 PULSE_OUTPUTS: tuple[tuple[str, str], ...] = (
     (ids.BAY_PULSE, "data"),
     (ids.BAY_BANNER, "children"),
     (ids.BAY_BANNER, "is_open"),
+    (ids.BAY_CONFIRMED, "data"),
 )
 
 # The board callback's outputs before its leaf outputs (one ALL output per entry of LEAVES), in order.
@@ -63,15 +66,26 @@ def unchanged(leaf_outputs: list[Outputs]) -> list[list[Any]]:
     return [[no_update] * len(group) for group in leaf_outputs]
 
 
-def pulse_outputs(check: PulseCheck | None, shown_banner: str | None) -> tuple[Any, ...] | None:
+def pulse_outputs(
+    check: PulseCheck | None, shown_banner: str | None, confirmed_at: str | None, now: datetime
+) -> tuple[Any, ...] | None:
     """The tick's outputs (PULSE_OUTPUTS order), None when nothing is to change: the new change counter when the
-    ward changed (the board callback then reads it), the banner when its words changed, `no_update` otherwise."""
+    ward changed (the board callback then reads it), the banner when its words changed, `no_update` otherwise.
+
+    While the page holds the ward's current state the tick confirms it (`now`) whenever it answers anyway, and at
+    least every CONFIRM_EVERY: the browser cannot see an answer of "nothing changed", and covers the cards with
+    "NOT UPDATING" when no update came for a minute and two refreshes (views/liveness.py). A ward that changed is
+    confirmed by the cards' callback once it drew them (the new `bay-version`), so cards that could not be drawn
+    are not called current."""
+    current = check is None or not check.changed
+    confirm = current and (check is not None or confirm_due(confirmed_at, now))
+    stamp = now.isoformat() if confirm else no_update
     if check is None:
-        return None
+        return (no_update, no_update, no_update, stamp) if confirm else None
     version = check.pulse.version if check.changed else no_update
     if check.banner == (shown_banner or ""):
-        return (version, no_update, no_update)
-    return (version, check.banner, bool(check.banner))
+        return (version, no_update, no_update, stamp)
+    return (version, check.banner, bool(check.banner), stamp)
 
 
 def tick_outputs(

@@ -25,14 +25,14 @@ from dash import html
 from dashboard import ids
 from dashboard.views.board import DUE_KINDS, BedSnapshot, BoardSnapshot, bed_number_key, board_summary
 from dashboard.views.grades import GradeView
+from dashboard.views.liveness import UPDATE_EVERY
 from dashboard.views.palette import SEVERITY_CLASSES, grade_class
 from dashboard.views.timefmt import clock, countdown, day_label, duration
 
 ACUITY = ("critical", "overdue", "urgent", "")  # rank 0 first
 # The server renders the wall again at least this often, so countdowns and "late" durations move; the page
-# declares itself "not updating" when its last render is older than this plus two refreshes.
-RENDER_EVERY = timedelta(seconds=60)
-NOT_UPDATING = "NOT UPDATING"
+# declares itself "not updating" when its last render is older than this plus two refreshes (views/liveness.py).
+RENDER_EVERY = UPDATE_EVERY
 BEDS_A_PAGE = 24  # 4 columns × 6 rows at the legible size
 PAGE_CLASS = "wall-grid wall-page"
 

@@ -12,16 +12,10 @@ from dashboard import ids
 from dashboard.context import app_context, read_session
 from dashboard.views.actor import viewing_settings
 from dashboard.views.board import load_board, offline_banner, refresh
+from dashboard.views.liveness import not_updating_cover
 from dashboard.views.shell import heartbeat_banner
 from dashboard.views.timefmt import clock
-from dashboard.views.wall import NOT_UPDATING, RENDER_EVERY, summary_line, updated_line, wall_grid
-from data.settings import Settings
-
-
-def stale_after_ms(settings: Settings) -> int:
-    """How old the last render may be before the page says it is not updating (the server renders at least
-    every RENDER_EVERY; two refreshes' slack)."""
-    return int((RENDER_EVERY.total_seconds() + 2 * settings.board_refresh_seconds) * 1000)
+from dashboard.views.wall import RENDER_EVERY, summary_line, updated_line, wall_grid
 
 
 def wall_layout() -> html.Div:
@@ -56,16 +50,7 @@ def wall_layout() -> html.Div:
                 className="wall-head",
             ),
             html.Div(grid.pages, id=ids.WALL_GRID, className="wall-pages"),
-            html.Div(
-                [
-                    html.Div(NOT_UPDATING, className="wall-stale-title"),
-                    html.Div("", id=ids.WALL_STALE_TEXT, className="wall-stale-text"),
-                    html.Div("Check patients at the bedside and escalate by phone.", className="wall-stale-text"),
-                ],
-                id=ids.WALL_STALE,
-                className="wall-stale d-none",
-                **_data(stale_after=stale_after_ms(settings), timeout=refresh_ms),
-            ),
+            not_updating_cover(ids.WALL_STALE, ids.WALL_STALE_TEXT, "wall-stale", settings),
             dcc.Interval(id=ids.WALL_INTERVAL, interval=refresh_ms),
             dcc.Interval(id=ids.WALL_CLOCK_TICK, interval=1000),
             dcc.Interval(id=ids.WALL_PAGE_TICK, interval=settings.wall_page_seconds * 1000),
@@ -73,15 +58,11 @@ def wall_layout() -> html.Div:
             dcc.Store(id=ids.WALL_TZ, data=tz),
             dcc.Store(id=ids.WALL_VERSION, data=board.pulse.version),
             dcc.Store(id=ids.WALL_RENDERED, data=now.isoformat()),
+            dcc.Store(id=ids.WALL_RECEIVED),
         ],
         id=ids.WALL_ROOT,
         className="wall-screen",
     )
-
-
-def _data(**values: int) -> Any:
-    """`data-*` attributes for the browser's "not updating" check (assets/wall.js)."""
-    return {f"data-{name.replace('_', '-')}": str(value) for name, value in values.items()}
 
 
 # The refresh callback's outputs, in order.

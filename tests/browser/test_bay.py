@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from dash import Dash
@@ -14,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from data.audit import Actor
 from data.db import make_engine, make_session_factory
-from data.models import Patient, SchedulerHeartbeat
+from data.models import LoginSession, Patient, SchedulerHeartbeat
 from data.records import create_patient, record, update_patient
-from tests.browser.conftest import beat
+from tests.browser.conftest import NURSE_IN_CHARGE, beat
 
 pytestmark = pytest.mark.browser
 
@@ -296,3 +298,93 @@ def test_bay008_the_wall_screen_follows_every_change_of_the_ward(
     beat(database)
     dash_duo._wait_for(lambda _driver: _texts(dash_duo, "#wall-banner") == [], 10, "the banner to close")
     assert dash_duo.get_logs() == []
+
+
+# --- a board that cannot update says so (the wall's check: assets/alive.js) --------------------------------------
+
+COVERS_THE_CARDS = """
+const cover = document.getElementById("bay-stale");
+return Array.from(document.querySelectorAll(".bay-card, .bay-summary")).every(card => {
+  const r = card.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = Math.min(r.top + r.height / 2, window.innerHeight - 5);
+  return y < 0 || cover.contains(document.elementFromPoint(x, y));
+});"""
+WATCH_THE_COVER = """
+window.bayCoverShown = [];
+new MutationObserver(() => {
+  const cover = document.getElementById("bay-stale");
+  if (cover && !cover.classList.contains("d-none")) { window.bayCoverShown.push(cover.innerText); }
+}).observe(document.body, {attributes: true, subtree: true, attributeFilter: ["class"]});"""
+
+
+def _cover(dash_duo: Any) -> str:
+    """The cover's words while it shows; "" while it is hidden."""
+    cover = dash_duo.find_element("#bay-stale")
+    return "" if "d-none" in (cover.get_attribute("class") or "") else str(cover.text)
+
+
+def _ward_times() -> set[str]:
+    return {
+        (datetime.now(UTC) + timedelta(minutes=d)).astimezone(ZoneInfo("Europe/London")).strftime("%H:%M")
+        for d in (-2, -1, 0)
+    }
+
+
+def _block(dash_duo: Any, *patterns: str) -> None:
+    """The browser's requests to these addresses fail as if the network had dropped (none: all pass again)."""
+    dash_duo.driver.execute_cdp_cmd("Network.enable", {})
+    dash_duo.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": list(patterns)})
+
+
+def test_bay009_an_ended_session_covers_the_cards_with_not_updating_and_the_last_update(
+    dash_duo: Any, start_app: Callable[..., Dash], database: str
+) -> None:
+    start_app(NURSE_IN_CHARGE)  # the board checks every 2 s
+    dash_duo.wait_for_contains_text(".bay-grid", "Demo Golf")
+    assert _cover(dash_duo) == ""
+    _write(database, lambda session, now: session.execute(update(LoginSession).values(ended_at=now)))
+    dash_duo.wait_for_contains_text("#bay-stale", "NOT UPDATING", timeout=20)
+    text = _cover(dash_duo)
+    assert "signed out: the session or display token has ended" in text
+    assert "Check patients at the bedside and escalate by phone." in text
+    last = re.search(r"Last update (\d\d:\d\d)", text)
+    assert last is not None and last.group(1) in _ward_times(), text  # the ward's clock
+    assert dash_duo.driver.execute_script(COVERS_THE_CARDS)  # no grade or count of the last update reads as current
+
+
+def test_bay010_a_dropped_network_covers_the_cards_until_it_is_back(
+    dash_duo: Any, start_app: Callable[..., Dash]
+) -> None:
+    start_app(NURSE_IN_CHARGE)
+    dash_duo.wait_for_contains_text(".bay-grid", "Demo Golf")
+    assert _cover(dash_duo) == ""
+    assert dash_duo.get_logs() == []
+    _block(dash_duo, "*/api/v1/me*", "*/_dash-update-component*")
+    dash_duo.wait_for_contains_text("#bay-stale", "the server cannot be reached", timeout=20)
+    assert "NOT UPDATING" in _cover(dash_duo)
+    assert dash_duo.driver.execute_script(COVERS_THE_CARDS)
+    assert len(dash_duo.find_elements(".bay-card")) == 7  # covered, not removed: they come back as they were
+    _block(dash_duo)
+    dash_duo._wait_for(lambda _driver: _cover(dash_duo) == "", 20, "the cover to clear when the network is back")
+    dash_duo.wait_for_contains_text(".bay-grid", "Demo Golf")
+
+
+def test_bay011_a_quiet_ward_stays_live_and_a_board_whose_updates_stop_says_so(
+    dash_duo: Any, start_app: Callable[..., Dash]
+) -> None:
+    """Nothing changes on the ward for longer than the limit (a minute and two refreshes): the ticks answer
+    "nothing changed" and every half minute "current", so the cover never shows. Then the updates stop while the
+    server still answers who is signed in: after the limit the cover says no update came; it clears once they
+    resume."""
+    start_app(NURSE_IN_CHARGE)
+    dash_duo.wait_for_contains_text(".bay-grid", "Demo Golf")
+    dash_duo.driver.execute_script(WATCH_THE_COVER)
+    time.sleep(75)  # > 64 s: the limit at a 2 s refresh
+    assert dash_duo.driver.execute_script("return window.bayCoverShown;") == []
+    assert _cover(dash_duo) == ""
+
+    _block(dash_duo, "*/_dash-update-component*")
+    dash_duo.wait_for_contains_text("#bay-stale", "no update received", timeout=90)
+    assert "NOT UPDATING" in _cover(dash_duo)
+    _block(dash_duo)
+    dash_duo._wait_for(lambda _driver: _cover(dash_duo) == "", 90, "the cover to clear when updates resume")

@@ -74,10 +74,20 @@ def test_outage001_the_board_and_a_form_say_database_unavailable_and_recover(
 
     private_postgres.stop()
     dash_duo.wait_for_contains_text("#bay-banner", NOT_SAVING)
-    assert len(dash_duo.find_elements(".bay-card")) == 7  # the cards of the last update stay
+    assert len(dash_duo.find_elements(".bay-card")) == 7  # the cards of the last update stay, covered:
+    dash_duo.wait_for_contains_text("#bay-stale", "the server answered 503: database unavailable", timeout=20)
+    assert "NOT UPDATING" in dash_duo.find_element("#bay-stale").text
+    assert NOT_SAVING in _banner(dash_duo)  # the banner above the cover says it too
 
     private_postgres.start()
     dash_duo._wait_for(lambda _driver: _banner(dash_duo) == "", 15, "the banner to close when the database is back")
+    dash_duo._wait_for(
+        lambda _driver: "d-none" in (dash_duo.find_element("#bay-stale").get_attribute("class") or ""),
+        20,
+        "the cover to clear when the database is back",
+    )
+    heard = [log["message"] for log in dash_duo.get_logs()]  # the only errors: the check's question, answered 503
+    assert all("/api/v1/me - Failed to load resource" in message and "503" in message for message in heard), heard
 
     pid = _read(ward_on_postgres, lambda s: s.scalar(select(Patient.id).where(Patient.bed == "2")))
 

@@ -182,8 +182,10 @@ def board_statements(statements: list[str]) -> list[str]:
     return [s for s in queries_only(statements) if not any(table in s for table in AUTH_TABLES)]
 
 
-def _tick(app: Dash, version: int | None, banner: str) -> dict[str, Any]:
-    """The request a bay page holding the ward at `version` sends on a refresh tick: the counter and the banner."""
+def _tick(app: Dash, version: int | None, banner: str, confirmed: datetime | None = None) -> dict[str, Any]:
+    """The request a bay page holding the ward at `version` sends on a refresh tick: the counter, the banner, and
+    when the server last confirmed the page current (moments ago unless given)."""
+    confirmed = confirmed or datetime.now(UTC)
     return {
         "output": next(key for key in app.callback_map if key.startswith(f"..{ids.BAY_PULSE}.data")),
         "outputs": [{"id": component, "property": prop} for component, prop in PULSE_OUTPUTS],
@@ -191,6 +193,7 @@ def _tick(app: Dash, version: int | None, banner: str) -> dict[str, Any]:
         "state": [
             {"id": ids.BAY_VERSION, "property": "data", "value": version},
             {"id": ids.BAY_BANNER, "property": "children", "value": banner},
+            {"id": ids.BAY_CONFIRMED, "property": "data", "value": confirmed.isoformat()},
         ],
         "changedPropIds": [f"{ids.BAY_INTERVAL}.n_intervals"],
     }
@@ -287,6 +290,27 @@ def test_through_the_callback_an_unchanged_ward_costs_one_statement_and_the_coun
     assert sum(len(props) for props in countdowns.values()) == len(beds) * len(TIMER_LEAVES)  # all, from the store
 
 
+def test_through_the_callback_a_quiet_ward_is_confirmed_current_every_half_minute_for_the_same_one_statement(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    """A page's check in the browser covers the cards with "NOT UPDATING" when no update came for a minute and two
+    refreshes; "nothing changed" has no body, so every half minute the tick says the page is current."""
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        _ward(session, 4, now)
+    app = create_app(settings)
+    client = _signed_in(app, sessions)
+    with sessions() as session:
+        board = load_board(session, now, settings)
+    tick = _tick(app, board.pulse.version, "", confirmed=datetime.now(UTC) - timedelta(seconds=30))
+    response, statements = _post(client, _engine(app), tick)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    sent = response.get_json()["response"]
+    assert set(sent) == {ids.BAY_CONFIRMED}  # neither the counter (the cards' callback does not run) nor the banner
+    assert datetime.fromisoformat(sent[ids.BAY_CONFIRMED]["data"]) >= now
+    assert len(statements) == 1
+
+
 def test_through_the_callback_a_changed_ward_updates_the_leaves_with_the_same_statements_for_4_beds_as_24(
     settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
@@ -327,7 +351,8 @@ def test_through_the_callback_a_silent_scheduler_opens_the_banner_on_an_open_boa
     sent = response.get_json()["response"]
     assert sent[ids.BAY_BANNER]["is_open"] is True
     assert sent[ids.BAY_BANNER]["children"].startswith("Alerting offline — escalate by phone")
-    assert set(sent) == {ids.BAY_BANNER}  # the counter is not sent: the cards' callback does not run
+    # The counter is not sent (the cards' callback does not run); the page is confirmed current.
+    assert set(sent) == {ids.BAY_BANNER, ids.BAY_CONFIRMED}
 
 
 def test_through_the_callback_an_admission_renders_the_cards_again(

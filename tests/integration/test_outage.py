@@ -163,6 +163,7 @@ def _tick(app: Dash, banner: str) -> dict[str, Any]:
         "state": [
             {"id": ids.BAY_VERSION, "property": "data", "value": 0},
             {"id": ids.BAY_BANNER, "property": "children", "value": banner},
+            {"id": ids.BAY_CONFIRMED, "property": "data", "value": datetime.now(UTC).isoformat()},
         ],
         "changedPropIds": [f"{ids.BAY_INTERVAL}.n_intervals"],
     }

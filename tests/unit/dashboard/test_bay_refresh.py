@@ -1,6 +1,7 @@
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from dash import no_update
 
 from dashboard.views.bay import LEAVES, TIMER_LEAVES, bed_keys, timers_store
@@ -41,8 +42,11 @@ def _leaf_lists(shown: dict[str, Any], matched: int) -> None:
         assert isinstance(value, list) and len(value) == matched, (f, p, value)
 
 
-def _tick(check: PulseCheck | None, shown_banner: str = "") -> dict[str, Any] | None:
-    values = pulse_outputs(check, shown_banner)
+RECENTLY = (NOW - timedelta(seconds=15)).isoformat()  # the page's last confirmation that it is current
+
+
+def _tick(check: PulseCheck | None, shown_banner: str = "", confirmed: str | None = RECENTLY) -> dict[str, Any] | None:
+    values = pulse_outputs(check, shown_banner, confirmed, NOW)
     return None if values is None else dict(zip([f"{c}.{p}" for c, p in PULSE_OUTPUTS], values, strict=True))
 
 
@@ -52,22 +56,71 @@ def test_an_unchanged_ward_and_banner_send_nothing() -> None:
 
 def test_only_a_changed_banner_leaves_the_counter_so_the_board_is_not_read() -> None:
     shown = _tick(PulseCheck(Pulse(2, NOW), "Alerting offline", changed=False))
-    assert shown == {"bay-pulse.data": no_update, "bay-banner.children": "Alerting offline", "bay-banner.is_open": True}
+    assert shown == {
+        "bay-pulse.data": no_update,
+        "bay-banner.children": "Alerting offline",
+        "bay-banner.is_open": True,
+        "bay-confirmed.data": NOW.isoformat(),  # the page is current: said whenever the tick answers anyway
+    }
 
 
 def test_a_banner_going_off_closes_it() -> None:
     shown = _tick(PulseCheck(Pulse(2, NOW), "", changed=False), "Alerting offline")
-    assert shown == {"bay-pulse.data": no_update, "bay-banner.children": "", "bay-banner.is_open": False}
+    assert shown == {
+        "bay-pulse.data": no_update,
+        "bay-banner.children": "",
+        "bay-banner.is_open": False,
+        "bay-confirmed.data": NOW.isoformat(),
+    }
 
 
 def test_a_changed_ward_sends_the_new_counter_and_leaves_an_unchanged_banner() -> None:
     shown = _tick(PulseCheck(Pulse(3, NOW), "", changed=True))
-    assert shown == {"bay-pulse.data": 3, "bay-banner.children": no_update, "bay-banner.is_open": no_update}
+    assert shown == {
+        "bay-pulse.data": 3,
+        "bay-banner.children": no_update,
+        "bay-banner.is_open": no_update,
+        "bay-confirmed.data": no_update,  # the cards are not current until their callback drew them
+    }
 
 
 def test_a_changed_ward_with_a_new_banner_sends_both() -> None:
     shown = _tick(PulseCheck(Pulse(3, NOW), "Alerting offline", changed=True))
-    assert shown == {"bay-pulse.data": 3, "bay-banner.children": "Alerting offline", "bay-banner.is_open": True}
+    assert shown == {
+        "bay-pulse.data": 3,
+        "bay-banner.children": "Alerting offline",
+        "bay-banner.is_open": True,
+        "bay-confirmed.data": no_update,
+    }
+
+
+@pytest.mark.parametrize(
+    ("age", "confirmed"),
+    [
+        pytest.param(timedelta(seconds=28, milliseconds=999), False, id="half-a-minute-less-a-second-minus-1ms"),
+        pytest.param(timedelta(seconds=29), True, id="half-a-minute-less-a-second"),
+        pytest.param(timedelta(minutes=5), True, id="five-minutes"),
+    ],
+)
+def test_an_unchanged_ward_is_confirmed_current_every_half_minute(age: timedelta, confirmed: bool) -> None:
+    """The browser cannot see an answer of "nothing changed" (no body): without a confirmation well within the
+    minute and two refreshes, an open bay on a quiet ward would cover itself with "NOT UPDATING"."""
+    shown = _tick(None, confirmed=(NOW - age).isoformat())
+    if not confirmed:
+        assert shown is None  # nothing changed, nothing sent: the cheap answer most ticks get
+    else:
+        assert shown == {
+            "bay-pulse.data": no_update,
+            "bay-banner.children": no_update,
+            "bay-banner.is_open": no_update,
+            "bay-confirmed.data": NOW.isoformat(),
+        }
+
+
+@pytest.mark.parametrize("confirmed", [None, "", "not a time", "2026-11-24T11:00:00"], ids=repr)
+def test_a_page_without_a_readable_confirmation_is_confirmed_at_once(confirmed: str | None) -> None:
+    shown = _tick(None, confirmed=confirmed)
+    assert shown is not None and shown["bay-confirmed.data"] == NOW.isoformat()
 
 
 def test_a_change_to_the_same_beds_updates_the_leaves_in_place_without_rendering_cards() -> None:
