@@ -355,12 +355,17 @@ def _newest(model: Any) -> tuple[Any, Any]:
     return owner, newest
 
 
-EMPTY_JSON = (None, "{}", "null")
+EMPTY_JSON = (None, "{}", "[]", "null")
 
 
 def _mapping(text: str | None) -> Mapping[str, Any]:
     """A JSON object read as text (most assessments record no organ toxicity: nothing to decode)."""
     return MappingProxyType({} if text in EMPTY_JSON else dict(json.loads(text) or {}))
+
+
+def _names(text: str | None) -> frozenset[str]:
+    """A JSON list of names read as text (most neuro assessments record no raised-ICP finding)."""
+    return frozenset() if text in EMPTY_JSON else frozenset(json.loads(text) or ())
 
 
 def _crs(row: Row[Any]) -> GradedRecord:
@@ -387,7 +392,7 @@ def _neuro(row: Row[Any]) -> GradedRecord:
         override_reason=row.override_reason,
         seizure=row.seizure,
         motor_weakness=bool(row.deep_focal_motor_weakness),
-        icp_findings=frozenset(row.icp_findings or ()),
+        icp_findings=_names(row.icp_findings),
     )
 
 
@@ -468,7 +473,7 @@ def load_snapshot(
         NeuroAssessment.override_reason,
         NeuroAssessment.seizure,
         NeuroAssessment.deep_focal_motor_weakness,
-        NeuroAssessment.icp_findings,
+        sql_cast(NeuroAssessment.icp_findings, Text).label("icp_findings"),
         latest=not with_alerts,
     )
     obs = _current_rows(
