@@ -2,11 +2,12 @@
 a fixed number of statements.
 
 Twenty-two statements whatever the number of patients (a test counts them): patients, last obs, CRS and neuro
-assessments (a display's: the newest neuro assessment only), the obs, neurological events and monitoring
-exceptions of the escalation look-back window, last collection per blood panel, the fever-masking history
-(three), ferritin and neutrophil results, tocilizumab doses, antimicrobials of the window, organ findings, the
-routine interventions and prophylaxis doses (two), the last clinical review, corticosteroid doses, unresolved
-alerts, the dedupe keys already used (with which of them the sweep closed by itself), and the newest heartbeat.
+assessments (neuro: those of the look-back window and the newest before it; a display's: the newest only), the obs,
+neurological events and monitoring exceptions of the escalation look-back window, last collection per blood panel,
+the fever-masking history (three), ferritin and neutrophil results, tocilizumab doses, antimicrobials of the window,
+organ findings, the routine interventions and prophylaxis doses (two), the last clinical review, corticosteroid
+doses, unresolved alerts, the dedupe keys already used (with which of them the sweep closed by itself), and the
+newest heartbeat.
 Only the columns the decisions need are read, as plain rows (`_current_rows`).
 """
 
@@ -151,8 +152,10 @@ class PatientSnapshot:
     last_bloods: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
     crs: tuple[GradedRecord, ...] = ()
     neuro: tuple[GradedRecord, ...] = ()
-    """Every neuro assessment in force, in time order; a display's snapshot (``with_alerts=False``) holds only the
-    newest, which is all `alerts.status` decides from (the escalation rules in `alerts.rules` walk them all)."""
+    """The neuro assessments in force, in time order: those of the escalation look-back window and the newest one
+    before it, which is all the escalation rules (`alerts.rules`: each one compared with the one before) and
+    `alerts.status` (the last formal one before the window's first provisional grade) read; a display's snapshot
+    (``with_alerts=False``) holds only the newest."""
     ferritin: tuple[LabValue, ...] = ()
     tocilizumab: tuple[Dose, ...] = ()
     obs: tuple[ObsRecord, ...] = ()
@@ -311,10 +314,12 @@ def _current_rows(
     where: Sequence[Any] = (),
     order_by: Any = None,
     latest: bool = False,
+    since: datetime | None = None,
 ) -> dict[int, list[Row[Any]]]:
     """The rows in force of ``model`` for the active patients (only ``columns``), in clinical time order (then id),
     by patient. With ``latest`` only each patient's newest row: an index seek per patient that stops at the first
-    row in force, whatever the length of the history.
+    row in force, whatever the length of the history. With ``since`` the rows from then on and each patient's
+    newest one before it (what a walk from ``since`` compares its first row with).
 
     Read through the session's connection: these are plain column rows, and the ORM's row handling cost more
     than the SQL on a 30-day history. The patients statement before them has flushed the session."""
@@ -323,6 +328,22 @@ def _current_rows(
     if latest:
         owner, newest = _newest(cast(Hashable, model))
         query = query.where(model.id.in_(select(newest).where(owner.id.in_(active))))
+    elif since is not None:
+        column = getattr(model, model.clinical_time_column)
+        inner, owner = aliased(model), aliased(Patient)
+        before = (
+            select(inner.id)
+            .where(
+                inner.patient_id == owner.id, current_filter(inner), getattr(inner, model.clinical_time_column) < since
+            )
+            .order_by(getattr(inner, model.clinical_time_column).desc(), inner.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = query.where(
+            model.patient_id.in_(active),
+            or_(column >= since, model.id.in_(select(before).where(owner.id.in_(active)))),
+        )
     else:
         query = query.where(model.patient_id.in_(active))
     grouped: dict[int, list[Row[Any]]] = defaultdict(list)
@@ -421,7 +442,7 @@ def load_snapshot(
     view. ``window`` is how far back obs and neurological events are read (the escalation look-back). Without
     ``with_alerts`` (a display deciding grades and due items only) the alerts, dedupe keys and heartbeat are not
     read, and of the neuro assessments only the newest (all that `alerts.status` decides from; the escalation
-    rules walk them all)."""
+    rules walk those of the window, from the newest before it)."""
     active = active_ids(now, patient_ids)
     if ward is not None:
         active = active.where(Patient.ward == ward)
@@ -475,6 +496,7 @@ def load_snapshot(
         NeuroAssessment.deep_focal_motor_weakness,
         sql_cast(NeuroAssessment.icp_findings, Text).label("icp_findings"),
         latest=not with_alerts,
+        since=since,
     )
     obs = _current_rows(
         session,
