@@ -253,7 +253,10 @@ def errors_from(exc: ValidationError, model: type[BaseModel]) -> list[FieldError
         message = _TYPE_MESSAGES.get(err["type"], err["msg"])
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
-        found.append(FieldError(field, err.get("input"), allowed, message))
+        value = err.get("input")
+        if cross_field and isinstance(value, dict) and field in value:
+            value = value[field]  # the blamed field's value, not the whole body the rule read
+        found.append(FieldError(field, value, allowed, message))
     return found
 
 
