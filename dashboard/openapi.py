@@ -24,6 +24,7 @@ from data.schemas import (
     PatientPatch,
     RoutineInterventionIn,
 )
+from data.validation import TextJsonSchema
 
 _ERROR_TEXT = "validation failed: every bad field with its value and the allowed range"
 _ERROR = {
@@ -145,7 +146,7 @@ def _amendment_schemas(model: type[BaseModel], created: dict[str, Any]) -> dict[
         "properties": created["properties"],
         "additionalProperties": False,
     }
-    amend = AmendIn.model_json_schema(ref_template="#/components/schemas/{model}")
+    amend = AmendIn.model_json_schema(ref_template="#/components/schemas/{model}", schema_generator=TextJsonSchema)
     amend["title"] = amend_name
     amend["properties"] = {**amend["properties"], "changes": {"$ref": f"#/components/schemas/{changes_name}"}}
     return {amend_name: amend, changes_name: changes}
@@ -195,7 +196,7 @@ def openapi_document(snooze_max_minutes: int = 60) -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     models: list[type[BaseModel]] = [PatientIn, PatientPatch, *_RECORD_KINDS.values()]
     for model in models:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", schema_generator=TextJsonSchema)
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
     for model in _RECORD_KINDS.values():

@@ -218,3 +218,30 @@ def test_an_infusion_time_refused_while_interventions_are_open_is_a_documented_4
     assert refused.status_code == 409
     assert "routine intervention(s) open" in refused.get_json()["detail"]
     assert client.get(f"/api/v1/patients/{pid}").get_json() == before
+
+
+def test_text_with_a_nul_character_is_refused_by_name_and_the_document_says_so(
+    client: FlaskClient, make_patient: Callable[..., int]
+) -> None:
+    """PostgreSQL cannot store a NUL character: refused as invalid on every database, never a server error."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    review = jsonschema_rs.Draft202012Validator(
+        {"$ref": "#/components/schemas/ClinicalReviewIn", "components": document["components"]}
+    )
+    note = "Examined:\x00 chest clear"
+    assert not review.is_valid({"reviewed_at": ago(minutes=5), "note": note})
+    pid = make_patient()
+    url = f"/api/v1/patients/{pid}/clinical-reviews"
+    refused = client.post(url, json={"reviewed_at": ago(minutes=5), "note": note})
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.get_json()["errors"]] == ["note"]
+    stored = client.post(url, json={"reviewed_at": ago(minutes=5), "note": "Examined: clear"}).get_json()
+    amended = client.post(
+        f"/api/v1/records/clinical-reviews/{stored['id']}/amend", json={"reason": "typo\x00", "entered_in_error": True}
+    )
+    assert amended.status_code == 422
+    assert [e["field"] for e in amended.get_json()["errors"]] == ["reason"]
+    stored_again = client.post(
+        f"/api/v1/records/clinical-reviews/{stored['id']}/amend", json={"reason": "typo", "entered_in_error": True}
+    )
+    assert stored_again.status_code == 201  # the refusal changed nothing: the record was still in force
