@@ -24,6 +24,7 @@ from data.schemas import (
     PatientPatch,
     RoutineInterventionIn,
 )
+from data.validation import TextJsonSchema
 
 _ERROR_TEXT = "validation failed: every bad field with its value and the allowed range"
 _ERROR = {
@@ -126,6 +127,53 @@ _WITH_BODY = {
 }
 
 
+def _amendment_names(model: type[BaseModel]) -> tuple[str, str]:
+    stem = model.__name__.removesuffix("In")
+    return f"{stem}AmendIn", f"{stem}Changes"
+
+
+def _amendment_schemas(model: type[BaseModel], created: dict[str, Any]) -> dict[str, Any]:
+    """An amendment of one kind of record: `AmendIn` (a reason, and changes or entered in error) with its changes
+    being the kind's own fields, each with the type, range and values of the schema that records it (`created`,
+    the same object: one source). Rules across fields (a vital sign present, oxygen flow and device, analyte with
+    unit and value, ...) apply to the record as amended, the stored fields with the changes, so they are not
+    restated for the changes alone."""
+    amend_name, changes_name = _amendment_names(model)
+    changes = {
+        "type": "object",
+        "description": f"the fields that change, each as in {model.__name__}; the record as amended (its stored "
+        f"fields with these) is validated as {model.__name__} (an assessment is graded again)",
+        "properties": created["properties"],
+        "additionalProperties": False,
+    }
+    amend = AmendIn.model_json_schema(ref_template="#/components/schemas/{model}", schema_generator=TextJsonSchema)
+    amend["title"] = amend_name
+    amend["properties"] = {**amend["properties"], "changes": {"$ref": f"#/components/schemas/{changes_name}"}}
+    return {amend_name: amend, changes_name: changes}
+
+
+def _amendment_path(kind: str, model: type[BaseModel]) -> dict[str, Any]:
+    """One path per record kind (the server routes `/records/<kind>/...`), so each takes its kind's changes."""
+    refused = (
+        _ERROR_TEXT + "; or the record as amended breaks a rule of its kind (the field named), or record_id was "
+        "already corrected or marked entered in error (amend the current version). Nothing is stored."
+    )
+    return {
+        "parameters": [_id_param("record_id")],
+        "post": {
+            "summary": f"Amend a record of {kind.replace('-', ' ')} or mark it entered in error (a new row; the "
+            "original stays)",
+            "parameters": [_IDEMPOTENCY],
+            "requestBody": _body(_amendment_names(model)[0]),
+            "responses": {
+                "201": {"description": "the new row", **_STORED},
+                "404": {"description": f"no {kind} record with this record_id", **_DETAIL},
+                "422": {**_ERROR, "description": refused},
+            },
+        },
+    }
+
+
 def _with_common_answers(paths: dict[str, Any]) -> None:
     """Every operation documents the answers the server gives to any request (401, 403), to one naming an id
     (404) and to one with a body (413, 415, 422), so a client can rely on the document."""
@@ -146,11 +194,13 @@ def _with_common_answers(paths: dict[str, Any]) -> None:
 def openapi_document(snooze_max_minutes: int = 60) -> dict[str, Any]:
     """The document; `snooze_max_minutes` is the ward's setting (CARTWATCH_SNOOZE_MAX_MINUTES)."""
     schemas: dict[str, Any] = {}
-    models: list[type[BaseModel]] = [PatientIn, PatientPatch, AmendIn, *_RECORD_KINDS.values()]
+    models: list[type[BaseModel]] = [PatientIn, PatientPatch, *_RECORD_KINDS.values()]
     for model in models:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", schema_generator=TextJsonSchema)
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
+    for model in _RECORD_KINDS.values():
+        schemas.update(_amendment_schemas(model, schemas[model.__name__]))
     schemas["Alert"] = {
         "type": "object",
         "properties": {
@@ -301,26 +351,24 @@ def openapi_document(snooze_max_minutes: int = 60) -> dict[str, Any]:
                 "summary": "Change bed, weight, infusion or discharge time",
                 "parameters": [_IDEMPOTENCY],
                 "requestBody": _body("PatientPatch"),
-                "responses": {"200": {"description": "the patient"}, "422": _ERROR},
+                "responses": {
+                    "200": {"description": "the patient"},
+                    "409": {
+                        "description": "the infusion time while a routine intervention is open: `detail` names them; "
+                        "a doctor may send confirm_open_interventions with a reason",
+                        **_DETAIL,
+                    },
+                    "422": _ERROR,
+                },
             },
         },
         "/api/v1/patients/{patient_id}/timeline": {
             "parameters": [_id_param("patient_id")],
             "get": {"summary": "Every series since admission", "responses": {"200": {"description": "series"}}},
         },
-        "/api/v1/records/{kind}/{record_id}/amend": {
-            "parameters": [
-                {"name": "kind", "in": "path", "required": True, "schema": {"enum": list(_RECORD_KINDS)}},
-                _id_param("record_id"),
-            ],
-            "post": {
-                "summary": "Amend a record or mark it entered in error (a new row; the original stays)",
-                "parameters": [_IDEMPOTENCY],
-                "requestBody": _body("AmendIn"),
-                "responses": {"201": {"description": "the new row", **_STORED}, "422": _ERROR},
-            },
-        },
     }
+    for kind, model in _RECORD_KINDS.items():
+        paths[f"/api/v1/records/{kind}/{{record_id}}/amend"] = _amendment_path(kind, model)
     for kind, model in _RECORD_KINDS.items():
         paths[f"/api/v1/patients/{{patient_id}}/{kind}"] = {
             "parameters": [_id_param("patient_id")],

@@ -15,7 +15,7 @@ from data.audit import Actor, audit, bump_ward
 from data.builders import BUILDERS, fever_masked, neuro_tool, record_as_input
 from data.models import CLINICAL_MODELS, ClinicalRecord, CRSAssessment, NeuroAssessment, Patient
 from data.queries import patient_checklist
-from data.schemas import RECORD_SCHEMAS, AmendIn, PatientIn, PatientPatch
+from data.schemas import NOT_CLEARABLE, RECORD_SCHEMAS, AmendIn, PatientIn, PatientPatch
 from data.validation import PRE_ADMISSION_ALLOWANCE, invalid, parse
 from toxicity.interventions import infusion_warning, open_items
 
@@ -110,7 +110,7 @@ def update_patient(session: Session, patient_id: int, data: Any, actor: Actor, n
             "after admitted_at",
             "discharge cannot be before admission",
         )
-    for field in ("bed", "weight_kg", "infused_at"):
+    for field in NOT_CLEARABLE:
         if field in changes and changes[field] is None:
             raise invalid(field, None, "a value", f"{field} cannot be cleared")
     before = {k: getattr(patient, k) for k in changes}

@@ -105,6 +105,20 @@ class InfusionConfirmation(StrictModel):
 
 
 PATCHABLE = ("bed", "weight_kg", "infused_at", "discharged_at", "trial")
+NOT_CLEARABLE = ("bed", "weight_kg", "infused_at")  # a patch may change these, never set them to null
+
+
+def _patch_schema(schema: JsonDict) -> None:
+    """As the OpenAPI document states the patch: at least one field that changes something, and null only for the
+    fields that may be cleared (discharged_at: readmitted; trial: no longer on one)."""
+    schema["anyOf"] = [{"required": [name]} for name in PATCHABLE]
+    properties = schema["properties"]
+    assert isinstance(properties, dict)
+    for name in NOT_CLEARABLE:
+        field = properties[name]
+        assert isinstance(field, dict) and isinstance(field["anyOf"], list)
+        field["anyOf"] = [branch for branch in field["anyOf"] if branch != {"type": "null"}]
+        field.pop("default", None)
 
 
 class PatientPatch(StrictModel):
@@ -116,8 +130,7 @@ class PatientPatch(StrictModel):
     # Recording the infusion time while a routine intervention is open needs a doctor's confirmation with a reason.
     confirm_open_interventions: InfusionConfirmation | None = None
 
-    # The OpenAPI document states the same rule: at least one field that changes something.
-    model_config = ConfigDict(json_schema_extra={"anyOf": [{"required": [name]} for name in PATCHABLE]})
+    model_config = ConfigDict(json_schema_extra=_patch_schema)
 
     @model_validator(mode="after")
     def _something_to_change(self) -> PatientPatch:
@@ -226,7 +239,12 @@ class ObservationIn(StrictModel):
             raise PydanticCustomError(
                 "diastolic_above_systolic",
                 "diastolic_bp {d} is above systolic_bp {s}",
-                {"d": self.diastolic_bp, "s": self.systolic_bp, "field": "diastolic_bp"},
+                {
+                    "d": self.diastolic_bp,
+                    "s": self.systolic_bp,
+                    "field": "diastolic_bp",
+                    "allowed": f"not above systolic_bp ({self.systolic_bp} mmHg)",
+                },
             )
         return self
 
@@ -254,6 +272,51 @@ class Override(StrictModel):
     reason: Reason
 
 
+def _not_attributed(domain: str) -> JsonDict:
+    """A CRS domain not attributed to another cause (its own rules then apply to the grade)."""
+    return {"not": {"required": [domain], "properties": {domain: {"const": True}}}}
+
+
+# The grading rules of `toxicity.crs` a CRS assessment must meet, as the OpenAPI document states them: no
+# vasopressor without hypotension, room air takes no flow (ever), a nasal cannula's flow is above 0 and a plain
+# nasal_cannula needs one (its flow tells low- from high-flow); hypotension or hypoxia attributed to another cause
+# is exempt from its own rule.
+CRS_RULES: list[JsonValue] = [
+    {
+        "if": {
+            "required": ["vasopressors"],
+            "properties": {
+                "vasopressors": {"type": "array", "minItems": 1},
+                "attributable_to_other_cause": _not_attributed("hypotension"),
+            },
+        },
+        "then": {"properties": {"hypotension": {"const": True}}},
+    },
+    {
+        "if": {"properties": {"oxygen": {"const": "room_air"}}},
+        "then": {"properties": {"oxygen_flow_l_min": {"maximum": 0}}},
+    },
+    {
+        "if": {
+            "properties": {
+                "oxygen": {"enum": list(NASAL_CANNULAS)},
+                "attributable_to_other_cause": _not_attributed("hypoxia"),
+            }
+        },
+        "then": {"properties": {"oxygen_flow_l_min": {"exclusiveMinimum": 0}}},
+    },
+    {
+        "if": {
+            "properties": {
+                "oxygen": {"const": "nasal_cannula"},
+                "attributable_to_other_cause": _not_attributed("hypoxia"),
+            }
+        },
+        "then": {"required": ["oxygen_flow_l_min"], "properties": {"oxygen_flow_l_min": {"type": "number"}}},
+    },
+]
+
+
 class CRSIn(StrictModel):
     """Hypotension and the oxygen device must be stated ("room_air" is a finding, not a default)."""
 
@@ -266,6 +329,8 @@ class CRSIn(StrictModel):
     attributable_to_other_cause: CRSOtherCause = Field(default_factory=CRSOtherCause)
     organ_toxicities: OrganToxicities = Field(default_factory=OrganToxicities)
     override: Override | None = None
+
+    model_config = ConfigDict(json_schema_extra={"allOf": CRS_RULES})
 
 
 class ICEIn(StrictModel):
@@ -389,7 +454,9 @@ class LabIn(StrictModel):
             )
         if self.reported_at is not None and self.reported_at < self.collected_at:
             raise PydanticCustomError(
-                "reported_before_collected", "reported_at is before collected_at", {"field": "reported_at"}
+                "reported_before_collected",
+                "reported_at is before collected_at",
+                {"field": "reported_at", "allowed": f"not before collected_at ({self.collected_at.isoformat()})"},
             )
         return self
 

@@ -19,8 +19,9 @@ from pydantic import (
     GetJsonSchemaHandler,
     ValidationError,
     ValidationInfo,
+    field_validator,
 )
-from pydantic.json_schema import JsonSchemaValue
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -200,10 +201,31 @@ PlannedTimestamp = Annotated[datetime, AfterValidator(_aware), Allowed("ISO 8601
 Timestamp = Annotated[datetime, AfterValidator(_aware), AfterValidator(_not_in_future), Allowed(TIMESTAMP_ALLOWED)]
 
 
+# Text never holds a NUL character: PostgreSQL cannot store one, and no clinical text needs it.
+NO_NUL = r"^[^\x00]*$"
+
+
 class StrictModel(BaseModel):
-    """Unknown fields are rejected: a misspelt field must not vanish silently."""
+    """Unknown fields are rejected: a misspelt field must not vanish silently. Text with a NUL character is refused
+    by name on every database (the same rule as `NO_NUL` in the OpenAPI document)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise PydanticCustomError("nul_character", "text may not contain a NUL (\\x00) character", {})
+        return value
+
+
+class TextJsonSchema(GenerateJsonSchema):
+    """The request models' JSON Schema with `StrictModel`'s text rule: a string without a pattern gets `NO_NUL`."""
+
+    def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
+        json_schema = super().str_schema(schema)
+        json_schema.setdefault("pattern", NO_NUL)
+        return json_schema
 
 
 def _walk(annotation: Any) -> Iterable[Any]:
@@ -253,7 +275,10 @@ def errors_from(exc: ValidationError, model: type[BaseModel]) -> list[FieldError
         message = _TYPE_MESSAGES.get(err["type"], err["msg"])
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
-        found.append(FieldError(field, err.get("input"), allowed, message))
+        value = err.get("input")
+        if cross_field and isinstance(value, dict) and field in value:
+            value = value[field]  # the blamed field's value, not the whole body the rule read
+        found.append(FieldError(field, value, allowed, message))
     return found
 
 

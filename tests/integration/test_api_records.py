@@ -294,7 +294,7 @@ def test_the_openapi_document_describes_every_endpoint(client: FlaskClient) -> N
     for path in (
         "/api/v1/patients",
         "/api/v1/patients/{patient_id}/crs-assessments",
-        "/api/v1/records/{kind}/{record_id}/amend",
+        "/api/v1/records/crs-assessments/{record_id}/amend",
         "/api/v1/patients/{patient_id}/timeline",
     ):
         assert path in document["paths"]
@@ -315,6 +315,8 @@ def test_every_api_route_and_record_kind_is_in_the_openapi_document(client: Flas
     }
     routes.discard("/api/v1/patients/{patient_id}/{kind}")  # one path per record kind instead:
     routes |= {f"/api/v1/patients/{{patient_id}}/{kind}" for kind in CLINICAL_MODELS}
+    routes.discard("/api/v1/records/{kind}/{record_id}/amend")  # and one amendment path per record kind:
+    routes |= {f"/api/v1/records/{kind}/{{record_id}}/amend" for kind in CLINICAL_MODELS}
     assert routes <= set(document["paths"]), routes - set(document["paths"])
     for name in ("Alert", "PatientStatus", "NeuroEventIn", "MonitoringExceptionIn"):
         assert name in document["components"]["schemas"]

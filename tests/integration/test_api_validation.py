@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jsonschema_rs
 import pytest
 from flask.testing import FlaskClient
 
@@ -186,3 +187,61 @@ def test_a_body_that_is_not_json_is_rejected(client: FlaskClient, make_patient: 
     )
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "body"
+
+
+@pytest.mark.parametrize("field", ["bed", "weight_kg", "infused_at"])
+def test_a_patch_cannot_clear_bed_weight_or_infusion_and_the_document_says_so(
+    client: FlaskClient, make_patient: Callable[..., int], field: str
+) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    patch = jsonschema_rs.Draft202012Validator(
+        {"$ref": "#/components/schemas/PatientPatch", "components": document["components"]}
+    )
+    assert not patch.is_valid({field: None})
+    assert patch.is_valid({"discharged_at": None})  # a discharge may be undone
+    pid = make_patient()
+    before = client.get(f"/api/v1/patients/{pid}").get_json()
+    response = client.patch(f"/api/v1/patients/{pid}", json={field: None})
+    assert response.status_code == 422
+    assert [(e["field"], e["value"]) for e in response.get_json()["errors"]] == [(field, None)]
+    assert client.get(f"/api/v1/patients/{pid}").get_json() == before
+
+
+def test_an_infusion_time_refused_while_interventions_are_open_is_a_documented_409(
+    client: FlaskClient, make_patient: Callable[..., int]
+) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "409" in document["paths"]["/api/v1/patients/{patient_id}"]["patch"]["responses"]
+    pid = make_patient()
+    before = client.get(f"/api/v1/patients/{pid}").get_json()
+    refused = client.patch(f"/api/v1/patients/{pid}", json={"infused_at": ago(days=2)})
+    assert refused.status_code == 409
+    assert "routine intervention(s) open" in refused.get_json()["detail"]
+    assert client.get(f"/api/v1/patients/{pid}").get_json() == before
+
+
+def test_text_with_a_nul_character_is_refused_by_name_and_the_document_says_so(
+    client: FlaskClient, make_patient: Callable[..., int]
+) -> None:
+    """PostgreSQL cannot store a NUL character: refused as invalid on every database, never a server error."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    review = jsonschema_rs.Draft202012Validator(
+        {"$ref": "#/components/schemas/ClinicalReviewIn", "components": document["components"]}
+    )
+    note = "Examined:\x00 chest clear"
+    assert not review.is_valid({"reviewed_at": ago(minutes=5), "note": note})
+    pid = make_patient()
+    url = f"/api/v1/patients/{pid}/clinical-reviews"
+    refused = client.post(url, json={"reviewed_at": ago(minutes=5), "note": note})
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.get_json()["errors"]] == ["note"]
+    stored = client.post(url, json={"reviewed_at": ago(minutes=5), "note": "Examined: clear"}).get_json()
+    amended = client.post(
+        f"/api/v1/records/clinical-reviews/{stored['id']}/amend", json={"reason": "typo\x00", "entered_in_error": True}
+    )
+    assert amended.status_code == 422
+    assert [e["field"] for e in amended.get_json()["errors"]] == ["reason"]
+    stored_again = client.post(
+        f"/api/v1/records/clinical-reviews/{stored['id']}/amend", json={"reason": "typo", "entered_in_error": True}
+    )
+    assert stored_again.status_code == 201  # the refusal changed nothing: the record was still in force
