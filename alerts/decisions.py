@@ -96,3 +96,5 @@ class SweepPlan:
     chain: tuple[ChainAction, ...] = ()
     reopen: tuple[Reopen, ...] = ()
     errors: tuple[str, ...] = ()
+    next_overdue: datetime | None = None
+    """The first moment after the sweep's ``now`` at which an item of an active patient falls overdue."""

@@ -19,6 +19,7 @@ from alerts.sweep import SweepReport, run_sweep
 
 __all__ = [
     "DELIVERY_JOB_ID",
+    "DUE_SWEEP_JOB_ID",
     "LEASE_JOB_ID",
     "SWEEP_JOB_ID",
     "AlertJobs",
@@ -30,6 +31,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "cartwatch-alerts-sweep"
+DUE_SWEEP_JOB_ID = "cartwatch-alerts-sweep-due"
+"""The one-off sweep at the moment the next item falls overdue (replaced after every sweep)."""
 DELIVERY_JOB_ID = "cartwatch-alerts-delivery"
 LEASE_JOB_ID = "cartwatch-leader-lease"
 

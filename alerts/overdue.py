@@ -16,7 +16,16 @@ from alerts.decisions import NewAlert, stamp
 from alerts.snapshot import OpenAlert, PatientSnapshot
 from alerts.status import Histories, histories
 from alerts.status import monitoring_state as status_monitoring_state
-from toxicity import CadencePolicy, DueItem, MonitoringState, Severity, due_items, max_severity, severity_for_grade
+from toxicity import (
+    CadencePolicy,
+    DueItem,
+    MonitoringState,
+    Severity,
+    due_items,
+    max_severity,
+    overdue_from,
+    severity_for_grade,
+)
 from toxicity.cadence import BLOODS_PREFIX
 
 OVERDUE_KINDS: tuple[str, ...] = ("overdue_obs", "overdue_crs", "overdue_neuro", "overdue_bloods", "overdue_review")
@@ -122,14 +131,26 @@ def overdue_alert(patient: PatientSnapshot, due: DueItem, policy: CadencePolicy,
     )
 
 
+def overdue_now_and_next(
+    patient: PatientSnapshot, now: datetime, rules: StatusRules, graded: Histories | None = None
+) -> tuple[list[NewAlert], datetime | None]:
+    """One alert per overdue item (per missing panel per day for bloods), and the first moment after ``now`` at
+    which another of the patient's items falls overdue as things stand (None if none will, or discharged).
+
+    Both come from the same due items and `toxicity.overdue_from` (grace included), so a sweep at that moment
+    raises the item: the scheduler wakes for it (`alerts.scheduler`)."""
+    state = monitoring_state(patient, rules, graded)
+    items = due_items(state, now, rules.policy)
+    alerts = [overdue_alert(patient, due, rules.policy, state) for due in items if due.overdue]
+    upcoming = [overdue_from(due.due_at, rules.policy.grace) for due in items if not due.overdue]
+    return alerts, min(upcoming, default=None)
+
+
 def overdue_alerts(
     patient: PatientSnapshot, now: datetime, rules: StatusRules, graded: Histories | None = None
 ) -> list[NewAlert]:
     """One alert per overdue item (per missing panel per day for bloods); none for a discharged patient."""
-    state = monitoring_state(patient, rules, graded)
-    return [
-        overdue_alert(patient, due, rules.policy, state) for due in due_items(state, now, rules.policy) if due.overdue
-    ]
+    return overdue_now_and_next(patient, now, rules, graded)[0]
 
 
 def covered_by_exception(alert: OpenAlert, patient: PatientSnapshot, now: datetime) -> bool:

@@ -21,7 +21,7 @@ from alerts.decisions import (
     Resolution,
     SweepPlan,
 )
-from alerts.overdue import OVERDUE_KINDS, covered_by_exception, is_done, overdue_alerts
+from alerts.overdue import OVERDUE_KINDS, covered_by_exception, is_done, overdue_now_and_next
 from alerts.rules import PROVISIONAL_KINDS, escalation_alerts
 from alerts.snapshot import OpenAlert, PatientSnapshot, WardSnapshot
 from alerts.status import histories
@@ -89,19 +89,25 @@ def plan_sweep(
     """Everything a sweep should do at ``now``. The write-path hook passes ``raise_overdue=False``.
 
     A candidate whose key is spent is not raised again, unless the sweep itself had closed that alert (the
-    assessment was recorded, the patient discharged) and the event is back: then the alert is reopened."""
+    assessment was recorded, the patient discharged) and the event is back: then the alert is reopened.
+    ``next_overdue`` is the first moment after ``now`` at which any active patient's item falls overdue (only when
+    raising overdue items)."""
     since = escalations_since if escalations_since is not None else now - config.escalation_lookback
     active = {patient.id: patient for patient in snapshot.patients}
     new: list[NewAlert] = []
     reopen: list[Reopen] = []
     errors: list[str] = []
     handled: set[str] = set()
+    upcoming: list[datetime] = []
     for patient in snapshot.patients:
         try:
             graded = histories(patient, config.rules)  # built once: the escalations and what is due share it
             found = escalation_alerts(patient, since, config.rules, now, graded)
             if raise_overdue:
-                found += overdue_alerts(patient, now, config.rules, graded)
+                overdue, next_at = overdue_now_and_next(patient, now, config.rules, graded)
+                found += overdue
+                if next_at is not None:
+                    upcoming.append(next_at)
         except InvalidAssessment as exc:
             errors.append(f"patient {patient.id} ({patient.ward} bed {patient.bed}): {exc}")
             log.error("alert rules rejected the records of patient %s: %s", patient.id, exc)
@@ -146,4 +152,6 @@ def plan_sweep(
             step = chain_action(pending, now, config)
             if step is not None:
                 actions.append(step)
-    return SweepPlan(tuple(new), tuple(resolutions), tuple(actions), tuple(reopen), tuple(errors))
+    return SweepPlan(
+        tuple(new), tuple(resolutions), tuple(actions), tuple(reopen), tuple(errors), min(upcoming, default=None)
+    )

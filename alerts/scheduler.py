@@ -8,6 +8,15 @@ Each has ``coalesce=True`` (a backlog of missed runs runs once), ``max_instances
 overlapped by the next) and a real ``misfire_grace_time`` (APScheduler's default of 1 s would silently skip a run
 delayed by a busy machine).
 
+Each sweep also reports the first moment at which an active patient's item will fall overdue (`alerts.overdue`,
+grace included). When that comes before the next interval sweep, a one-off ``date`` job under its own id (replaced
+after every sweep) sweeps at that moment, so an overdue item is paged when it falls overdue rather than up to an
+interval later. It runs like the interval sweep (the same leadership fence in its transaction, the same handling of
+a lost leadership and of errors), and one lock keeps sweeps one at a time: a sweep that finds another running
+skips, and the running one, when it ends, schedules the next moment itself. A record written in between that
+brings a due time forward (a patient admitted, an exception ended early) is not known to the scheduler until the
+next sweep: the interval sweep, kept as the safety net, finds it.
+
 A term ends when the scheduler finds it is no longer the leader: replaced after a freeze, or its lock's database
 connection gone because the server restarted. It then stands by again, retrying an unreachable database with
 backoff, and leads again once it can: a database outage pauses alerting, it does not end it. SIGTERM (or Ctrl-C)
@@ -17,15 +26,17 @@ stops it cleanly: sends in progress finish, the lock and the leadership row are 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import sys
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine
@@ -33,7 +44,15 @@ from sqlalchemy.exc import DBAPIError
 
 from alerts.config import AlertConfig, ConfigError, load_config
 from alerts.delivery import Dispatcher
-from alerts.jobs import DELIVERY_JOB_ID, LEASE_JOB_ID, SWEEP_JOB_ID, AlertJobs, LeadershipLost, instance_name
+from alerts.jobs import (
+    DELIVERY_JOB_ID,
+    DUE_SWEEP_JOB_ID,
+    LEASE_JOB_ID,
+    SWEEP_JOB_ID,
+    AlertJobs,
+    LeadershipLost,
+    instance_name,
+)
 from alerts.leadership import Leadership, lock_for, scheduler_engine, utc_now
 from alerts.wake import OutboxWaker
 from data.db import make_session_factory
@@ -53,6 +72,7 @@ class SchedulerProcess:
         self.config = config
         self.stop = stop or threading.Event()
         self.lost: str | None = None
+        self.sweeping = threading.Lock()  # one sweep at a time, whether the interval's or the due moment's
         self.executor = ThreadPoolExecutor(max_workers=2)
         self.lease_executor = ThreadPoolExecutor(max_workers=1)
         self.scheduler = BlockingScheduler(
@@ -68,7 +88,7 @@ class SchedulerProcess:
         by more than two intervals is skipped: the next one, due soon, sends the same rows."""
         first, grace = datetime.now(UTC), self.config.misfire_grace_seconds
         sweep_every, deliver_every = self.config.sweep_interval_seconds, self.config.delivery_interval_seconds
-        self._add(SWEEP_JOB_ID, "alert sweep", self.jobs.sweep, sweep_every, grace, first)
+        self._add(SWEEP_JOB_ID, "alert sweep", self.sweep, sweep_every, grace, first)
         self._add(
             DELIVERY_JOB_ID, "page delivery", self.jobs.deliver, deliver_every, min(grace, 2 * deliver_every), first
         )
@@ -100,6 +120,47 @@ class SchedulerProcess:
             next_run_time=first,
             executor=executor,
         )
+
+    def sweep(self) -> None:
+        """One sweep (unless another is running: that one schedules the next moment when it ends), then the
+        one-off sweep at the moment the next item falls overdue."""
+        if not self.sweeping.acquire(blocking=False):
+            log.info("scheduler %s: a sweep is already running; it schedules the next one", self.jobs.instance)
+            return
+        try:
+            report = self.jobs.sweep()
+        finally:
+            self.sweeping.release()
+        self.sweep_at(report.next_overdue)
+
+    def sweep_at(self, moment: datetime | None) -> None:
+        """Schedule the one-off sweep at ``moment`` (at once if it has passed while sweeping) when it comes before
+        the next interval sweep; otherwise drop any one-off sweep still waiting: the interval sweep comes first."""
+        if self.scheduler.state != STATE_RUNNING or self.stop.is_set() or self.lost is not None:
+            return
+        now = datetime.now(UTC)
+        interval = self.scheduler.get_job(SWEEP_JOB_ID)
+        next_interval = interval.next_run_time if interval is not None else None
+        if next_interval is None or next_interval <= now:
+            next_interval = now + timedelta(seconds=self.config.sweep_interval_seconds)
+        if moment is None or moment >= next_interval:
+            with contextlib.suppress(JobLookupError):
+                self.scheduler.remove_job(DUE_SWEEP_JOB_ID)
+            return
+        self.scheduler.add_job(
+            self._run(self.sweep),
+            "date",
+            run_date=max(moment, now),
+            id=DUE_SWEEP_JOB_ID,
+            name="alert sweep at the next overdue moment",
+            replace_existing=True,
+            coalesce=True,
+            # The replacement is added at the end of a run of this very job and may come due before that run has
+            # returned: a second instance is let in, and the sweep lock still lets one sweep run at a time.
+            max_instances=2,
+            misfire_grace_time=max(1, round(self.config.misfire_grace_seconds)),
+        )
+        log.debug("scheduler %s: next sweep for an overdue item at %s", self.jobs.instance, moment.isoformat())
 
     def _run(self, job: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:

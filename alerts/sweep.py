@@ -1,7 +1,8 @@
 """The sweep: load a snapshot, plan, apply, in one transaction, at a ``now`` the caller chooses.
 
 `python -m alerts.sweep --once [--now ISO-8601]` runs one sweep and one delivery pass and prints what it did
-(for operators and tests). The scheduler calls `run_sweep` every sweep interval.
+(for operators and tests). The scheduler calls `run_sweep` every sweep interval, and again at the moment the
+report's ``next_overdue`` names (the next item to fall overdue) when that comes first.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class SweepReport:
     paged: list[ChainAction] = field(default_factory=list)
     reopened: list[Raised] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    next_overdue: datetime | None = None
+    """The first moment after ``now`` at which an active patient's item falls overdue, as the records stood."""
 
     def lines(self) -> list[str]:
         out = [f"sweep at {self.now.isoformat()}: {self.patients} patient(s) under monitoring"]
@@ -61,6 +64,8 @@ class SweepReport:
             out.append(f"  alert {action.alert_id}: {action.action} to step {action.step} {list(action.recipients)}")
         for error in self.errors:
             out.append(f"error: {error}")
+        if self.next_overdue is not None:
+            out.append(f"next item overdue at {self.next_overdue.isoformat()}")
         return out
 
 
@@ -73,7 +78,15 @@ def sweep(
         snapshot = load_snapshot(session, now, window=config.escalation_lookback)
         plan = plan_sweep(snapshot, now, config)
     applied = apply_plan(session, plan, config.chains, now)
-    report = SweepReport(now, len(snapshot.patients), applied.raised, applied.resolved, applied.paged, applied.reopened)
+    report = SweepReport(
+        now,
+        len(snapshot.patients),
+        applied.raised,
+        applied.resolved,
+        applied.paged,
+        applied.reopened,
+        next_overdue=plan.next_overdue,
+    )
     report.errors.extend(plan.errors)
     if heartbeat_instance is not None:
         if snapshot.last_heartbeat is not None:

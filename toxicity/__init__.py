@@ -34,6 +34,7 @@ from toxicity.cadence import (
     due_items,
     first_bloods_day,
     next_bloods_due,
+    overdue_from,
 )
 from toxicity.crs import CRSFindings, grade_crs
 from toxicity.drugs import (
@@ -188,6 +189,7 @@ __all__ = [
     "next_bloods_due",
     "normalise_drug",
     "normalise_vasopressor",
+    "overdue_from",
     "provisional_crs",
     "provisional_from_event",
     "provisional_icans",

@@ -171,9 +171,10 @@ class MonitoringState:
 class DueItem:
     """``kind`` is "obs", "crs", "neuro" or "bloods:<panel>"; ``due_at`` is UTC.
 
-    ``overdue`` once ``now > due_at + grace``; ``minutes_late`` counts whole minutes since ``due_at`` (0 unless
-    overdue); ``minutes_until_due`` counts whole minutes to ``due_at`` (0 once it has passed). ``note`` says why
-    the due time is not the plain cadence's (due now after a provisional grade, or moved by an exception)."""
+    ``overdue`` once ``now > due_at + grace`` (`overdue_from`); ``minutes_late`` counts whole minutes since
+    ``due_at`` (0 unless overdue); ``minutes_until_due`` counts whole minutes to ``due_at`` (0 once it has passed).
+    ``note`` says why the due time is not the plain cadence's (due now after a provisional grade, or moved by an
+    exception)."""
 
     kind: str
     due_at: datetime
@@ -208,9 +209,20 @@ def _check_state(state: MonitoringState) -> None:
             require_choice("exceptions.items", item, EXCEPTION_ITEMS)
 
 
+RESOLUTION = timedelta(microseconds=1)
+"""The finest step of a recorded time (Python, PostgreSQL and the SQLite columns all keep microseconds)."""
+
+
+def overdue_from(due_at: datetime, grace: timedelta) -> datetime:
+    """The first moment an item due at ``due_at`` is overdue: once ``grace`` has run out after it, not at the
+    instant it runs out (at ``due_at + grace`` exactly the item is still in its grace). `due_items` decides
+    ``overdue`` with this, and the scheduler wakes for the next overdue item with it, so the two cannot differ."""
+    return require_aware("due_at", due_at) + grace + RESOLUTION
+
+
 def _item(kind: str, due_at: datetime, now: datetime, grace: timedelta, note: str = "") -> DueItem:
     due_at = due_at.astimezone(UTC)
-    overdue = now > due_at + grace
+    overdue = now >= overdue_from(due_at, grace)
     late = int((now - due_at).total_seconds() // 60) if overdue else 0
     until = max(0, int((due_at - now).total_seconds() // 60))
     return DueItem(kind=kind, due_at=due_at, overdue=overdue, minutes_late=late, minutes_until_due=until, note=note)

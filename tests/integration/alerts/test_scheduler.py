@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, func, select, text
 
-from alerts.jobs import AlertJobs
+from alerts.jobs import DUE_SWEEP_JOB_ID, SWEEP_JOB_ID, AlertJobs
+from alerts.scheduler import SchedulerProcess
 from alerts.sweep import main as sweep_command
 from data.models import Alert, AlertDelivery, SchedulerHeartbeat
 from tests.integration.alerts.conftest import Ward, minutes
@@ -231,3 +233,40 @@ def test_a_scheduler_killed_mid_sweep_on_postgresql_loses_and_doubles_no_page(
     pages = received(receiver)
     assert len(pages) == len(set(pages)) == len(ward.deliveries())
     assert {reference for reference, _, _ in pages} == {a.reference for a in ward.alerts()}
+
+
+# --- the sweep at the moment the next item falls overdue ----------------------------------------------------
+
+
+def test_the_leader_sweeps_again_when_the_next_item_falls_overdue_if_that_comes_before_the_interval(
+    ward: Ward,
+) -> None:
+    config = ward.configure(sweep_interval_seconds=600, heartbeat_stale_seconds=1200)
+    start = datetime.now(UTC)
+    ward.admit(start - timedelta(hours=4) + minutes(2), bed="1")  # obs overdue in 17 minutes: after the interval
+    term = SchedulerProcess(AlertJobs(config, ward.sessions, instance="test-due"), config)
+    running = threading.Thread(target=term.run)
+    running.start()
+    try:
+        wait_for(lambda: term.scheduler.get_job(SWEEP_JOB_ID) is not None and len(beats(ward)) == 1, seconds=20)
+        assert term.scheduler.get_job(DUE_SWEEP_JOB_ID) is None  # the interval sweep comes first
+
+        ward.admit(start - timedelta(hours=4) - minutes(10), bed="2")  # obs overdue in 5 minutes
+        term.sweep()
+        due = term.scheduler.get_job(DUE_SWEEP_JOB_ID)
+        assert due is not None
+        bed_2_obs = start - minutes(10)  # 4 hours after admission
+        assert due.next_run_time == bed_2_obs + minutes(15) + timedelta(microseconds=1)
+
+        with term.sweeping:  # a sweep already running: the next one does not run alongside it
+            term.sweep()
+        assert len(beats(ward)) == 2
+    finally:
+        term.request_stop(signal.SIGTERM, None)
+        running.join(20)
+    assert not running.is_alive()
+
+
+def beats(ward: Ward) -> list[datetime]:
+    with ward.sessions() as session:
+        return list(session.scalars(select(SchedulerHeartbeat.beat_at)))

@@ -7,7 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from toxicity import CadencePolicy, DueItem, InvalidAssessment, MonitoringState, due_items, next_bloods_due
+from toxicity import (
+    CadencePolicy,
+    DueItem,
+    InvalidAssessment,
+    MonitoringState,
+    due_items,
+    next_bloods_due,
+    overdue_from,
+)
 
 START = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)  # 08:00 BST
 LONDON = ZoneInfo("Europe/London")
@@ -79,6 +87,17 @@ def test_overdue_only_after_the_grace_period(
     due = START + timedelta(hours=4)
     found = item(due_items(MonitoringState(monitoring_start=START), due + after_due), "obs")
     assert (found.overdue, found.minutes_late, found.minutes_until_due) == (overdue, minutes_late, minutes_until)
+
+
+@pytest.mark.parametrize("grace", [timedelta(0), timedelta(minutes=15)], ids=["no-grace", "15min-grace"])
+def test_an_item_is_overdue_from_the_moment_overdue_from_names_and_not_a_microsecond_before(grace: timedelta) -> None:
+    policy = CadencePolicy(grace=grace)
+    due = START + timedelta(hours=4)
+    moment = overdue_from(due, grace)
+    assert moment == due + grace + timedelta(microseconds=1)
+    state = MonitoringState(monitoring_start=START)
+    assert not item(due_items(state, moment - timedelta(microseconds=1), policy), "obs").overdue
+    assert item(due_items(state, moment, policy), "obs").overdue
 
 
 def test_a_discharged_patient_has_nothing_due() -> None:
