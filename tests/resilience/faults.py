@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -172,9 +174,20 @@ def stop(process: subprocess.Popen[str], timeout: float = 20) -> int:
     return process.wait(timeout)
 
 
-def processes_fixture(tmp_path: Path) -> Iterator[Processes]:
+@pytest.fixture
+def processes(tmp_path: Path) -> Iterator[Processes]:
+    """The processes a test starts, killed (and their logs closed) when it ends."""
     running = Processes(tmp_path)
     try:
         yield running
     finally:
         running.close()
+
+
+@pytest.fixture
+def pagers() -> Iterator[Receiver]:
+    """A local webhook receiver standing in for the bleep system."""
+    receiver = Receiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()

@@ -16,9 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,15 +28,10 @@ from data.db import make_engine, make_session_factory
 from data.settings import Settings
 from tests.integration.alerts.conftest import Ward, free_port
 from tests.private_postgres import PrivatePostgres
-from tests.resilience.faults import FAST, Processes, Receiver, environment, processes_fixture, wait_for
+from tests.resilience.faults import FAST, Processes, Receiver, environment, wait_for
 from tests.resilience.test_faults import every_page_arrived
 
 OUTAGE_SECONDS = float(os.environ.get("CARTWATCH_TEST_OUTAGE_SECONDS", "30"))
-
-
-@pytest.fixture
-def processes(tmp_path: Path) -> Iterator[Processes]:
-    yield from processes_fixture(tmp_path)
 
 
 def call(port: int, method: str, path: str, token: str = "", body: Any = None) -> tuple[int, dict[str, str], str]:

@@ -12,9 +12,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,23 +29,9 @@ from tests.resilience.faults import (
     Processes,
     Receiver,
     environment,
-    processes_fixture,
     stop,
     wait_for,
 )
-
-
-@pytest.fixture
-def processes(tmp_path: Path) -> Iterator[Processes]:
-    yield from processes_fixture(tmp_path)
-
-
-@pytest.fixture
-def pagers() -> Iterator[Receiver]:
-    receiver = Receiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
 
 
 def now() -> datetime:

@@ -8,7 +8,6 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,8 @@ from sqlalchemy import Engine, select
 from data.models import DeliveryAttempt
 from data.settings import Settings
 from tests.integration.alerts.conftest import ROLES, Ward, free_port, write_chains
-from tests.resilience.faults import FAST, Processes, Receiver, environment, processes_fixture, wait_for
+from tests.resilience.faults import FAST, Processes, Receiver, environment, wait_for
 from tests.resilience.test_faults import escalate, every_page_arrived, health, leader_pid, now
-
-
-@pytest.fixture
-def processes(tmp_path: Path) -> Iterator[Processes]:
-    yield from processes_fixture(tmp_path)
 
 
 def test_a_scheduler_killed_during_a_delivery_pass_and_restarted_pages_every_alert_repeating_one_page_at_most(

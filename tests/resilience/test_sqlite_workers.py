@@ -8,13 +8,11 @@ import shutil
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from data.audit import Actor
@@ -22,15 +20,10 @@ from data.auth import create_token, create_user
 from data.db import make_engine, make_session_factory
 from data.models import Observation
 from tests.integration.alerts.conftest import free_port
-from tests.resilience.faults import Processes, environment, processes_fixture, wait_for
+from tests.resilience.faults import Processes, environment, wait_for
 
 WRITERS = 10
 WRITES_EACH = 6
-
-
-@pytest.fixture
-def processes(tmp_path: Path) -> Iterator[Processes]:
-    yield from processes_fixture(tmp_path)
 
 
 def call(port: int, token: str, method: str, path: str, body: Any = None) -> tuple[int, str]:

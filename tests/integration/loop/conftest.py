@@ -22,6 +22,9 @@ from dashboard.context import EXTENSION
 from data.audit import Actor
 from data.auth import create_token, create_user
 from data.settings import Settings
+from tests.resilience.faults import pagers, processes
+
+__all__ = ["pagers", "processes"]  # fixtures: the real scheduler process and a webhook receiver
 
 
 @pytest.fixture

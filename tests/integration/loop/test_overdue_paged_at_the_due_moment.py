@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, select
 
 from data.models import SchedulerHeartbeat
-from tests.resilience.faults import Processes, Receiver, environment, processes_fixture, stop, wait_for
+from tests.resilience.faults import Processes, Receiver, environment, stop, wait_for
 
 SWEEP_SECONDS = 120
 OBS_EVERY = timedelta(minutes=15)
@@ -22,19 +20,6 @@ OVERDUE_IN = timedelta(seconds=20)
 """Long enough for the scheduler to start and make its first sweep before the obs fall overdue."""
 ON_TIME_SECONDS = 8.0
 """How soon after the overdue moment the page must arrive: a sweep and a send, far less than the interval."""
-
-
-@pytest.fixture
-def processes(tmp_path: Path) -> Iterator[Processes]:
-    yield from processes_fixture(tmp_path)
-
-
-@pytest.fixture
-def pagers() -> Iterator[Receiver]:
-    receiver = Receiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
 
 
 def first_beat(engine: Engine) -> datetime | None:
