@@ -230,14 +230,7 @@ def refresh(
         return None
     if not check.changed:
         return Refresh(check.banner, None)
-    key = board_key(settings, check.pulse.version)
-    board = boards.get(key, now) if boards is not None else None
-    if board is None:
-        board = load_board(session, now, settings, check.pulse)
-        if boards is not None:
-            boards.put(key, now, board)
-    else:
-        board = dataclasses.replace(board, pulse=check.pulse)
+    board = board_at(session, now, settings, check.pulse.version, boards, check.pulse)
     return Refresh(check.banner, board)
 
 
@@ -247,15 +240,21 @@ def board_key(settings: Settings, version: int) -> Hashable:
 
 
 def board_at(
-    session: Session, now: datetime, settings: Settings, version: int, boards: VersionCache[BoardSnapshot] | None = None
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    version: int,
+    boards: VersionCache[BoardSnapshot] | None = None,
+    pulse: Pulse | None = None,
 ) -> BoardSnapshot:
     """The board once a tick saw the change counter move to ``version``: from ``boards`` when a screen read this
-    ward at this version moments ago (no statement), otherwise read (the pulse and the board). The board's own
-    pulse is the one it was read at, which may be newer than ``version``."""
+    ward at this version moments ago (no statement), otherwise read (the board, and the pulse unless the caller
+    polled it: ``pulse``). Without ``pulse`` the board's own is the one it was read at, which may be newer than
+    ``version``; with it, the caller's."""
     board = boards.get(board_key(settings, version), now) if boards is not None else None
     if board is not None:
-        return board
-    board = load_board(session, now, settings)
+        return board if pulse is None else dataclasses.replace(board, pulse=pulse)
+    board = load_board(session, now, settings, pulse)
     if boards is not None:
         boards.put(board_key(settings, board.pulse.version), now, board)
     return board
